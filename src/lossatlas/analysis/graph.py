@@ -1,0 +1,230 @@
+"""The neighbourhood graph of a landscape, built by index arithmetic.
+
+Nodes are the evaluated configurations (rows of a :class:`~lossatlas.landscape.Landscape`);
+two rows are neighbours when they differ in exactly one hyperparameter, by one step for an
+ordinal HP and by any value for a categorical or boolean one (the 1-edit neighbourhood of
+Pushak & Hoos 2022 used by Huang & Li 2023, arXiv 2311.14014).
+
+The graph is stored as a *move table*: one row per move type (an HP and a code offset), one column
+per configuration, holding the target row or ``-1``. Ordinal HPs give the moves ``+1`` and ``-1``;
+a categorical HP with ``k`` values gives the cyclic offsets ``1..k-1``, which reach every other
+value exactly once. For a full grid the targets are computed arithmetically; for a partial
+landscape they are looked up with a binary search. Every undirected edge appears twice (once from
+each end), so sums over the table are sums over ordered neighbour pairs.
+
+Complexity: ``O(m n)`` time and ``4 m n`` bytes for ``m`` move types and ``n`` configurations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+import scipy.sparse as sp
+
+from lossatlas.landscape import Landscape
+
+__all__ = [
+    "NeighbourGraph",
+    "NeighbourScan",
+    "neighbour_graph",
+    "neighbour_moves",
+    "neighbour_scan",
+    "adjacency_matrix",
+    "edge_list",
+    "degrees",
+    "distances_to",
+]
+
+
+@dataclass(frozen=True)
+class NeighbourGraph:
+    """Move table of a landscape.
+
+    Attributes
+    ----------
+    targets : ndarray of shape (m, n)
+        Target row of move ``k`` from row ``i``, or ``-1`` when it leaves the landscape.
+    move_hp : ndarray of shape (m,)
+        The hyperparameter each move changes.
+    """
+
+    targets: np.ndarray
+    move_hp: np.ndarray
+
+    @property
+    def n_moves(self) -> int:
+        return self.targets.shape[0]
+
+    @property
+    def n_nodes(self) -> int:
+        return self.targets.shape[1]
+
+
+def _build_graph(landscape: Landscape) -> NeighbourGraph:
+    space = landscape.space
+    n = landscape.n
+    flat = landscape.index
+    dtype = np.int32 if n < 2**31 - 1 else np.int64
+    rows: list[np.ndarray] = []
+    move_hp: list[int] = []
+    for j in range(len(space)):
+        k = int(space.radices[j])
+        stride = int(space.strides[j])
+        code = space.code_column(flat, j)
+        if space.is_ordinal[j]:
+            offsets = [(1, code < k - 1), (-1, code > 0)]
+            steps = [(off * stride, valid) for off, valid in offsets]
+        else:
+            steps = []
+            for off in range(1, k):
+                new = code + off
+                new -= np.where(new >= k, k, 0)
+                steps.append(((new - code) * stride, None))
+        for delta, valid in steps:
+            target_flat = flat + delta
+            if landscape.is_full:
+                target = target_flat
+            else:
+                target = landscape.rows_of(np.where(valid, target_flat, 0) if valid is not None
+                                           else target_flat)
+            if valid is not None:
+                target = np.where(valid, target, -1)
+            rows.append(target.astype(dtype, copy=False))
+            move_hp.append(j)
+    targets = np.stack(rows) if rows else np.empty((0, n), dtype=dtype)
+    targets.setflags(write=False)
+    return NeighbourGraph(targets, np.asarray(move_hp, dtype=np.int64))
+
+
+def neighbour_graph(landscape: Landscape) -> NeighbourGraph:
+    """The (cached) move table of ``landscape``."""
+    return landscape.cached("graph", lambda: _build_graph(landscape))
+
+
+def neighbour_moves(landscape: Landscape) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield ``(hp_index, targets)`` per move type; ``targets[i]`` is a row or ``-1``."""
+    graph = neighbour_graph(landscape)
+    for k in range(graph.n_moves):
+        yield int(graph.move_hp[k]), graph.targets[k]
+
+
+def degrees(landscape: Landscape) -> np.ndarray:
+    """Number of neighbours of every row."""
+    graph = neighbour_graph(landscape)
+    return landscape.cached("degree", lambda: (graph.targets >= 0).sum(axis=0))
+
+
+def edge_list(landscape: Landscape) -> tuple[np.ndarray, np.ndarray]:
+    """Each undirected edge once, as rows ``(u, v)`` with ``u < v``."""
+    us, vs = [], []
+    rows = np.arange(landscape.n)
+    for _, target in neighbour_moves(landscape):
+        keep = target > rows
+        us.append(rows[keep])
+        vs.append(target[keep].astype(np.int64))
+    if not us:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return np.concatenate(us), np.concatenate(vs)
+
+
+def adjacency_matrix(landscape: Landscape) -> sp.csr_matrix:
+    """Symmetric 0/1 adjacency matrix (CSR, ``n x n``) of the neighbourhood graph."""
+    u, v = edge_list(landscape)
+    n = landscape.n
+    data = np.ones(2 * len(u), dtype=np.float64)
+    matrix = sp.coo_matrix((data, (np.r_[u, v], np.r_[v, u])), shape=(n, n))
+    return matrix.tocsr()
+
+
+class NeighbourScan(NamedTuple):
+    """What one pass over the move table tells about a loss vector and an epsilon.
+
+    ``best_loss``/``best_row``: the lowest neighbour of each row (``inf``/``-1`` when isolated;
+    ties to the lowest row). ``degree`` and ``neutral_count``: neighbours, and those with
+    ``|dL| <= epsilon``. ``neutral_u``/``neutral_v``: the neutral undirected edges.
+    """
+
+    best_loss: np.ndarray
+    best_row: np.ndarray
+    degree: np.ndarray
+    neutral_count: np.ndarray
+    neutral_u: np.ndarray
+    neutral_v: np.ndarray
+
+
+def _scan(landscape: Landscape, loss: np.ndarray, epsilon: float) -> NeighbourScan:
+    graph = neighbour_graph(landscape)
+    n = landscape.n
+    rows = np.arange(n, dtype=graph.targets.dtype)
+    best_loss = np.full(n, np.inf)
+    best_row = np.full(n, -1, dtype=np.int64)
+    neutral_count = np.zeros(n, dtype=np.int64)
+    us, vs = [], []
+    for k in range(graph.n_moves):
+        target = graph.targets[k]
+        valid = target >= 0
+        target_loss = np.where(valid, loss[target], np.inf)
+        better = (target_loss < best_loss) | ((target_loss == best_loss) & (target < best_row))
+        better &= valid
+        best_loss = np.where(better, target_loss, best_loss)
+        best_row = np.where(better, target, best_row)
+        neutral = valid & (np.abs(loss - target_loss) <= epsilon)
+        neutral_count += neutral
+        forward = neutral & (target > rows)
+        if forward.any():
+            us.append(rows[forward])
+            vs.append(target[forward])
+    empty = np.empty(0, dtype=graph.targets.dtype)
+    return NeighbourScan(
+        best_loss,
+        best_row,
+        degrees(landscape),
+        neutral_count,
+        np.concatenate(us) if us else empty,
+        np.concatenate(vs) if vs else empty,
+    )
+
+
+def neighbour_scan(landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0) -> NeighbourScan:
+    """The (cached) :class:`NeighbourScan` of a loss column at a neutrality threshold."""
+    epsilon = float(epsilon)
+    if not epsilon >= 0:
+        from lossatlas.errors import InputError
+
+        raise InputError(f"epsilon must be >= 0, not {epsilon}")
+    values = landscape.loss(loss)
+    return landscape.cached(("scan", loss, epsilon), lambda: _scan(landscape, values, epsilon))
+
+
+def distances_to(landscape: Landscape, rows: np.ndarray) -> np.ndarray:
+    """Grid distance from every row to the nearest of ``rows``.
+
+    The grid distance is Manhattan on ordinal codes plus Hamming on categorical ones (the
+    shortest path on the full grid). With few targets it is computed directly; with many it is a
+    separable distance transform of the full grid, one axis at a time, ``O(|grid| d k)``.
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    space = landscape.space
+    codes = landscape.codes
+    if len(rows) <= 16 or space.size > 8 * max(landscape.n, 1) or space.size > 5 * 10**7:
+        out = np.full(landscape.n, np.iinfo(np.int64).max, dtype=np.int64)
+        for r in rows:
+            np.minimum(out, space.distance(codes, codes[r]), out=out)
+        return out
+    big = np.int32(np.iinfo(np.int32).max // 4)
+    field = np.full(space.size, big, dtype=np.int32)
+    field[landscape.index[rows]] = 0
+    field = field.reshape(tuple(int(r) for r in space.radices))
+    for j in range(len(space)):
+        view = np.moveaxis(field, j, 0)
+        if space.is_ordinal[j]:
+            for c in range(1, view.shape[0]):
+                np.minimum(view[c], view[c - 1] + 1, out=view[c])
+            for c in range(view.shape[0] - 2, -1, -1):
+                np.minimum(view[c], view[c + 1] + 1, out=view[c])
+        else:
+            np.minimum(view, view.min(axis=0, keepdims=True) + 1, out=view)
+    return field.reshape(-1)[landscape.index].astype(np.int64)

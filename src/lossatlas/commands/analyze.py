@@ -1,0 +1,108 @@
+"""``lossatlas analyze``: print the landscape profile of a table."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from lossatlas.errors import InputError
+
+FORMATS = ("table", "json", "csv")
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    return value
+
+
+def profile_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Profile rows as JSON-able dicts (NaN -> null)."""
+    return [{k: _jsonable(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def render_profile(frame: pd.DataFrame, fmt: str) -> str | None:
+    """Render a profile table as JSON or CSV text; ``None`` for the rich table (printed)."""
+    if fmt == "json":
+        records = profile_records(frame)
+        return json.dumps(records[0] if len(records) == 1 else records, indent=2)
+    if fmt == "csv":
+        return frame.to_csv(index=False).rstrip("\n")
+    from rich.console import Console
+    from rich.table import Table
+
+    from lossatlas.analysis.profile import METRICS
+
+    table = Table(title="landscape profile", show_lines=False)
+    table.add_column("metric", style="bold")
+    for label in frame["landscape"]:
+        table.add_column(str(label), justify="right")
+    for column in frame.columns:
+        if column == "landscape":
+            continue
+        cells = []
+        for value in frame[column]:
+            if isinstance(value, float):
+                cells.append(f"{value:.4g}")
+            else:
+                cells.append(str(value))
+        name = column if column not in METRICS else f"{column}"
+        table.add_row(name, *cells)
+    Console().print(table)
+    return None
+
+
+def analyze(
+    table: Annotated[
+        Path | None, typer.Argument(help="Parquet or CSV table (long table or one row per config).")
+    ] = None,
+    loss: Annotated[str, typer.Option(help="Loss column to analyse.")] = "test",
+    epsilon: Annotated[float, typer.Option(help="Neutrality threshold for every metric.")] = 0.0,
+    relative_epsilon: Annotated[
+        bool, typer.Option("--relative-epsilon", help="Read epsilon as a fraction of the loss range.")
+    ] = False,
+    fmt: Annotated[str, typer.Option("--format", help="table | json | csv")] = "table",
+    example: Annotated[
+        bool, typer.Option("--example", help="Analyse the built-in example landscape.")
+    ] = False,
+    walks: Annotated[int, typer.Option(help="Random walks for the autocorrelation.")] = 1000,
+    walk_length: Annotated[int, typer.Option(help="Steps per random walk.")] = 20,
+    seed: Annotated[int, typer.Option(help="Seed of the random walks.")] = 0,
+    on_invalid: Annotated[str, typer.Option(help="raise | drop rows with NaN/inf losses")] = "raise",
+) -> None:
+    """Print the fitness-landscape profile of every landscape in TABLE."""
+    from lossatlas.analysis.profile import profile
+    from lossatlas.io import read_landscapes
+
+    if fmt not in FORMATS:
+        raise InputError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if example:
+        from lossatlas.examples import EXAMPLE_DESCRIPTION, example_table_path
+
+        if table is not None:
+            raise InputError("give either TABLE or --example, not both")
+        table = example_table_path()
+        if fmt == "table":
+            typer.echo(f"example: {EXAMPLE_DESCRIPTION}", err=True)
+    if table is None:
+        raise InputError("no table given: lossatlas analyze TABLE (or --example)")
+    landscapes = read_landscapes(table, on_invalid=on_invalid)
+    frame = profile(
+        landscapes, loss=loss, epsilon=epsilon, relative_epsilon=relative_epsilon,
+        n_walks=walks, walk_length=walk_length, seed=seed, progress=fmt == "table",
+    )
+    text = render_profile(frame, fmt)
+    if text is not None:
+        typer.echo(text)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``analyze`` to the CLI."""
+    app.command("analyze")(analyze)
