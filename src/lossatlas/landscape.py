@@ -113,9 +113,9 @@ class Landscape:
 
     @property
     def codes(self) -> np.ndarray:
-        """``(n, d)`` codes of the configurations (decoded once, cached)."""
+        """``(n, d)`` codes of the configurations (decoded once, cached, compact dtype)."""
         if self._codes is None:
-            codes = self.space.decode(self.index)
+            codes = self.space.decode(self.index, compact=True)
             codes.setflags(write=False)
             self._codes = codes
         return self._codes

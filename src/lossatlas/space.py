@@ -180,10 +180,23 @@ class SearchSpace:
             )
         return codes @ self.strides
 
-    def decode(self, flat: np.ndarray) -> np.ndarray:
-        """Codes, an ``(n, d)`` int64 array, of flat indices."""
+    @property
+    def code_dtype(self) -> np.dtype:
+        """Smallest signed integer type that holds every code and code difference."""
+        top = int(self.radices.max())
+        for dtype in (np.int8, np.int16, np.int32):
+            if top <= np.iinfo(dtype).max:
+                return np.dtype(dtype)
+        return np.dtype(np.int64)
+
+    def decode(self, flat: np.ndarray, *, compact: bool = False) -> np.ndarray:
+        """Codes, an ``(n, d)`` array, of flat indices (int64, or :attr:`code_dtype` if compact)."""
         flat = np.asarray(flat, dtype=np.int64)
-        return (flat[:, None] // self.strides[None, :]) % self.radices[None, :]
+        dtype = self.code_dtype if compact else np.dtype(np.int64)
+        codes = np.empty((len(flat), len(self)), dtype=dtype)
+        for j in range(len(self)):
+            codes[:, j] = self.code_column(flat, j)
+        return codes
 
     def code_column(self, flat: np.ndarray, j: int) -> np.ndarray:
         """Codes of hyperparameter ``j`` only (cheaper than a full :meth:`decode`)."""

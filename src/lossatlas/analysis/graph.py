@@ -211,8 +211,15 @@ def distances_to(landscape: Landscape, rows: np.ndarray) -> np.ndarray:
     codes = landscape.codes
     if len(rows) <= 16 or space.size > 8 * max(landscape.n, 1) or space.size > 5 * 10**7:
         out = np.full(landscape.n, np.iinfo(np.int64).max, dtype=np.int64)
+        columns = [np.ascontiguousarray(codes[:, j]) for j in range(len(space))]
         for r in rows:
-            np.minimum(out, space.distance(codes, codes[r]), out=out)
+            dist = np.zeros(landscape.n, dtype=np.int32)
+            for j, column in enumerate(columns):
+                if space.is_ordinal[j]:
+                    dist += np.abs(column.astype(np.int32) - int(column[r]))
+                else:
+                    dist += column != column[r]
+            np.minimum(out, dist, out=out)
         return out
     big = np.int32(np.iinfo(np.int32).max // 4)
     field = np.full(space.size, big, dtype=np.int32)

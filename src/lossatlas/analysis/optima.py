@@ -177,17 +177,22 @@ def _local_optima(landscape: Landscape, loss: str, epsilon: float) -> Optima:
     n_plateaus = int(labels.max()) + 1
     plateau_size = np.bincount(labels, minlength=n_plateaus)
 
-    # plateau best loss and representative (lowest loss, then lowest row)
-    order = np.lexsort((rows, values, labels))
-    first = np.r_[0, np.flatnonzero(np.diff(labels[order])) + 1]
-    representative = order[first]
-    best = values[representative]
-
-    # lowest outside neighbour of each plateau (neighbours inside never qualify as exits)
-    exit_order = np.lexsort((scan.best_row, scan.best_loss, labels))
-    exit_first = exit_order[np.r_[0, np.flatnonzero(np.diff(labels[exit_order])) + 1]]
-    exit_loss = scan.best_loss[exit_first]
-    exit_row = scan.best_row[exit_first]
+    if n_plateaus == n:  # no neutral edges: every row is its own plateau
+        representative = rows
+        best = values
+        exit_loss = scan.best_loss
+        exit_row = scan.best_row
+    else:
+        # plateau best loss and representative (lowest loss, then lowest row)
+        order = np.lexsort((rows, values, labels))
+        first = np.r_[0, np.flatnonzero(np.diff(labels[order])) + 1]
+        representative = order[first]
+        best = values[representative]
+        # lowest outside neighbour of each plateau (neighbours inside never qualify as exits)
+        exit_order = np.lexsort((scan.best_row, scan.best_loss, labels))
+        exit_first = exit_order[np.r_[0, np.flatnonzero(np.diff(labels[exit_order])) + 1]]
+        exit_loss = scan.best_loss[exit_first]
+        exit_row = scan.best_row[exit_first]
     is_optimum = ~(exit_loss < best - epsilon)
 
     pointer = np.where(scan.best_loss < values, scan.best_row, rows)
