@@ -59,7 +59,8 @@ class Landscape:
         losses: Mapping[str, np.ndarray],
         metadata: Mapping[str, Any] | None = None,
     ) -> None:
-        index = np.ascontiguousarray(index, dtype=np.int64)
+        # private copies: freezing them must not freeze (or alias) the caller's arrays
+        index = np.array(index, dtype=np.int64, copy=True)
         if index.ndim != 1:
             raise InputError("landscape index must be one-dimensional")
         if len(index) == 0:
@@ -72,7 +73,7 @@ class Landscape:
             raise InputError("a landscape needs at least one loss column")
         checked: dict[str, np.ndarray] = {}
         for name, values in losses.items():
-            arr = np.ascontiguousarray(values, dtype=np.float64)
+            arr = np.array(values, dtype=np.float64, copy=True)
             if arr.shape != index.shape:
                 raise InputError(f"loss column {name!r} has {arr.shape} values, expected {index.shape}")
             if not np.isfinite(arr).all():

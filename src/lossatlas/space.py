@@ -103,7 +103,7 @@ class Hyperparameter:
             return self._lookup[_plain(value)]
         except (KeyError, TypeError):
             raise SpaceError(
-                f"value {value!r} is not in the grid of hyperparameter {self.name!r} "
+                f"value {_plain(value)!r} is not in the grid of hyperparameter {self.name!r} "
                 f"(values: {list(self.values)})"
             ) from None
 
@@ -227,7 +227,7 @@ class SearchSpace:
                 if pd.isna(value):
                     rows = np.flatnonzero(column.isna().to_numpy())[:5].tolist()
                 raise SpaceError(
-                    f"{source}: column {hp.name!r} holds value {value!r} (rows {rows}) "
+                    f"{source}: column {hp.name!r} holds value {_plain(value)!r} (rows {rows}) "
                     f"that is not in its grid {list(hp.values)}"
                 )
             codes[:, j] = column.map(mapping).to_numpy(dtype=np.int64)
@@ -316,7 +316,7 @@ class SearchSpace:
             if len(values) < 2:
                 raise SpaceError(
                     f"{source}: hyperparameter column {name!r} has only one value "
-                    f"({values[0]!r}); a landscape needs at least two values per HP "
+                    f"({_plain(values[0])!r}); a landscape needs at least two values per HP "
                     "(drop the column or pass it as metadata)"
                 )
             if kind in ("categorical", "boolean"):

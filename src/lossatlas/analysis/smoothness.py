@@ -75,8 +75,9 @@ def assortativity(landscape: Landscape, *, loss: str = "test") -> float:
     if count == 0:
         return float("nan")
     mean = sum_x / count
-    var = sum_xx / count - mean * mean
-    if var <= 1e-300:
+    second = sum_xx / count
+    var = second - mean * mean
+    if var <= 1e-12 * second or var <= 1e-300:  # constant over the edges (up to round-off)
         return float("nan")
     return float(np.clip((sum_xy / count - mean * mean) / var, -1.0, 1.0))
 

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from lossatlas.analysis.similarity import similarity
+from lossatlas.analysis.study import METRICS, compare_landscapes
+from lossatlas.errors import InputError
+from lossatlas.landscape import Landscape
+from lossatlas.space import SearchSpace
+
+SPACE = SearchSpace.from_dict({"lr": [0.01, 0.1, 1.0], "depth": [2, 4, 8, 16], "boost": ["a", "b"]})
+FAST = {"n_walks": 20, "walk_length": 5}
+
+
+def _study() -> list[Landscape]:
+    rng = np.random.default_rng(0)
+    out = []
+    for dataset in ("iris", "wine"):
+        base = rng.random(SPACE.size)
+        for fraction in (1.0, 0.1, 0.25):  # deliberately unsorted
+            noise = rng.normal(0, 0.5 * (1 - fraction), SPACE.size)
+            test = base + noise
+            out.append(
+                Landscape.from_array(
+                    SPACE,
+                    {"test": test, "train": test - 0.1 * rng.random(SPACE.size)},
+                    metadata={"model": "rf", "dataset": dataset, "fidelity_fraction": fraction},
+                )
+            )
+    return out
+
+
+def test_compare_by_fidelity():
+    lands = _study()
+    result = compare_landscapes(lands, by="fidelity", profile_options=FAST)
+    pairs = result.pairs
+    assert len(pairs) == 6  # 2 datasets x C(3, 2)
+    assert result.order == ("fraction=0.1", "fraction=0.25", "fraction=1.0")
+    full = pairs[pairs["a_is_full"]]
+    assert set(full["value_a"]) == {"fraction=1.0"}
+    assert sorted(full["value_b"]) == [
+        "fraction=0.1",
+        "fraction=0.1",
+        "fraction=0.25",
+        "fraction=0.25",
+    ]
+    # every row equals a direct similarity of the two landscapes (a = higher fidelity)
+    by_label = {land.label: land for land in lands}
+    for row in pairs.itertuples():
+        expected = similarity(by_label[row.a], by_label[row.b])
+        assert row.spearman == pytest.approx(expected.spearman)
+        assert row.shake_up_top == pytest.approx(expected.shake_up_top)
+        assert row.n_common == SPACE.size
+    assert result.headline["median_spearman_vs_full"] == pytest.approx(full["spearman"].median())
+    low = full[full["value_b"] == "fraction=0.1"]["spearman"].median()
+    assert result.headline["median_spearman_vs_full[fraction=0.1]"] == pytest.approx(low)
+    assert f"{low:.3f}" in result.summary
+    assert "full fidelity" in result.summary
+    matrix = result.matrix("spearman")
+    np.testing.assert_allclose(matrix.to_numpy(), matrix.to_numpy().T)
+    np.testing.assert_allclose(np.diag(matrix), 1.0)
+    assert matrix.loc["fraction=1.0", "fraction=0.1"] == pytest.approx(low)
+    assert np.diag(result.matrix("shake_up")).sum() == 0
+    assert len(result.profiles) == 6
+    assert set(result.matrices()["metric"]) == set(METRICS)
+    with pytest.raises(InputError, match="unknown similarity metric"):
+        result.matrix("nope")
+
+
+def test_compare_by_dataset_and_write(tmp_path):
+    result = compare_landscapes(_study(), by="dataset", profiles=False)
+    assert len(result.pairs) == 3  # one pair of datasets per fidelity
+    assert set(result.pairs["fidelity_fraction"]) == {0.1, 0.25, 1.0}
+    assert result.order == ("iris", "wine")
+    assert result.headline["median_spearman"] == pytest.approx(result.pairs["spearman"].median())
+    written = result.write(tmp_path / "out", format="csv")
+    names = {p.name for p in written}
+    assert {
+        "pairs.csv",
+        "profiles.csv",
+        "matrices.csv",
+        "summary.txt",
+        "heatmap_spearman.png",
+    } <= names
+    back = pd.read_csv(tmp_path / "out" / "pairs.csv")
+    np.testing.assert_allclose(back["spearman"], result.pairs["spearman"])
+    assert json.loads((tmp_path / "out" / "headline.json").read_text())["n_pairs"] == 3
+    figures = result.figures()
+    from matplotlib.figure import Figure
+
+    assert all(isinstance(f, Figure) for f in figures.values())
+    result.write(tmp_path / "pq", format="parquet", figures=False)
+    assert pd.read_parquet(tmp_path / "pq" / "pairs.parquet").shape == result.pairs.shape
+
+
+def test_compare_by_split():
+    lands = _study()[:2]
+    result = compare_landscapes(lands, by="split", profile_options=FAST)
+    assert len(result.pairs) == 2
+    for row, land in zip(result.pairs.itertuples(), lands, strict=True):
+        expected = stats.spearmanr(land.loss("train"), land.loss("test")).statistic
+        assert row.spearman == pytest.approx(expected)
+        assert (row.value_a, row.value_b) == ("train", "test")
+    assert result.order == ("train", "test")
+    assert set(result.profiles["loss"]) == {"train", "test"}
+    assert "train vs test" in result.summary
+
+
+def test_compare_by_model_skips_other_spaces():
+    other = SearchSpace.from_dict({"c": [1, 2, 3]})
+    lands = [
+        Landscape.from_array(
+            SPACE, np.arange(SPACE.size, dtype=float), metadata={"model": "rf", "dataset": "iris"}
+        ),
+        Landscape.from_array(
+            SPACE,
+            np.arange(SPACE.size, dtype=float)[::-1].copy(),
+            metadata={"model": "et", "dataset": "iris"},
+        ),
+        Landscape.from_array(other, np.arange(3.0), metadata={"model": "svm", "dataset": "iris"}),
+    ]
+    result = compare_landscapes(lands, by="model", profiles=False)
+    assert len(result.pairs) == 1
+    assert result.pairs["spearman"].iloc[0] == pytest.approx(-1.0)
+    assert "2 pairs have different search spaces" in result.summary
+    assert np.isnan(result.matrix("spearman").loc["svm", "rf"])
+
+
+def test_compare_rejects_bad_input():
+    lands = _study()
+    with pytest.raises(InputError, match="share fidelity"):
+        compare_landscapes([lands[0], lands[0]], by="fidelity", profiles=False)
+    with pytest.raises(InputError, match="--by"):
+        compare_landscapes(lands, by="colour", profiles=False)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="no landscape"):
+        compare_landscapes([], profiles=False)
