@@ -32,6 +32,7 @@ __all__ = [
     "neighbour_graph",
     "neighbour_moves",
     "neighbour_scan",
+    "neutral_threshold",
     "adjacency_matrix",
     "edge_list",
     "degrees",
@@ -144,7 +145,8 @@ class NeighbourScan(NamedTuple):
 
     ``best_loss``/``best_row``: the lowest neighbour of each row (``inf``/``-1`` when isolated;
     ties to the lowest row). ``degree`` and ``neutral_count``: neighbours, and those with
-    ``|dL| <= epsilon``. ``neutral_u``/``neutral_v``: the neutral undirected edges.
+    ``|dL| <= threshold``. ``neutral_u``/``neutral_v``: the neutral undirected edges.
+    ``threshold``: epsilon plus the round-off tolerance of :func:`neutral_threshold`.
     """
 
     best_loss: np.ndarray
@@ -153,10 +155,24 @@ class NeighbourScan(NamedTuple):
     neutral_count: np.ndarray
     neutral_u: np.ndarray
     neutral_v: np.ndarray
+    threshold: float
+
+
+def neutral_threshold(loss: np.ndarray, epsilon: float) -> float:
+    """Epsilon widened by a round-off tolerance of ``1e-9 * max(1, max |L|)``.
+
+    Losses are often averages of error rates, whose differences are not exact in binary
+    floating point (``0.83 - 0.82 > 0.01``); without the tolerance such a pair would not be
+    neutral at ``epsilon = 0.01``, and equal averages summed in another order would not tie at
+    ``epsilon = 0``.
+    """
+    scale = float(np.abs(loss).max()) if len(loss) else 0.0
+    return float(epsilon) + 1e-9 * max(1.0, scale)
 
 
 def _scan(landscape: Landscape, loss: np.ndarray, epsilon: float) -> NeighbourScan:
     graph = neighbour_graph(landscape)
+    threshold = neutral_threshold(loss, epsilon)
     n = landscape.n
     rows = np.arange(n, dtype=graph.targets.dtype)
     best_loss = np.full(n, np.inf)
@@ -171,7 +187,7 @@ def _scan(landscape: Landscape, loss: np.ndarray, epsilon: float) -> NeighbourSc
         better &= valid
         best_loss = np.where(better, target_loss, best_loss)
         best_row = np.where(better, target, best_row)
-        neutral = valid & (np.abs(loss - target_loss) <= epsilon)
+        neutral = valid & (np.abs(loss - target_loss) <= threshold)
         neutral_count += neutral
         forward = neutral & (target > rows)
         if forward.any():
@@ -185,6 +201,7 @@ def _scan(landscape: Landscape, loss: np.ndarray, epsilon: float) -> NeighbourSc
         neutral_count,
         np.concatenate(us) if us else empty,
         np.concatenate(vs) if vs else empty,
+        threshold,
     )
 
 

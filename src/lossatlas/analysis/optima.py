@@ -3,7 +3,8 @@
 Definitions (Huang & Li 2023, arXiv 2311.14014, after Pushak & Hoos 2022 and Ochoa et al. 2008):
 
 - A *plateau* is a connected component of the neutral sub-graph, whose edges join neighbours
-  with ``|L_i - L_j| <= epsilon`` (singletons included).
+  with ``|L_i - L_j| <= epsilon`` (singletons included; compared with a round-off tolerance of
+  ``1e-9 max(1, max|L|)``, see :func:`~lossatlas.analysis.graph.neutral_threshold`).
 - A plateau ``P`` is a *local optimum* when no member has a neighbour with
   ``L_j < min_P L - epsilon``; each such plateau counts once, so at ``epsilon = 0`` equal-loss
   plateaus are not double-counted.
@@ -193,7 +194,7 @@ def _local_optima(landscape: Landscape, loss: str, epsilon: float) -> Optima:
         exit_first = exit_order[np.r_[0, np.flatnonzero(np.diff(labels[exit_order])) + 1]]
         exit_loss = scan.best_loss[exit_first]
         exit_row = scan.best_row[exit_first]
-    is_optimum = ~(exit_loss < best - epsilon)
+    is_optimum = ~(exit_loss < best - scan.threshold)
 
     pointer = np.where(scan.best_loss < values, scan.best_row, rows)
     terminal = pointer == rows
