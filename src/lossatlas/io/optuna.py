@@ -44,7 +44,7 @@ _LOSSES_ATTR = "lossatlas_losses"
 
 
 def _optuna() -> Any:
-    return require("optuna", "dev", purpose="Optuna study import and export")
+    return require("optuna", "optuna", purpose="Optuna study import and export")
 
 
 def _load(source: Any, study_name: str | None) -> Any:

@@ -1,0 +1,360 @@
+"""``lossatlas energy ...``: explore, connect, draw and summarise weight-space energy landscapes.
+
+The database file carries the potential's spec in its metadata (key ``potential``) and the
+duplicate tolerances (``energy_tol``, ``distance_tol``), so every command after ``explore``
+rebuilds the very same potential from the file alone.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from lossatlas.errors import InputError
+
+__all__ = ["register"]
+
+energy_app = typer.Typer(
+    name="energy",
+    help="Weight-space energy landscapes: basin-hopping, transition states, disconnectivity.",
+    no_args_is_help=True,
+)
+
+DbOption = Annotated[Path, typer.Option("--db", help="SQLite database of minima and saddles.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+
+
+class OutputFormat(StrEnum):
+    json = "json"
+    table = "table"
+
+
+class BranchOrder(StrEnum):
+    energy = "energy"
+    basin_size = "basin-size"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``energy`` command group to the ``lossatlas`` application."""
+    app.add_typer(energy_app, name="energy")
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def _open(db_path: Path, *, with_potential: bool = False) -> tuple[Any, Any]:
+    """Open an existing, non-empty database (and rebuild its potential when asked)."""
+    from lossatlas.energy.database import Database
+
+    if not db_path.is_file():
+        raise InputError(f"database file '{db_path}' does not exist; create it with 'explore'")
+    probe = Database(db_path, create=False)
+    spec = probe.get_meta("potential")
+    energy_tol = probe.get_meta("energy_tol", 1e-4)
+    distance_tol = probe.get_meta("distance_tol", 1e-3)
+    n_minima = probe.n_minima()
+    probe.close()
+    if n_minima == 0:
+        raise InputError(f"database '{db_path}' holds no minima; run 'lossatlas energy explore'")
+    potential = None
+    if with_potential:
+        if spec is None:
+            raise InputError(
+                f"database '{db_path}' has no potential spec in its metadata (key 'potential'); "
+                "it was not made by 'lossatlas energy explore'"
+            )
+        from lossatlas.energy.potentials import potential_from_spec
+
+        potential = potential_from_spec(spec)
+    db = Database(
+        db_path,
+        create=False,
+        energy_tol=energy_tol,
+        distance_tol=distance_tol,
+        canonicalise=None if potential is None else potential.canonicalise,
+    )
+    return db, potential
+
+
+def _num(v: float | None) -> float | None:
+    return None if v is None or (isinstance(v, float) and not math.isfinite(v)) else v
+
+
+def _records(db: Any) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "minima": [
+            {
+                "id": m.id,
+                "energy": m.energy,
+                "fvib": _num(m.fvib),
+                "n_positive": m.n_positive,
+                "lowest_eigenvalue": _num(m.lowest_eigenvalue),
+            }
+            for m in db.minima()
+        ],
+        "transition_states": [
+            {
+                "id": t.id,
+                "energy": t.energy,
+                "min1": t.min1,
+                "min2": t.min2,
+                "negative_eigenvalue": _num(t.negative_eigenvalue),
+                "fvib": _num(t.fvib),
+            }
+            for t in db.transition_states()
+        ],
+    }
+
+
+# -- commands ---------------------------------------------------------------------------------
+@energy_app.command()
+def explore(
+    db_path: DbOption = Path("landscape.sqlite"),
+    potential: Annotated[
+        str | None,
+        typer.Option(
+            "--potential",
+            help="mlp, mlp-auc, gp, muller-brown or double-well "
+            "(default: the database's potential, else mlp).",
+        ),
+    ] = None,
+    dataset: Annotated[str | None, typer.Option(help="Data set, e.g. iris.")] = None,
+    hidden: Annotated[int | None, typer.Option(help="Hidden units of the MLP.")] = None,
+    lam: Annotated[float | None, typer.Option(help="L2 regularisation constant.")] = None,
+    beta: Annotated[float | None, typer.Option(help="appAUC sigmoid steepness.")] = None,
+    nu: Annotated[float | None, typer.Option(help="Matern smoothness of the GP.")] = None,
+    steps: Annotated[int, typer.Option(help="Basin-hopping steps (per chain).")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    temperature: Annotated[float, typer.Option(help="Metropolis temperature.")] = 2.0,
+    step_size: Annotated[float, typer.Option(help="Uniform step half-width.")] = 1.0,
+    adaptive_step: Annotated[bool, typer.Option(help="Adapt the step size.")] = False,
+    chains: Annotated[int, typer.Option(help="Independent chains (processes).")] = 1,
+    rms_tol: Annotated[float, typer.Option(help="Quench RMS-gradient tolerance.")] = 1e-6,
+    energy_tol: Annotated[
+        float | None, typer.Option(help="Minima closer in energy may be equal (default 1e-4).")
+    ] = None,
+    distance_tol: Annotated[
+        float | None, typer.Option(help="... and in canonical distance (default 1e-3).")
+    ] = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Basin-hopping on a potential, storing every distinct minimum; re-running continues."""
+    from lossatlas.energy.basinhopping import basin_hopping, parallel_basin_hopping
+    from lossatlas.energy.database import Database
+    from lossatlas.energy.potentials import potential_from_spec, potential_spec
+
+    given = {
+        k: v
+        for k, v in dict(dataset=dataset, hidden=hidden, lam=lam, beta=beta, nu=nu).items()
+        if v is not None
+    }
+    if chains < 1:
+        raise InputError(f"--chains must be >= 1, got {chains}")
+    with Database(db_path) as probe:
+        stored = probe.get_meta("potential")
+        e_tol = probe.get_meta("energy_tol") if energy_tol is None else energy_tol
+        d_tol = probe.get_meta("distance_tol") if distance_tol is None else distance_tol
+        e_tol = 1e-4 if e_tol is None else float(e_tol)
+        d_tol = 1e-3 if d_tol is None else float(d_tol)
+        if stored is not None and potential is None and not given:
+            spec = stored
+        else:
+            name = potential or (stored["name"] if stored is not None else "mlp")
+            spec = potential_spec(name, **given)
+        if stored is not None and stored != spec:
+            raise InputError(
+                f"database '{db_path}' holds minima of potential {json.dumps(stored)}; "
+                f"this run asks for {json.dumps(spec)}: use another --db"
+            )
+        for key, value in (("energy_tol", e_tol), ("distance_tol", d_tol)):
+            old = probe.get_meta(key)
+            if old is not None and float(old) != value:
+                raise InputError(
+                    f"database '{db_path}' was built with {key}={old}; got {value} (--{key})"
+                )
+        pot = potential_from_spec(spec)
+        if stored is None:
+            probe.set_meta("potential", spec)
+        probe.set_meta("energy_tol", e_tol)
+        probe.set_meta("distance_tol", d_tol)
+        before = probe.n_minima()
+    options = dict(
+        steps=steps,
+        step_size=step_size,
+        temperature=temperature,
+        adaptive_step=adaptive_step,
+        rms_tol=rms_tol,
+        seed=seed,
+        progress=not quiet,
+    )
+    if chains == 1:
+        with Database(
+            db_path, energy_tol=e_tol, distance_tol=d_tol, canonicalise=pot.canonicalise
+        ) as db:
+            results = [basin_hopping(pot, db, **options)]
+    else:
+        results = parallel_basin_hopping(
+            spec, db_path, chains=chains, energy_tol=e_tol, distance_tol=d_tol, **options
+        )
+    with Database(db_path) as db:
+        after = db.n_minima()
+        lowest = db.minima()[0].energy
+    accepted = sum(r.n_accepted for r in results)
+    total = sum(r.n_steps for r in results)
+    qps = sum(r.quenches_per_second for r in results)
+    typer.echo(
+        f"{spec['name']}: {total} steps, {accepted} accepted, {after - before} new minima "
+        f"({after} in '{db_path}'), lowest energy {lowest:.10g}, {qps:.1f} quenches/s"
+    )
+
+
+@energy_app.command()
+def connect(
+    db_path: DbOption = Path("landscape.sqlite"),
+    lowest: Annotated[int, typer.Option(help="Connect the N lowest minima.")] = 10,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    quiet: QuietOption = False,
+) -> None:
+    """Find transition states joining the lowest minima (DNEB + eigenvector-following)."""
+    from lossatlas.energy.connect import connect_lowest
+
+    if lowest < 1:
+        raise InputError(f"--lowest must be >= 1, got {lowest}")
+    db, potential = _open(db_path, with_potential=True)
+    with db:
+        before = len(db.transition_states())
+        connect_lowest(potential, db, lowest=lowest, seed=seed, progress=not quiet)
+        n_ts, n_min = len(db.transition_states()), db.n_minima()
+    typer.echo(f"{n_ts - before} new transition states ({n_ts} in '{db_path}', {n_min} minima)")
+
+
+def _colour_values(spec: str, db: Any, potential: Any) -> tuple[dict[int, float], str]:
+    """Per-minimum values for ``--colour-by``: a stored field, test accuracy, or a CSV file."""
+    import numpy as np
+
+    fields = {"fvib": "fvib", "lowest-eigenvalue": "lowest_eigenvalue", "energy": "energy"}
+    if spec in fields:
+        attr = fields[spec]
+        return {
+            m.id: float(getattr(m, attr)) for m in db.minima() if getattr(m, attr) is not None
+        }, spec
+    if spec == "test-accuracy":
+        data = getattr(potential, "dataset", None)
+        if data is None or not hasattr(potential, "predict") or data.X_test.size == 0:
+            raise InputError(
+                "--colour-by test-accuracy needs a classifier potential with a test split"
+            )
+        return {
+            m.id: float(np.mean(potential.predict(m.coords, data.X_test) == data.y_test))
+            for m in db.minima()
+        }, spec
+    path = Path(spec)
+    if not path.is_file():
+        raise InputError(
+            f"--colour-by {spec!r}: not one of {sorted([*fields, 'test-accuracy'])} "
+            "and not a CSV file"
+        )
+    values: dict[int, float] = {}
+    with path.open(newline="") as fh:
+        reader = csv.DictReader(fh)
+        cols = reader.fieldnames or []
+        if "id" not in cols or len(cols) < 2:
+            raise InputError(f"'{path}': needs a column 'id' and a value column, got {cols}")
+        value_col = next(c for c in cols if c != "id")
+        for line, row in enumerate(reader, start=2):
+            try:
+                values[int(row["id"])] = float(row[value_col])
+            except (TypeError, ValueError):
+                raise InputError(
+                    f"'{path}' line {line}: column 'id'/{value_col!r} value "
+                    f"{row.get('id')!r}/{row.get(value_col)!r} is not a number"
+                ) from None
+    return values, value_col
+
+
+@energy_app.command()
+def dgraph(
+    db_path: DbOption = Path("landscape.sqlite"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="Image file.")] = Path("tree.png"),
+    levels: Annotated[int, typer.Option(help="Number of energy levels.")] = 20,
+    colour_by: Annotated[
+        str | None,
+        typer.Option(
+            "--colour-by",
+            help="fvib, lowest-eigenvalue, energy, test-accuracy, or a CSV file (id,value).",
+        ),
+    ] = None,
+    order: Annotated[BranchOrder, typer.Option(help="Branch order.")] = BranchOrder.energy,
+    label_minima: Annotated[bool, typer.Option(help="Write minimum ids.")] = False,
+) -> None:
+    """Draw the disconnectivity graph of the database."""
+    from lossatlas.energy.disconnectivity import plot_disconnectivity, tree_from_database
+
+    if levels < 1:
+        raise InputError(f"--levels must be >= 1, got {levels}")
+    db, potential = _open(db_path, with_potential=colour_by == "test-accuracy")
+    with db:
+        tree = tree_from_database(
+            db, n_levels=levels, order="energy" if order is BranchOrder.energy else "basin_size"
+        )
+        values, label = (
+            (None, None) if colour_by is None else _colour_values(colour_by, db, potential)
+        )
+        n_min, n_ts = db.n_minima(), len(db.transition_states())
+    fig = plot_disconnectivity(
+        tree, colour_by=values, label_minima=label_minima, colour_label=label
+    )
+    fig.savefig(output, dpi=150, bbox_inches="tight")
+    typer.echo(f"wrote '{output}' ({n_min} minima, {n_ts} transition states)")
+
+
+@energy_app.command()
+def summary(
+    db_path: DbOption = Path("landscape.sqlite"),
+    format: Annotated[OutputFormat, typer.Option("--format", help="json or table.")] = (
+        OutputFormat.table
+    ),
+) -> None:
+    """Print the minima and transition states (without coordinates)."""
+    db, _ = _open(db_path)
+    with db:
+        data = _records(db)
+        spec = db.get_meta("potential")
+    if format is OutputFormat.json:
+        typer.echo(json.dumps(data))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if spec is not None:
+        console.print(f"potential: {json.dumps(spec)}")
+    for title, rows in (
+        ("minima", data["minima"]),
+        ("transition states", data["transition_states"]),
+    ):
+        table = Table(title=f"{len(rows)} {title}")
+        keys = list(rows[0]) if rows else ["id", "energy"]
+        for k in keys:
+            table.add_column(k, justify="right")
+        for row in rows:
+            table.add_row(*("" if row[k] is None else f"{row[k]:.10g}" for k in keys))
+        console.print(table)
+
+
+@energy_app.command()
+def pathsample(
+    db_path: DbOption = Path("landscape.sqlite"),
+    directory: Annotated[Path, typer.Option("--directory", "-d", help="Output folder.")] = Path(
+        "."
+    ),
+) -> None:
+    """Write PATHSAMPLE-style min.data and ts.data."""
+    db, _ = _open(db_path)
+    with db:
+        min_path, ts_path = db.write_pathsample(directory)
+    typer.echo(f"wrote '{min_path}' and '{ts_path}'")

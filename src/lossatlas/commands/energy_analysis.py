@@ -1,0 +1,479 @@
+"""``lossatlas energy cv|msb|sweep|ensemble|relevance|compare-losses``: what a landscape says.
+
+These verbs join the ``energy`` command group that :mod:`lossatlas.commands.energy` creates
+(command modules register in alphabetical order, so that group exists when this module
+registers). They read the database and the potential spec that ``lossatlas energy explore``
+stored in it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from lossatlas.errors import InputError
+
+__all__ = ["register"]
+
+DbOption = Annotated[Path, typer.Option("--db", help="SQLite database of minima and saddles.")]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write a figure (PNG) here.")
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+
+
+class OutputFormat(StrEnum):
+    json = "json"
+    table = "table"
+
+
+class Rule(StrEnum):
+    barrier = "barrier"
+    neighbour = "neighbour"
+
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", help="json or table.")]
+
+
+def _energy_group(app: typer.Typer) -> typer.Typer:
+    """The ``energy`` group registered by :mod:`lossatlas.commands.energy`, or a new one (so
+    these verbs stay reachable should that module be missing)."""
+    for group in app.registered_groups:
+        name = group.name or (group.typer_instance.info.name if group.typer_instance else None)
+        if name == "energy" and group.typer_instance is not None:
+            return group.typer_instance
+    group = typer.Typer(name="energy", help="Weight-space energy landscapes.", no_args_is_help=True)
+    app.add_typer(group, name="energy")
+    return group
+
+
+def register(app: typer.Typer) -> None:
+    """Add the analysis verbs to the ``energy`` command group."""
+    group = _energy_group(app)
+    group.command("cv")(cv)
+    group.command("msb")(msb)
+    group.command("sweep")(sweep)
+    group.command("ensemble")(ensemble)
+    group.command("relevance")(relevance)
+    group.command("compare-losses")(compare_losses)
+
+
+# -- helpers ----------------------------------------------------------------------------------
+def _open(db_path: Path, *, with_potential: bool = False) -> tuple[Any, Any]:
+    """Open an existing database (and rebuild its potential from the stored spec)."""
+    from lossatlas.energy.database import Database
+
+    if not db_path.is_file():
+        raise InputError(f"database file '{db_path}' does not exist; create it with 'explore'")
+    with Database(db_path, create=False) as probe:
+        spec = probe.get_meta("potential")
+        energy_tol = probe.get_meta("energy_tol", 1e-4)
+        distance_tol = probe.get_meta("distance_tol", 1e-3)
+        if probe.n_minima() == 0:
+            raise InputError(
+                f"database '{db_path}' holds no minima; run 'lossatlas energy explore'"
+            )
+    potential = None
+    if with_potential:
+        if spec is None:
+            raise InputError(
+                f"database '{db_path}' has no potential spec in its metadata (key 'potential')"
+            )
+        from lossatlas.energy.potentials import potential_from_spec
+
+        potential = potential_from_spec(spec)
+    db = Database(
+        db_path,
+        create=False,
+        energy_tol=energy_tol,
+        distance_tol=distance_tol,
+        canonicalise=None if potential is None else potential.canonicalise,
+    )
+    return db, potential
+
+
+def _num(v: Any) -> Any:
+    """JSON-safe number: NaN and infinities become None."""
+    if v is None:
+        return None
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+def _save(fig: Any, output: Path | None) -> None:
+    if output is not None:
+        fig.savefig(output, dpi=150, bbox_inches="tight")
+        typer.echo(f"wrote '{output}'", err=True)
+
+
+def _table(title: str, rows: list[dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    keys = list(rows[0]) if rows else []
+    for k in keys:
+        table.add_column(str(k), justify="right")
+    for row in rows:
+        table.add_row(
+            *(
+                ""
+                if row[k] is None
+                else f"{row[k]:.6g}"
+                if isinstance(row[k], float)
+                else str(row[k])
+                for k in keys
+            )
+        )
+    Console().print(table)
+
+
+# -- commands ---------------------------------------------------------------------------------
+def cv(
+    db_path: DbOption = Path("landscape.sqlite"),
+    tmin: Annotated[float | None, typer.Option(help="Lowest temperature.")] = None,
+    tmax: Annotated[float | None, typer.Option(help="Highest temperature.")] = None,
+    points: Annotated[int, typer.Option(help="Temperatures (log-spaced).")] = 200,
+    kappa: Annotated[
+        int | None, typer.Option(help="Vibrational degrees of freedom (default: stored).")
+    ] = None,
+    kinetic: Annotated[bool, typer.Option(help="Add the kinetic kappa/2.")] = False,
+    fvib: Annotated[bool, typer.Option(help="Weigh wells by their stored fvib.")] = True,
+    format: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Heat capacity C(T) of the stored minima (harmonic superposition) and its peaks."""
+    from lossatlas.energy.thermo import heat_capacity_from_database, plot_heat_capacity
+
+    db, _ = _open(db_path)
+    with db:
+        hc = heat_capacity_from_database(
+            db, tmin=tmin, tmax=tmax, points=points, kappa=kappa, kinetic=kinetic, use_fvib=fvib
+        )
+    if output is not None:
+        _save(plot_heat_capacity(hc), output)
+    if format is OutputFormat.json:
+        typer.echo(
+            json.dumps(
+                {
+                    "T": hc.T.tolist(),
+                    "C": hc.C.tolist(),
+                    "peaks": [{"T": p.T, "C": p.C} for p in hc.peaks],
+                }
+            )
+        )
+        return
+    _table(
+        f"C(T): {len(hc.minima_ids)} minima, kappa={hc.kappa}, {len(hc.peaks)} peak(s)",
+        [
+            {
+                "T": p.T,
+                "C": p.C,
+                "drivers (id: dp)": ", ".join(f"{m}: {d:+.3f}" for m, d in p.drivers[:6]),
+            }
+            for p in hc.peaks
+        ],
+    )
+
+
+def msb(
+    db_path: DbOption = Path("landscape.sqlite"),
+    rule: Annotated[Rule, typer.Option(help="Descent rule for the figure.")] = Rule.barrier,
+    levels: Annotated[int, typer.Option(help="Levels of the disconnectivity graph.")] = 20,
+    format: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Monotonic sequence basins: bottoms, membership by both rules, ambiguous minima."""
+    from lossatlas.energy.msb import msb_from_database
+
+    db, _ = _open(db_path)
+    with db:
+        r = msb_from_database(db)
+        if output is not None:
+            from lossatlas.energy.disconnectivity import tree_from_database
+            from lossatlas.energy.msb import plot_msb_disconnectivity
+
+            tree = tree_from_database(db, n_levels=levels)
+            _save(plot_msb_disconnectivity(tree, r, rule=rule.value), output)
+    rows = [
+        {
+            "id": m,
+            "energy": r.energies[m],
+            "msb_barrier": r.bottom_by_barrier[m],
+            "msb_neighbour": r.bottom_by_neighbour[m],
+            "ambiguous": m in r.ambiguous,
+            "reachable_bottoms": list(r.reachable_bottoms[m]),
+        }
+        for m in r.minima
+    ]
+    if format is OutputFormat.json:
+        typer.echo(
+            json.dumps(
+                {
+                    "bottoms": list(r.bottoms),
+                    "ambiguous": list(r.ambiguous),
+                    "isolated": list(r.isolated),
+                    "minima": rows,
+                }
+            )
+        )
+        return
+    _table(
+        f"{len(r.bottoms)} MSBs, {len(r.ambiguous)} ambiguous, {len(r.isolated)} isolated",
+        [
+            {**row, "reachable_bottoms": " ".join(map(str, row["reachable_bottoms"]))}
+            for row in rows
+        ],
+    )
+
+
+def sweep(
+    db_path: Annotated[
+        Path | None, typer.Option("--db", help="Take the potential from this database.")
+    ] = None,
+    potential: Annotated[
+        str | None, typer.Option(help="Potential name (gp, double-well, ...) instead of --db.")
+    ] = None,
+    dataset: Annotated[str | None, typer.Option(help="Data set of the potential.")] = None,
+    parameter: Annotated[str, typer.Option(help="The option to sweep.")] = "nu",
+    start: Annotated[float, typer.Option(help="First value.")] = 0.5,
+    stop: Annotated[float, typer.Option(help="Last value.")] = 3.0,
+    points: Annotated[int, typer.Option(help="Number of values.")] = 11,
+    random_starts: Annotated[int, typer.Option(help="Random starts per value.")] = 8,
+    refine: Annotated[int, typer.Option(help="Bisection steps per fold.")] = 20,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    optimal: Annotated[
+        bool, typer.Option("--optimal-nu/--no-optimal-nu", help="Also report the optimal nu (GP).")
+    ] = True,
+    format: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Follow minima and saddles as a potential option changes; report folds (and optimal nu)."""
+    import numpy as np
+
+    from lossatlas.energy.catastrophe import optimal_nu, plot_stationary_points, sweep_parameter
+    from lossatlas.energy.potentials import potential_from_spec, potential_spec
+
+    if db_path is not None:
+        if potential is not None or dataset is not None:
+            raise InputError("give either --db or --potential/--dataset, not both")
+        from lossatlas.energy.database import Database
+
+        if not db_path.is_file():
+            raise InputError(f"database file '{db_path}' does not exist")
+        with Database(db_path, create=False) as db:
+            spec = db.get_meta("potential")
+        if spec is None:
+            raise InputError(f"database '{db_path}' has no potential spec (key 'potential')")
+    else:
+        extra = {} if dataset is None else {"dataset": dataset}
+        spec = potential_spec(potential or "gp", **extra)
+    if parameter not in spec["options"]:
+        raise InputError(
+            f"potential {spec['name']!r} has no option {parameter!r}; options are "
+            f"{sorted(spec['options'])}"
+        )
+    if points < 2:
+        raise InputError(f"--points must be >= 2, got {points}")
+
+    def family(value: float) -> Any:
+        return potential_from_spec({**spec, "options": {**spec["options"], parameter: value}})
+
+    values = np.linspace(start, stop, points)
+    result = sweep_parameter(
+        family,
+        values,
+        parameter=parameter,
+        n_random=random_starts,
+        seed=seed,
+        refine=refine,
+        progress=not quiet,
+    )
+    best = None
+    if optimal and spec["name"] == "gp" and parameter == "nu":
+        best = optimal_nu(family(float(spec["options"]["nu"])), seed=seed)
+    if output is not None:
+        _save(plot_stationary_points(result), output)
+    folds = [
+        {
+            "kind": f.kind,
+            "bracket": list(f.bracket),
+            "minimum_energy": f.minimum.energy,
+            "saddle_energy": f.saddle.energy,
+            "smallest_abs_eigenvalue": min(
+                f.minimum.smallest_abs_eigenvalue, f.saddle.smallest_abs_eigenvalue
+            ),
+        }
+        for f in result.folds
+    ]
+    best_json = None
+    if best is not None:
+        best_json = {
+            "nu": best.nu,
+            "nll": best.nll,
+            "nearest_half_integer": best.nearest_half_integer,
+            "is_half_integer": best.is_half_integer,
+            "at_bound": best.at_bound,
+            "half_integer_nll": {str(k): _num(v) for k, v in best.half_integer_nll.items()},
+        }
+    if format is OutputFormat.json:
+        typer.echo(
+            json.dumps(
+                {
+                    "potential": spec,
+                    "parameter": parameter,
+                    "values": result.values.tolist(),
+                    "counts": result.counts().tolist(),
+                    "stationary_points": [
+                        {
+                            "value": p.parameter,
+                            "energy": p.energy,
+                            "index": p.index,
+                            "branch": p.branch,
+                            "smallest_abs_eigenvalue": p.smallest_abs_eigenvalue,
+                            "degenerate": p.degenerate,
+                        }
+                        for pts in result.points
+                        for p in pts
+                    ],
+                    "folds": folds,
+                    "optimal_nu": best_json,
+                }
+            )
+        )
+        return
+    counts = result.counts()
+    _table(
+        f"{spec['name']}: stationary points against {parameter}",
+        [
+            {parameter: float(v), "minima": int(c[0]), "saddles": int(c[1])}
+            for v, c in zip(result.values, counts, strict=True)
+        ],
+    )
+    if folds:
+        _table(f"{len(folds)} fold(s)", [{**f, "bracket": f"{f['bracket']}"} for f in folds])
+    else:
+        typer.echo("no folds between the sampled values")
+    if best_json is not None:
+        typer.echo(
+            f"optimal nu = {best.nu:.4g} (NLL {best.nll:.6g}); nearest half-integer "
+            f"{best.nearest_half_integer}: {'yes' if best.is_half_integer else 'no'}"
+            f"{' (at the search bound)' if best.at_bound else ''}"
+        )
+
+
+def ensemble(
+    db_path: DbOption = Path("landscape.sqlite"),
+    lowest: Annotated[int | None, typer.Option(help="Use the N lowest minima.")] = None,
+    temperature: Annotated[
+        float | None, typer.Option(help="T of the occupation weights (default: median gap).")
+    ] = None,
+    selector: Annotated[bool, typer.Option(help="Train the learned selector.")] = True,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    format: FormatOption = OutputFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Per-minimum test accuracy/AUC, overlap, oracle, averaging and a learned selector."""
+    from lossatlas.energy.ensembles import ensemble_from_database, plot_specialisation
+
+    db, pot = _open(db_path, with_potential=True)
+    with db:
+        r = ensemble_from_database(
+            db, pot, lowest=lowest, temperature=temperature, selector=selector, seed=seed
+        )
+    if output is not None:
+        _save(plot_specialisation(r), output)
+    minima = [
+        {"id": int(i), "accuracy": float(a), "auc": _num(u)}
+        for i, a, u in zip(r.minima_ids, r.accuracy, r.auc, strict=True)
+    ]
+    summary = {k: {m: _num(v) for m, v in d.items()} for k, d in r.summary().items()}
+    if format is OutputFormat.json:
+        typer.echo(
+            json.dumps(
+                {
+                    "minima": minima,
+                    "summary": summary,
+                    "temperature": r.temperature,
+                    "best_single": int(r.minima_ids[r.best_single]),
+                    "overlap": r.overlap.tolist(),
+                }
+            )
+        )
+        return
+    _table(f"{len(minima)} minima on {r.correct.shape[0]} test items", minima)
+    _table("combinations", [{"method": k, **v} for k, v in summary.items()])
+
+
+def relevance(
+    db_path: DbOption = Path("landscape.sqlite"),
+    rule: Annotated[Rule, typer.Option(help="MSB descent rule.")] = Rule.barrier,
+    lowest: Annotated[int | None, typer.Option(help="Use the N lowest minima.")] = None,
+    format: FormatOption = OutputFormat.table,
+) -> None:
+    """Input-feature relevance from weights conserved within each monotonic sequence basin."""
+    from lossatlas.energy.relevance import relevance_from_database
+
+    db, pot = _open(db_path, with_potential=True)
+    with db:
+        fr = relevance_from_database(db, pot, rule=rule.value, lowest=lowest)
+    if format is OutputFormat.json:
+        typer.echo(
+            json.dumps(
+                {
+                    "grouping": fr.grouping,
+                    "groups": {str(k): list(v) for k, v in fr.groups.items()},
+                    "features": fr.table(),
+                }
+            )
+        )
+        return
+    _table(f"feature relevance ({fr.grouping}, {len(fr.groups)} group(s))", fr.table())
+
+
+def compare_losses(
+    dataset: Annotated[str, typer.Option(help="Classification data set (made binary).")] = "iris",
+    hidden: Annotated[int, typer.Option(help="Hidden units.")] = 3,
+    lam: Annotated[float, typer.Option(help="L2 regularisation constant.")] = 1e-5,
+    beta: Annotated[float, typer.Option(help="appAUC sigmoid steepness.")] = 100.0,
+    steps: Annotated[int, typer.Option(help="Basin-hopping steps per loss.")] = 200,
+    step_size: Annotated[float, typer.Option(help="Uniform step half-width.")] = 1.0,
+    temperature: Annotated[float, typer.Option(help="Metropolis temperature.")] = 2.0,
+    connect: Annotated[
+        int, typer.Option(help="Connect the N lowest minima of each (0: no barriers).")
+    ] = 0,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    db_dir: Annotated[
+        Path | None, typer.Option("--db-dir", help="Keep the two databases here.")
+    ] = None,
+    format: FormatOption = OutputFormat.table,
+    quiet: QuietOption = False,
+) -> None:
+    """Explore cross-entropy and appAUC on the same network and data; compare side by side."""
+    from lossatlas.energy.losscompare import compare_losses as run
+
+    if steps < 0 or hidden < 1:
+        raise InputError(f"--steps must be >= 0 and --hidden >= 1, got {steps} and {hidden}")
+    c = run(
+        dataset,
+        hidden=hidden,
+        lam=lam,
+        beta=beta,
+        steps=steps,
+        step_size=step_size,
+        temperature=temperature,
+        connect=connect,
+        seed=seed,
+        db_dir=db_dir,
+        progress=not quiet,
+    )
+    if format is OutputFormat.json:
+        typer.echo(json.dumps(c.to_dict()))
+        return
+    _table(f"{c.dataset}, {c.n_hidden} hidden units", c.table())

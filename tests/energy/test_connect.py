@@ -1,0 +1,128 @@
+"""The connect drivers (lossatlas.energy.connect) on Mueller-Brown and hand-made graphs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lossatlas.energy.connect import (
+    _dijkstra_route,
+    _ts_graph,
+    connect_lowest,
+    connect_minima,
+    transition_state_path,
+)
+from lossatlas.energy.database import Database, hessian_summary
+from lossatlas.energy.minimize import minimize
+from lossatlas.energy.potentials import MullerBrown
+from lossatlas.errors import InputError
+
+SADDLES = {(-0.8220, 0.6243, -40.6648), (0.2124, 0.2930, -72.2489)}
+
+
+def _three_minima_db(path: Path) -> tuple[MullerBrown, Database, list[int]]:
+    pot = MullerBrown()
+    db = Database(path)
+    ids = []
+    for x, y, _ in pot.REFERENCE_MINIMA:
+        res = minimize(pot, np.array([x, y]), rms_tol=1e-9)
+        fvib, n_pos, lowest = hessian_summary(pot, res.x)
+        ids.append(
+            db.add_minimum(
+                res.energy, res.x, fvib=fvib, n_positive=n_pos, lowest_eigenvalue=lowest
+            )[0].id
+        )
+    return pot, db, ids  # ids: [-146.70, -108.17, -80.77]
+
+
+def _check_saddles(db: Database) -> None:
+    found = db.transition_states()
+    assert len(found) == 2
+    for ts in found:
+        ref = min(SADDLES, key=lambda r: abs(r[2] - ts.energy))
+        assert ts.energy == pytest.approx(ref[2], abs=1e-4)
+        np.testing.assert_allclose(ts.coords, ref[:2], atol=1e-4)
+        assert ts.negative_eigenvalue is not None and ts.negative_eigenvalue < 0
+
+
+@pytest.mark.parametrize("metric", ["squared", "exp"])
+def test_connect_mueller_brown_finds_both_saddles(tmp_path: Path, metric: str) -> None:
+    pot, db, (gmin, m108, m80) = _three_minima_db(tmp_path / "mb.sqlite")
+    result = connect_minima(pot, db, gmin, m108, distance_metric=metric)  # type: ignore[arg-type]
+    assert result.success
+    # d(gmin, m108) = 1.84, d(gmin, m80) = 1.10, d(m80, m108) = 0.80: the route goes via -80.77
+    # (squared 3.39 > 1.85; exp 6.3 > 5.2), and finds both saddles.
+    assert result.path == [gmin, m80, m108]
+    assert result.n_searches == 2 and result.n_cycles == 1
+    assert result.new_transition_states == 2 and result.new_minima == 0
+    _check_saddles(db)
+    by_id = {ts.id: ts for ts in db.transition_states()}
+    assert [by_id[t].energy for t in result.transition_states] == pytest.approx(
+        [-40.6648, -72.2489], abs=1e-4
+    )
+    assert {frozenset((t.min1, t.min2)) for t in by_id.values()} == {
+        frozenset((gmin, m80)),
+        frozenset((m80, m108)),
+    }
+    # Already connected: nothing more to search.
+    again = connect_minima(pot, db, m108, gmin)
+    assert again.success and again.n_searches == 0 and again.path == [m108, m80, gmin]
+    db.close()
+
+
+def test_connect_lowest_grows_network_then_skips(tmp_path: Path) -> None:
+    pot, db, (gmin, m108, m80) = _three_minima_db(tmp_path / "mb.sqlite")
+    results = connect_lowest(pot, db, lowest=3)
+    assert [(r.min1, r.min2) for r in results] == [(gmin, m108), (gmin, m80)]
+    assert all(r.success for r in results)
+    assert sum(r.n_searches for r in results) == 2
+    assert results[1].n_searches == 0 and results[1].path == [gmin, m80]
+    _check_saddles(db)
+    assert connect_lowest(pot, db, lowest=1) == []
+    with pytest.raises(InputError):
+        connect_lowest(pot, db, lowest=0)
+    db.close()
+
+
+def test_connect_gives_up_after_cycles(tmp_path: Path) -> None:
+    pot, db, (gmin, m108, _) = _three_minima_db(tmp_path / "mb.sqlite")
+    result = connect_minima(pot, db, gmin, m108, max_cycles=0)
+    assert not result.success and result.path == [] and result.n_searches == 0
+    assert db.transition_states() == []
+    with pytest.raises(InputError, match="distance_metric"):
+        connect_minima(pot, db, gmin, m108, distance_metric="cosine")  # type: ignore[arg-type]
+    with pytest.raises(InputError):
+        connect_minima(pot, db, gmin, 999)
+    db.close()
+
+
+def test_dijkstra_metric_decides_intermediate_minima() -> None:
+    # Three minima on a line at 0, 0.5, 1: with d^2 the detour via the middle costs 0.5 < 1;
+    # with exp(d) it costs 2 e^0.5 = 3.30 > e = 2.72, so the direct edge wins.
+    ids = np.array([10, 11, 12])
+    coords = np.array([[0.0], [0.5], [1.0]])
+    assert _dijkstra_route(ids, coords, {}, set(), 10, 12, "squared") == [10, 11, 12]
+    assert _dijkstra_route(ids, coords, {}, set(), 10, 12, "exp") == [10, 12]
+    # A tried pair is never proposed again; with every pair tried there is no route.
+    tried = {frozenset((10, 11))}
+    assert _dijkstra_route(ids, coords, {}, tried, 10, 12, "squared") == [10, 12]
+    everything = {frozenset(p) for p in ((10, 11), (10, 12), (11, 12))}
+    assert _dijkstra_route(ids, coords, {}, everything, 10, 12, "squared") is None
+
+
+def test_dijkstra_uses_known_transition_states_for_free(tmp_path: Path) -> None:
+    # Four minima; a stored TS joins the first and the last: that edge costs 0, so the route to
+    # the second goes 0 + 0.25 through it, not directly (9) nor via the third (2 + 5 = 7).
+    db = Database(tmp_path / "hand.sqlite")
+    pts = [[0.0, 0.0], [3.0, 0.0], [1.0, 1.0], [3.0, 0.5]]
+    ids = [db.add_minimum(-float(i), np.array(p))[0].id for i, p in enumerate(pts)]
+    db.add_transition_state(5.0, np.array([1.5, 1.5]), ids[0], ids[3])
+    adj = _ts_graph(db.transition_states())
+    coords = np.array([m.coords for m in sorted(db.minima(), key=lambda m: m.id)])
+    route = _dijkstra_route(np.array(ids), coords, adj, set(), ids[0], ids[1], "squared")
+    assert route == [ids[0], ids[3], ids[1]]
+    assert transition_state_path(db, ids[3], ids[0])[0] == [ids[3], ids[0]]
+    assert transition_state_path(db, ids[0], ids[2]) == ([], [])
+    db.close()
