@@ -108,7 +108,9 @@ def main() -> None:
         big = bowl_landscape(7, 10)
         run(big, baseline, eps=args.epsilon)
     profile_s = results["whole profile()"]
-    print(f"\n10^6 profile: {profile_s:.2f} s (target < 3 s: {'met' if profile_s < 3 else 'MISSED'})")
+    print(
+        f"\n10^6 profile: {profile_s:.2f} s (target < 3 s: {'met' if profile_s < 3 else 'MISSED'})"
+    )
     print(f"process max RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

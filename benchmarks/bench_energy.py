@@ -40,7 +40,7 @@ from threadpoolctl import threadpool_limits
 
 from lossatlas.energy.basinhopping import basin_hopping, refine_minimum
 from lossatlas.energy.data import load_energy_dataset
-from lossatlas.energy.database import Database
+from lossatlas.energy.database import Database, potential_db_options
 from lossatlas.energy.minimize import rms_gradient
 from lossatlas.energy.potentials import MLPCrossEntropy, make_potential
 
@@ -77,7 +77,7 @@ def run_lossatlas(pot, x0, steps, step, seed, workdir, *, lean=False, blas_threa
     """lossatlas basin-hopping; ``lean`` skips the refinement and the Hessian summaries."""
     path = workdir / f"la-{seed}-{time.perf_counter_ns()}.sqlite"
     pot = Counting(pot)
-    with Database(path, canonicalise=pot.canonicalise) as db:
+    with Database(path, **potential_db_options(pot)) as db:
         t = time.perf_counter()
         res = basin_hopping(
             pot,
@@ -138,7 +138,7 @@ def run_scipy(pot, x0, steps, step, seed, workdir) -> dict:
     # before storing (without it soft modes split one minimum into many); timed separately
     path = workdir / f"sp-{seed}-{time.perf_counter_ns()}.sqlite"
     t = time.perf_counter()
-    with Database(path, canonicalise=pot.canonicalise) as db:
+    with Database(path, **potential_db_options(pot)) as db:
         for x in found:
             p = refine_minimum(pot, x, rms_tol=RMS_TOL, store_tol=1e-9)
             db.add_minimum(p.energy, p.x)

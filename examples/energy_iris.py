@@ -32,7 +32,7 @@ import numpy as np
 from lossatlas.energy.basinhopping import basin_hopping
 from lossatlas.energy.catastrophe import optimal_nu, plot_stationary_points, sweep_nu
 from lossatlas.energy.connect import connect_lowest
-from lossatlas.energy.database import Database
+from lossatlas.energy.database import Database, potential_db_options
 from lossatlas.energy.disconnectivity import plot_disconnectivity, tree_from_database
 from lossatlas.energy.ensembles import ensemble_from_database, plot_specialisation
 from lossatlas.energy.losscompare import compare_losses
@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> Path:
 
     pot = make_potential("mlp", dataset="iris", hidden=args.hidden, seed=args.seed)
     data = pot.dataset
-    with Database(db_path, canonicalise=pot.canonicalise) as db:
+    with Database(db_path, **potential_db_options(pot)) as db:
         db.set_meta("potential", pot.spec)
         bh = basin_hopping(
             pot, db, steps=args.steps, step_size=args.step_size, temperature=2.0, seed=args.seed

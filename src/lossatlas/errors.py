@@ -61,6 +61,5 @@ def require(module: str, extra: str, *, purpose: str | None = None) -> ModuleTyp
     except ImportError as exc:
         what = f" for {purpose}" if purpose else ""
         raise MissingDependencyError(
-            f"{module!r} is needed{what} but is not installed: "
-            f"pip install 'lossatlas[{extra}]'"
+            f"{module!r} is needed{what} but is not installed: pip install 'lossatlas[{extra}]'"
         ) from exc

@@ -75,10 +75,14 @@ class Landscape:
         for name, values in losses.items():
             arr = np.array(values, dtype=np.float64, copy=True)
             if arr.shape != index.shape:
-                raise InputError(f"loss column {name!r} has {arr.shape} values, expected {index.shape}")
+                raise InputError(
+                    f"loss column {name!r} has {arr.shape} values, expected {index.shape}"
+                )
             if not np.isfinite(arr).all():
                 bad = np.flatnonzero(~np.isfinite(arr))
-                raise InputError(f"loss column {name!r} is NaN or infinite in rows {_rows_text(bad)}")
+                raise InputError(
+                    f"loss column {name!r} is NaN or infinite in rows {_rows_text(bad)}"
+                )
             arr.setflags(write=False)
             checked[str(name)] = arr
         index.setflags(write=False)
@@ -314,7 +318,9 @@ class Landscape:
         loss_columns = list(loss_columns)
         for name in loss_columns:
             if name not in frame.columns:
-                raise InputError(f"{source}: loss column {name!r} not found (columns: {all_columns})")
+                raise InputError(
+                    f"{source}: loss column {name!r} not found (columns: {all_columns})"
+                )
 
         # failed evaluations
         if "status" in frame.columns:
@@ -326,7 +332,9 @@ class Landscape:
 
         for name in loss_columns:
             column = frame[name]
-            if not (pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)):
+            if not (
+                pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
+            ):
                 converted = pd.to_numeric(column, errors="coerce")
                 bad = np.flatnonzero(converted.isna().to_numpy() & column.notna().to_numpy())
                 if len(bad):

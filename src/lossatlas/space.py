@@ -257,7 +257,9 @@ class SearchSpace:
     @property
     def max_degree(self) -> int:
         """Largest number of neighbours a configuration can have."""
-        return int(np.where(self.is_ordinal, np.minimum(self.radices - 1, 2), self.radices - 1).sum())
+        return int(
+            np.where(self.is_ordinal, np.minimum(self.radices - 1, 2), self.radices - 1).sum()
+        )
 
     # -- construction ------------------------------------------------------------------------
     @classmethod
@@ -282,8 +284,10 @@ class SearchSpace:
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
         """JSON-able description, accepted by :meth:`from_dict`."""
-        return {hp.name: {k: v for k, v in hp.to_dict().items() if k != "name"}
-                for hp in self.hyperparameters}
+        return {
+            hp.name: {k: v for k, v in hp.to_dict().items() if k != "name"}
+            for hp in self.hyperparameters
+        }
 
     @classmethod
     def from_frame(
@@ -310,7 +314,9 @@ class SearchSpace:
             column = frame[name]
             if column.isna().any():
                 rows = np.flatnonzero(column.isna().to_numpy())[:5].tolist()
-                raise SpaceError(f"{source}: hyperparameter column {name!r} is empty in rows {rows}")
+                raise SpaceError(
+                    f"{source}: hyperparameter column {name!r} is empty in rows {rows}"
+                )
             values = list(pd.unique(column))
             kind = kinds.get(name) or _infer_kind(values)
             if len(values) < 2:

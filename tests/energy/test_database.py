@@ -179,3 +179,62 @@ def test_minimum_dataclass_is_frozen() -> None:
     m = Minimum(1, 0.0, np.zeros(2), None, None, None)
     with pytest.raises(AttributeError):
         m.energy = 1.0  # type: ignore[misc]
+
+
+class _CountingDistance:
+    """A custom distance (|a - b|_1) that records which stored points it was asked about."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[float, ...]] = []
+
+    def __call__(self, a: np.ndarray, b: np.ndarray) -> float:
+        self.calls.append(tuple(a))
+        return float(np.abs(a - b).sum())
+
+
+def test_custom_distance_decides_duplicates_within_the_energy_window(tmp_path: Path) -> None:
+    dist = _CountingDistance()
+    with Database(tmp_path / "d.sqlite", distance_tol=1.0, distance=dist) as db:
+        for e, c in [(0.0, 0.0), (1.0, 10.0), (2.0, 20.0)]:
+            assert db.add_minimum(e, np.array([c, 0.0]))[1]
+        dist.calls.clear()
+        # L1 distance 1.0 (Euclidean 0.71): duplicate under the custom distance
+        m, new = db.add_minimum(1.0 + 5e-5, np.array([10.5, 0.5]))
+        assert not new and m.id == 2
+        # only the minimum inside the energy window was compared
+        assert dist.calls == [(10.0, 0.0)]
+        # L1 distance 1.2 (Euclidean 0.85 < 1.0): distinct under the custom distance
+        _, new = db.add_minimum(1.0, np.array([10.6, 0.6]))
+        assert new
+        assert db.find_minimum(2.0, np.array([20.0, 1.0])) is not None
+        assert db.find_minimum(2.0, np.array([20.7, 0.7])) is None
+        # transition states use the same rule
+        ts, new = db.add_transition_state(5.0, np.array([5.0, 0.0]), 1, 2)
+        assert new
+        dup, new = db.add_transition_state(5.0, np.array([5.5, -0.5]), 1, 2)
+        assert not new and dup.id == ts.id
+        _, new = db.add_transition_state(5.0, np.array([5.6, -0.6]), 1, 2)
+        assert new
+    # without it the Euclidean rule of before: [10.6, 0.6] is a duplicate of [10, 0]
+    with Database(tmp_path / "e.sqlite", distance_tol=1.0) as db:
+        db.add_minimum(1.0, np.array([10.0, 0.0]))
+        assert not db.add_minimum(1.0, np.array([10.6, 0.6]))[1]
+
+
+def test_mlp_symmetry_distance_database_counts_copies_once(tmp_path: Path) -> None:
+    pot = small_mlp()
+    from lossatlas.energy.minimize import minimize
+
+    x = minimize(pot, np.random.default_rng(1).uniform(-2, 2, pot.ndim), rms_tol=1e-8).x
+    copies = [x, pot.flip_hidden(pot.permute_hidden(x, np.array([2, 1, 0])), 2)]
+    with Database(
+        tmp_path / "s.sqlite", canonicalise=pot.canonicalise, distance=pot.symmetry_distance
+    ) as db:
+        flags = [db.add_minimum(pot.energy(c), c)[1] for c in copies]
+        assert flags == [True, False]
+        assert db.n_minima() == 1
+    # the symmetry distance alone (coordinates stored as given) also sees one minimum
+    with Database(tmp_path / "raw.sqlite", distance=pot.symmetry_distance) as db:
+        flags = [db.add_minimum(pot.energy(c), c)[1] for c in copies]
+        assert flags == [True, False]
+        np.testing.assert_array_equal(db.minima()[0].coords, x)

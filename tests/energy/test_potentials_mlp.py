@@ -143,3 +143,37 @@ def test_invalid_inputs() -> None:
     pot = MLPCrossEntropy(X, np.array([0, 1, 0, 1]), n_hidden=2)
     with pytest.raises(InputError):
         pot.permute_hidden(np.zeros(pot.ndim), np.array([0, 0]))
+
+
+def _reference_energy_gradient(pot: MLPCrossEntropy, x: np.ndarray) -> tuple[float, np.ndarray]:
+    """The loss and its back-propagated gradient written out with scipy's log_softmax."""
+    from scipy.special import log_softmax
+
+    W1, b1, W2, b2 = pot.unpack(x)
+    H = np.tanh(pot.X @ W1.T + b1)
+    logp = log_softmax(H @ W2.T + b2, axis=1)
+    n = pot.n_samples
+    onehot = np.eye(pot.n_out)[pot.y]
+    dZ = (np.exp(logp) - onehot) / n
+    dA = (dZ @ W2) * (1.0 - H * H)
+    g = pot.pack(dA.T @ pot.X, dA.sum(0), dZ.T @ H, dZ.sum(0)) + 2 * pot.lam * x
+    return -float(np.sum(logp * onehot)) / n + pot.lam * float(x @ x), g
+
+
+@pytest.mark.parametrize("scale", [0.1, 3.0, 300.0])
+@pytest.mark.parametrize(("n_in", "n_hidden", "n_classes"), [(2, 3, 2), (4, 10, 3), (3, 5, 20)])
+def test_energy_gradient_matches_scipy_log_softmax_reference(
+    scale: float, n_in: int, n_hidden: int, n_classes: int
+) -> None:
+    # scale 300 drives the logits to ~1e5: the log-softmax must stay stable (no inf/nan)
+    pot = _pot(n_in=n_in, n_hidden=n_hidden, n_classes=n_classes, n=40, seed=n_hidden, lam=1e-3)
+    for k in range(3):
+        x = scale * np.random.default_rng(k).normal(size=pot.ndim)
+        e_ref, g_ref = _reference_energy_gradient(pot, x)
+        e, g = pot.energy_gradient(x)
+        assert np.isfinite(e) and np.all(np.isfinite(g))
+        assert e == pytest.approx(e_ref, rel=1e-12, abs=1e-12)
+        assert pot.energy(x) == pytest.approx(e_ref, rel=1e-12, abs=1e-12)
+        np.testing.assert_allclose(g, g_ref, rtol=1e-12, atol=1e-12 * max(1.0, scale))
+        assert pot.gradient(x) is not g  # fresh arrays, never a shared buffer
+        np.testing.assert_array_equal(pot.gradient(x), g)

@@ -89,8 +89,9 @@ def _build_graph(landscape: Landscape) -> NeighbourGraph:
             if landscape.is_full:
                 target = target_flat
             else:
-                target = landscape.rows_of(np.where(valid, target_flat, 0) if valid is not None
-                                           else target_flat)
+                target = landscape.rows_of(
+                    np.where(valid, target_flat, 0) if valid is not None else target_flat
+                )
             if valid is not None:
                 target = np.where(valid, target, -1)
             rows.append(target.astype(dtype, copy=False))
@@ -205,7 +206,9 @@ def _scan(landscape: Landscape, loss: np.ndarray, epsilon: float) -> NeighbourSc
     )
 
 
-def neighbour_scan(landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0) -> NeighbourScan:
+def neighbour_scan(
+    landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0
+) -> NeighbourScan:
     """The (cached) :class:`NeighbourScan` of a loss column at a neutrality threshold."""
     epsilon = float(epsilon)
     if not epsilon >= 0:

@@ -48,9 +48,7 @@ def basin_statistics(
     optima = local_optima(landscape, loss=loss, epsilon=epsilon)
     best = landscape.loss(loss).min()
     global_optima = optima.optima_loss == best
-    corr = (
-        spearman(optima.basin_size, optima.optima_loss) if optima.n_optima >= 3 else float("nan")
-    )
+    corr = spearman(optima.basin_size, optima.optima_loss) if optima.n_optima >= 3 else float("nan")
     return {
         "global_basin_size": float(optima.basin_size[global_optima].sum() / landscape.n),
         "mean_basin_size": float(np.mean(optima.basin_size)),

@@ -31,7 +31,9 @@ METRICS: dict[str, str] = {
     "local_optima_ratio": "n_local_optima / n_configs",
     "global_basin_size": "fraction of configurations whose descent reaches the global optimum",
     "mean_basin_size": "mean configurations per basin of attraction",
-    "basin_fitness_corr": "Spearman of basin size vs optimum loss (negative: better optima, bigger basins)",
+    "basin_fitness_corr": (
+        "Spearman of basin size vs optimum loss (negative: better optima, bigger basins)"
+    ),
     "mean_climb_length": "mean best-improvement moves to a local optimum",
     "fdc": "fitness-distance correlation (Pearson of loss vs distance to the optimum)",
     "fdc_spearman": "fitness-distance correlation (Spearman)",
@@ -102,7 +104,11 @@ def profile_one(
         "assortativity": assortativity(landscape, loss=loss),
         "autocorrelation": rho,
         "autocorrelation_pooled": autocorrelation(
-            landscape, loss=loss, n_walks=n_walks, walk_length=walk_length, seed=seed,
+            landscape,
+            loss=loss,
+            n_walks=n_walks,
+            walk_length=walk_length,
+            seed=seed,
             estimator="pooled",
         ),
         "correlation_length": correlation_length(rho),
@@ -157,8 +163,13 @@ def profile(
         meta = {k: v for k, v in landscape.metadata.items() if roles.is_group_column(k)}
         values = landscape.loss(loss)
         metrics = profile_one(
-            landscape, loss=loss, epsilon=epsilon, relative_epsilon=relative_epsilon,
-            n_walks=n_walks, walk_length=walk_length, seed=seed,
+            landscape,
+            loss=loss,
+            epsilon=epsilon,
+            relative_epsilon=relative_epsilon,
+            n_walks=n_walks,
+            walk_length=walk_length,
+            seed=seed,
         )
         rows.append(
             {

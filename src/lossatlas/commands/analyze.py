@@ -66,7 +66,8 @@ def analyze(
     loss: Annotated[str, typer.Option(help="Loss column to analyse.")] = "test",
     epsilon: Annotated[float, typer.Option(help="Neutrality threshold for every metric.")] = 0.0,
     relative_epsilon: Annotated[
-        bool, typer.Option("--relative-epsilon", help="Read epsilon as a fraction of the loss range.")
+        bool,
+        typer.Option("--relative-epsilon", help="Read epsilon as a fraction of the loss range."),
     ] = False,
     fmt: Annotated[str, typer.Option("--format", help="table | json | csv")] = "table",
     example: Annotated[
@@ -75,7 +76,9 @@ def analyze(
     walks: Annotated[int, typer.Option(help="Random walks for the autocorrelation.")] = 1000,
     walk_length: Annotated[int, typer.Option(help="Steps per random walk.")] = 20,
     seed: Annotated[int, typer.Option(help="Seed of the random walks.")] = 0,
-    on_invalid: Annotated[str, typer.Option(help="raise | drop rows with NaN/inf losses")] = "raise",
+    on_invalid: Annotated[
+        str, typer.Option(help="raise | drop rows with NaN/inf losses")
+    ] = "raise",
 ) -> None:
     """Print the fitness-landscape profile of every landscape in TABLE."""
     from lossatlas.analysis.profile import profile
@@ -95,8 +98,14 @@ def analyze(
         raise InputError("no table given: lossatlas analyze TABLE (or --example)")
     landscapes = read_landscapes(table, on_invalid=on_invalid)
     frame = profile(
-        landscapes, loss=loss, epsilon=epsilon, relative_epsilon=relative_epsilon,
-        n_walks=walks, walk_length=walk_length, seed=seed, progress=fmt == "table",
+        landscapes,
+        loss=loss,
+        epsilon=epsilon,
+        relative_epsilon=relative_epsilon,
+        n_walks=walks,
+        walk_length=walk_length,
+        seed=seed,
+        progress=fmt == "table",
     )
     text = render_profile(frame, fmt)
     if text is not None:

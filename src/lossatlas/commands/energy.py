@@ -76,6 +76,7 @@ def _open(db_path: Path, *, with_potential: bool = False) -> tuple[Any, Any]:
         energy_tol=energy_tol,
         distance_tol=distance_tol,
         canonicalise=None if potential is None else potential.canonicalise,
+        distance=getattr(potential, "symmetry_distance", None),
     )
     return db, potential
 
@@ -193,7 +194,11 @@ def explore(
     )
     if chains == 1:
         with Database(
-            db_path, energy_tol=e_tol, distance_tol=d_tol, canonicalise=pot.canonicalise
+            db_path,
+            energy_tol=e_tol,
+            distance_tol=d_tol,
+            canonicalise=pot.canonicalise,
+            distance=getattr(pot, "symmetry_distance", None),
         ) as db:
             results = [basin_hopping(pot, db, **options)]
     else:

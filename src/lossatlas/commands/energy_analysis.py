@@ -66,7 +66,7 @@ def register(app: typer.Typer) -> None:
 # -- helpers ----------------------------------------------------------------------------------
 def _open(db_path: Path, *, with_potential: bool = False) -> tuple[Any, Any]:
     """Open an existing database (and rebuild its potential from the stored spec)."""
-    from lossatlas.energy.database import Database
+    from lossatlas.energy.database import Database, potential_db_options
 
     if not db_path.is_file():
         raise InputError(f"database file '{db_path}' does not exist; create it with 'explore'")
@@ -92,7 +92,7 @@ def _open(db_path: Path, *, with_potential: bool = False) -> tuple[Any, Any]:
         create=False,
         energy_tol=energy_tol,
         distance_tol=distance_tol,
-        canonicalise=None if potential is None else potential.canonicalise,
+        **({} if potential is None else potential_db_options(potential)),
     )
     return db, potential
 

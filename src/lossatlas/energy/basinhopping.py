@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from lossatlas.energy.database import Database, hessian_summary
+from lossatlas.energy.database import Database, hessian_summary, potential_db_options
 from lossatlas.energy.minimize import MinimizeResult, minimize
 from lossatlas.errors import InputError
 
@@ -132,8 +132,9 @@ def basin_hopping(
     potential : Potential
         The loss surface (``energy_gradient``, ``hessian``, ``random_coordinates``).
     db : Database
-        Where minima go; its ``canonicalise`` and tolerances decide what is distinct (give it
-        ``potential.canonicalise`` for networks).
+        Where minima go; its ``canonicalise``, ``distance`` and tolerances decide what is
+        distinct (give it ``potential.canonicalise`` and ``potential.symmetry_distance`` for
+        networks).
     steps : int, default 1000
         Perturb-and-quench steps.
     step_size : float, default 1.0
@@ -177,9 +178,9 @@ def basin_hopping(
     -----
     A quench that does not converge is counted in ``n_failed_quenches``, rejected and not
     stored. Duplicate detection goes through the database (energy window on an index, then
-    distance of canonicalised coordinates), so parallel chains writing into one file see each
-    other's minima. Reference settings for MLPs (Wales group): step 1.0, T = 2.0, quench 1e-6,
-    stored minima 1e-9.
+    distance of canonicalised coordinates, or the database's ``distance``), so parallel chains
+    writing into one file see each other's minima. Reference settings for MLPs (Wales group):
+    step 1.0, T = 2.0, quench 1e-6, stored minima 1e-9.
     """
     _check_options(steps, step_size, temperature, target_acceptance)
     if int(adapt_interval) < 1:
@@ -391,7 +392,7 @@ def _chain(
     from lossatlas.energy.potentials import potential_from_spec
 
     potential = potential_from_spec(spec)
-    with Database(db_path, canonicalise=potential.canonicalise, **db_options) as db:
+    with Database(db_path, **potential_db_options(potential), **db_options) as db:
         return basin_hopping(potential, db, x0=x0, seed=seed, **options)
 
 
@@ -462,7 +463,7 @@ def parallel_basin_hopping(
     db_options = dict(energy_tol=energy_tol, distance_tol=distance_tol)
     children = np.random.SeedSequence(seed).spawn(int(chains))
     seeds = [int(c.generate_state(1)[0]) for c in children]
-    with Database(db_path, canonicalise=potential.canonicalise, **db_options) as db:
+    with Database(db_path, **potential_db_options(potential), **db_options) as db:
         stored = db.minima()
     starts = [
         stored[0].coords if stored else potential.random_coordinates(np.random.default_rng(s))

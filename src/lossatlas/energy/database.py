@@ -126,9 +126,12 @@ class Database:
     """Minima and transition states of one potential, in a SQLite file.
 
     Two minima are the same when their energies differ by at most ``energy_tol`` **and** the
-    Euclidean distance between their canonicalised coordinates is at most ``distance_tol``.
-    Coordinates are canonicalised (e.g. MLP hidden-unit permutation and tanh sign flips) with
-    ``canonicalise`` before they are compared and stored; without it they are used as given.
+    distance between their canonicalised coordinates is at most ``distance_tol``: the
+    Euclidean distance, or ``distance`` when given (e.g. ``Potential.symmetry_distance``, the
+    exact minimum over the symmetric copies, which unlike the canonical order does not split
+    one minimum in two when nearly equal biases swap places). Coordinates are canonicalised
+    (e.g. MLP hidden-unit permutation and tanh sign flips) with ``canonicalise`` before they
+    are compared and stored; without it they are used as given.
 
     Parameters
     ----------
@@ -142,6 +145,12 @@ class Database:
     canonicalise : callable, optional
         Maps coordinates to a canonical representative of their symmetry orbit
         (``Potential.canonicalise``).
+    distance : callable, optional
+        ``distance(a, b) -> float`` between two canonicalised coordinate vectors, used by the
+        duplicate check of minima and transition states (``Potential.symmetry_distance``).
+        It is evaluated only for stored records whose energy lies within ``energy_tol`` (an
+        indexed SQL range query), so an ``O(Nh^3)`` assignment per candidate stays cheap.
+        Default: the Euclidean distance.
     create : bool, default True
         When False a missing file is an :class:`~lossatlas.errors.InputError`.
     timeout : float, default 60.0
@@ -162,6 +171,7 @@ class Database:
         energy_tol: float = 1e-4,
         distance_tol: float = 1e-3,
         canonicalise: Callable[[np.ndarray], np.ndarray] | None = None,
+        distance: Callable[[np.ndarray, np.ndarray], float] | None = None,
         create: bool = True,
         timeout: float = 60.0,
     ) -> None:
@@ -175,6 +185,7 @@ class Database:
         self.energy_tol = float(energy_tol)
         self.distance_tol = float(distance_tol)
         self.canonicalise = canonicalise
+        self.distance = distance
         self.timeout = float(timeout)
         self._conn: sqlite3.Connection | None = None
         try:
@@ -262,6 +273,14 @@ class Database:
             x = np.asarray(self.canonicalise(x), dtype=np.float64).ravel()
         return x
 
+    def _same_place(self, other: np.ndarray, x: np.ndarray) -> bool:
+        """Whether stored coordinates ``other`` lie within ``distance_tol`` of ``x``."""
+        if other.shape != x.shape:
+            return False
+        if self.distance is None:
+            return bool(np.linalg.norm(other - x) <= self.distance_tol)
+        return bool(float(self.distance(other, x)) <= self.distance_tol)
+
     # -- meta -------------------------------------------------------------------------------
     def set_meta(self, key: str, value: Any) -> None:
         """Store a JSON-able ``value`` under ``key`` (e.g. the potential spec)."""
@@ -296,8 +315,7 @@ class Database:
             (energy - self.energy_tol, energy + self.energy_tol, energy),
         ).fetchall()
         for row in rows:
-            other = np.frombuffer(row[2], dtype=np.float64)
-            if other.shape == x.shape and np.linalg.norm(other - x) <= self.distance_tol:
+            if self._same_place(np.frombuffer(row[2], dtype=np.float64), x):
                 return self._minimum(row)
         return None
 
@@ -317,8 +335,8 @@ class Database:
         """Store a minimum unless an equal one is stored already.
 
         Two minima are equal when ``|E1 - E2| <= energy_tol`` and the distance between their
-        canonicalised coordinates is ``<= distance_tol``. The canonicalised coordinates are
-        stored.
+        canonicalised coordinates (Euclidean, or the database's ``distance``) is
+        ``<= distance_tol``. The canonicalised coordinates are stored.
 
         Returns
         -------
@@ -423,8 +441,7 @@ class Database:
                 (energy - self.energy_tol, energy + self.energy_tol, energy),
             ).fetchall()
             for row in rows:
-                other = np.frombuffer(row[2], dtype=np.float64)
-                if other.shape == x.shape and np.linalg.norm(other - x) <= self.distance_tol:
+                if self._same_place(np.frombuffer(row[2], dtype=np.float64), x):
                     return self._ts(row), False
             cur = c.execute(
                 "INSERT INTO transition_states "
@@ -514,3 +531,15 @@ def hessian_summary(
     tol = 1e-12 * float(np.max(np.abs(eig))) if zero_tol is None else float(zero_tol)
     pos = eig[eig > tol]
     return float(np.sum(np.log(pos))), int(pos.size), float(eig[0])
+
+
+def potential_db_options(potential: Any) -> dict[str, Any]:
+    """Database keyword options that make duplicates symmetry-aware for ``potential``.
+
+    ``canonicalise`` (its canonical form) and ``distance`` (its ``symmetry_distance``, the
+    distance minimised over hidden-unit permutations and sign flips for MLPs, when it has one).
+    """
+    return {
+        "canonicalise": potential.canonicalise,
+        "distance": getattr(potential, "symmetry_distance", None),
+    }

@@ -218,7 +218,7 @@ def compare_losses(
     from lossatlas.energy.basinhopping import basin_hopping
     from lossatlas.energy.connect import connect_lowest
     from lossatlas.energy.data import load_energy_dataset
-    from lossatlas.energy.database import Database
+    from lossatlas.energy.database import Database, potential_db_options
     from lossatlas.energy.potentials import MLPAppAUC, MLPCrossEntropy
 
     data = load_energy_dataset(dataset, seed=seed, test_fraction=test_fraction, binary=True)
@@ -237,7 +237,7 @@ def compare_losses(
         folder.mkdir(parents=True, exist_ok=True)
         stats = {}
         for name, pot in potentials.items():
-            with Database(folder / f"{name}.sqlite", canonicalise=pot.canonicalise) as db:
+            with Database(folder / f"{name}.sqlite", **potential_db_options(pot)) as db:
                 db.set_meta(
                     "loss_comparison",
                     {

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from lossatlas import columns as roles
@@ -60,9 +59,7 @@ def _space_from_parquet(path: Path) -> SearchSpace | None:
     return SearchSpace.from_dict(json.loads(raw))
 
 
-def write_table(
-    frame: pd.DataFrame, path: str | Path, *, space: SearchSpace | None = None
-) -> Path:
+def write_table(frame: pd.DataFrame, path: str | Path, *, space: SearchSpace | None = None) -> Path:
     """Write ``frame`` as Parquet or CSV (by suffix); Parquet also stores ``space``.
 
     The file is written to a temporary name and renamed, so a crash never leaves half a table.
@@ -129,13 +126,19 @@ def read_landscapes(
     if losses is not None:
         missing = [c for c in losses if c not in frame.columns]
         if missing:
-            raise InputError(f"{name}: loss column(s) {missing} not found (columns: {list(frame.columns)})")
+            raise InputError(
+                f"{name}: loss column(s) {missing} not found (columns: {list(frame.columns)})"
+            )
         drop = [c for c in roles.loss_columns(frame.columns) if c not in losses]
         frame = frame.drop(columns=drop)
         from_frame_options.setdefault("loss_columns", list(losses))
     hp_columns = from_frame_options.pop("hp_columns", None)
     if space is None:
-        cols = list(hp_columns) if hp_columns is not None else roles.hyperparameter_columns(frame.columns)
+        cols = (
+            list(hp_columns)
+            if hp_columns is not None
+            else roles.hyperparameter_columns(frame.columns)
+        )
         if "status" in frame.columns:
             usable = frame[frame["status"].astype(str).str.lower().eq("ok")]
             usable = usable if len(usable) else frame
@@ -159,5 +162,3 @@ def read_landscapes(
             )
         )
     return landscapes
-
-

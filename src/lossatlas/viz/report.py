@@ -226,6 +226,7 @@ def write_report(
     max_nodes: int = DEFAULT_MAX_NODES,
     interactive: bool | None = None,
     extra_sections: Sequence[tuple[str, str]] = (),
+    analysis: bool = True,
     title: str = "lossatlas report",
     progress: bool = False,
 ) -> Path:
@@ -250,6 +251,9 @@ def write_report(
         Extension hook: sections appended after the landscapes (importance, comparisons,
         energy landscapes...). The HTML is inserted as given (trusted, from code) between the
         ``<!-- lossatlas:extra-sections -->`` markers.
+    analysis : bool, default True
+        Add the HP-importance (fANOVA) and landscape-comparison sections
+        (:func:`lossatlas.viz.sections.analysis_sections`) before ``extra_sections``.
     title : str
     progress : bool
         Show a progress bar over the landscapes.
@@ -301,6 +305,10 @@ def write_report(
             f"<section id='{anchor}'><h2>{html.escape(landscape.label)}</h2>"
             f"<p class='meta'>{desc}</p><div class='grid'>{''.join(figs)}</div></section>"
         )
+    if analysis:
+        from lossatlas.viz.sections import analysis_sections
+
+        extra_sections = [*analysis_sections(landscapes, loss=loss, seed=seed), *extra_sections]
     extras = []
     for j, (extra_title, extra_html) in enumerate(extra_sections):
         toc.append(f"<li><a href='#extra-{j}'>{html.escape(extra_title)}</a></li>")

@@ -63,6 +63,10 @@ class Potential(Protocol):
         """A random start point."""
         ...
 
+    # Optional (not part of the runtime check): ``symmetry_distance(x, y) -> float``, the
+    # distance between the symmetry orbits of ``x`` and ``y`` used by the minima database's
+    # duplicate test; :class:`BasePotential` supplies the canonical-coordinates default.
+
 
 class BasePotential:
     """Base class for potentials: subclasses supply the energy and gradient.
@@ -77,6 +81,8 @@ class BasePotential:
     * :meth:`hessian_vector_product` is ``H v`` when :attr:`exact_hessian` is true, otherwise
       the central difference of the gradient along ``v``;
     * :meth:`canonicalise` is the identity (no symmetry);
+    * :meth:`symmetry_distance` is the Euclidean distance of the canonicalised coordinates
+      (override it where the minimum over all symmetric copies can be computed exactly);
     * :meth:`random_coordinates` is uniform in ``[-5, 5]^ndim``, the start distribution of the
       reference basin-hopping runs for neural networks.
 
@@ -123,6 +129,17 @@ class BasePotential:
     def canonicalise(self, x: np.ndarray) -> np.ndarray:
         """A copy of ``x`` (the potential has no symmetry)."""
         return np.array(x, dtype=float, copy=True)
+
+    def symmetry_distance(self, x: np.ndarray, y: np.ndarray) -> float:
+        """Distance of ``x`` and ``y`` up to symmetry: ``||canonicalise(x) - canonicalise(y)||``.
+
+        Used by :class:`~lossatlas.energy.database.Database` to decide whether two minima are
+        the same. Subclasses with a symmetry group may return the exact minimum over the
+        symmetric copies instead, which never exceeds this default.
+        """
+        cx = np.asarray(self.canonicalise(np.asarray(x, dtype=float)), dtype=float).ravel()
+        cy = np.asarray(self.canonicalise(np.asarray(y, dtype=float)), dtype=float).ravel()
+        return float(np.linalg.norm(cx - cy))
 
     def random_coordinates(self, rng: np.random.Generator) -> np.ndarray:
         """Uniform start point in ``[-random_scale, random_scale]^ndim``."""

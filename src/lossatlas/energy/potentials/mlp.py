@@ -30,7 +30,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.special import log_softmax, softmax
+from scipy.optimize import linear_sum_assignment
+from scipy.special import softmax
 
 from lossatlas.energy.potentials.base import BasePotential
 from lossatlas.errors import InputError
@@ -39,6 +40,33 @@ __all__ = ["TanhNetworkPotential", "MLPCrossEntropy"]
 
 # Elements per intermediate array in the batched R-operator (bounds memory of hessian()).
 _R_CHUNK_ELEMENTS = 4_000_000
+# Elements per block of the unit-to-unit difference array in symmetry_distance().
+_SYM_CHUNK_ELEMENTS = 2_000_000
+
+
+def _row_max(Z: np.ndarray) -> np.ndarray:
+    """Row maxima of a 2-D array; a loop over few columns beats ``max(axis=1)`` on thin arrays."""
+    if Z.shape[1] > 16:
+        return Z.max(axis=1)
+    m = Z[:, 0].copy()
+    for c in range(1, Z.shape[1]):
+        np.maximum(m, Z[:, c], out=m)
+    return m
+
+
+def _log_softmax_rows(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stable row-wise log-softmax: ``log p = (z - max z) - log sum exp(z - max z)``.
+
+    Returns ``(log_p, e, s)`` with ``e = exp(z - max z)`` and ``s`` its row sums (shape
+    ``(n, 1)``), so ``p = e / s`` needs no further exponential. Plain numpy with the row sums as
+    a matrix-vector product: ``scipy.special.log_softmax`` does the same arithmetic with several
+    times the call overhead on the small arrays of a network potential.
+    """
+    shifted = Z - _row_max(Z)[:, None]
+    e = np.exp(shifted)
+    s = (e @ np.ones(Z.shape[1]))[:, None]
+    shifted -= np.log(s)
+    return shifted, e, s
 
 
 def _check_inputs(X: np.ndarray, n_hidden: int, lam: float, who: str) -> np.ndarray:
@@ -75,6 +103,7 @@ class TanhNetworkPotential(BasePotential):
         self._sizes = (nh * ni, nh, no * nh, no)
         self._shapes = ((nh, ni), (nh,), (no, nh), (no,))
         self._bounds = np.cumsum((0, *self._sizes))
+        self._ones_samples = np.ones(self.n_samples)
 
     # ---- layout -------------------------------------------------------------------------
     def unpack(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -94,17 +123,47 @@ class TanhNetworkPotential(BasePotential):
         """Inverse of :meth:`unpack`."""
         return np.concatenate([np.ravel(W1), np.ravel(b1), np.ravel(W2), np.ravel(b2)])
 
+    def _views(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`unpack` of one flat float vector: plain views, no checks beyond the length."""
+        if x.shape != (self.ndim,):
+            return self.unpack(x)
+        b = self._bounds
+        (nh, ni), _, (no, _), _ = self._shapes
+        return (
+            x[: b[1]].reshape(nh, ni),
+            x[b[1] : b[2]],
+            x[b[2] : b[3]].reshape(no, nh),
+            x[b[3] :],
+        )
+
     # ---- passes -------------------------------------------------------------------------
     def _forward(self, x: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        W1, b1, W2, b2 = self.unpack(x)
-        H = np.tanh(X @ W1.T + b1)
-        return H, H @ W2.T + b2
+        W1, b1, W2, b2 = self._views(x)
+        H = X @ W1.T
+        H += b1
+        np.tanh(H, out=H)
+        Z = H @ W2.T
+        Z += b2
+        return H, Z
 
     def _backward(self, x: np.ndarray, H: np.ndarray, dZ: np.ndarray) -> np.ndarray:
-        _, _, W2, _ = self.unpack(x)
-        dA = (dZ @ W2) * (1.0 - H * H)
-        g = self.pack(dA.T @ self.X, dA.sum(0), dZ.T @ H, dZ.sum(0))
-        return g + 2.0 * self.lam * x
+        """Back-propagation into one preallocated gradient vector (plus the L2 term)."""
+        _, _, W2, _ = self._views(x)
+        b = self._bounds
+        (nh, ni), _, (no, _), _ = self._shapes
+        dA = dZ @ W2
+        S = H * H
+        np.subtract(1.0, S, out=S)
+        dA *= S
+        g = np.empty(self.ndim)
+        ones = self._ones_samples
+        np.matmul(dA.T, self.X, out=g[: b[1]].reshape(nh, ni))
+        np.matmul(ones, dA, out=g[b[1] : b[2]])  # column sums as a (BLAS) product
+        np.matmul(dZ.T, H, out=g[b[2] : b[3]].reshape(no, nh))
+        np.matmul(ones, dZ, out=g[b[3] :])
+        if self.lam:
+            g += (2.0 * self.lam) * x
+        return g
 
     def output_scores(self, x: np.ndarray, X: np.ndarray | None = None) -> np.ndarray:
         """Output-layer values ``Z`` (logits), shape ``(n, Nout)``."""
@@ -126,6 +185,10 @@ class TanhNetworkPotential(BasePotential):
     def _output_r(self, cache: Any, RZ: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def _output_energy(self, Z: np.ndarray) -> float:
+        """Loss of the output layer alone (subclasses may skip the derivative work)."""
+        return float(self._output_loss(Z)[0])
+
     def energy_gradient(self, x: np.ndarray) -> tuple[float, np.ndarray]:
         x = np.asarray(x, dtype=float)
         H, Z = self._forward(x, self.X)
@@ -135,7 +198,7 @@ class TanhNetworkPotential(BasePotential):
     def energy(self, x: np.ndarray) -> float:
         x = np.asarray(x, dtype=float)
         _, Z = self._forward(x, self.X)
-        return float(self._output_loss(Z)[0] + self.lam * np.dot(x, x))
+        return float(self._output_energy(Z) + self.lam * np.dot(x, x))
 
     def gradient(self, x: np.ndarray) -> np.ndarray:
         return self.energy_gradient(x)[1]
@@ -219,6 +282,49 @@ class TanhNetworkPotential(BasePotential):
         ni = self.n_in
         return self.pack(units[:, 1 : 1 + ni], units[:, 0], units[:, 1 + ni :].T, b2)
 
+    def _units(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per-hidden-unit weight rows ``[W1_j, b1_j, W2_{:,j}]`` (Nh, Nin + 1 + Nout) and b2."""
+        W1, b1, W2, b2 = self.unpack(x)
+        return np.concatenate([W1, b1[:, None], W2.T], axis=1), b2
+
+    def symmetry_distance(self, x: np.ndarray, y: np.ndarray) -> float:
+        """Smallest Euclidean distance between ``x`` and any symmetric copy of ``y``.
+
+        ``d(x, y) = min over permutations pi and signs s of ||x - (pi, s) y||`` over the
+        ``Nh! 2^Nh`` hidden-unit permutations and tanh sign flips, computed exactly: the
+        squared distance splits into a sum over hidden units plus the output biases'
+        ``||b2_x - b2_y||^2`` (which no symmetry moves), the best sign of each pairing is
+        independent of the others, so with the cost ``C_ij = min(||u_i - v_j||^2,
+        ||u_i + v_j||^2)`` between unit ``i`` of ``x`` and unit ``j`` of ``y`` (a unit's
+        weights: incoming weights, bias, outgoing weights) the minimum over permutations is a
+        linear assignment problem, solved by the Hungarian (Jonker-Volgenant) algorithm of
+        :func:`scipy.optimize.linear_sum_assignment` in ``O(Nh^3)``.
+
+        Unlike the distance between canonicalised copies it does not depend on a
+        tie-breaking order, so two copies of one minimum with nearly equal biases (or a bias
+        near zero) are close however the canonical ordering falls. It is a metric on the
+        symmetry orbits (symmetric, triangle inequality) and never exceeds
+        ``||canonicalise(x) - canonicalise(y)||``.
+
+        References
+        ----------
+        H. W. Kuhn, "The Hungarian method for the assignment problem", Naval Res. Logist. Q.
+        2, 83-97 (1955); R. Jonker and A. Volgenant, Computing 38, 325-340 (1987).
+        """
+        ux, bx = self._units(np.asarray(x, dtype=float))
+        uy, by = self._units(np.asarray(y, dtype=float))
+        nh, width = ux.shape
+        cost = np.empty((nh, nh))
+        step = max(1, _SYM_CHUNK_ELEMENTS // max(1, nh * width))
+        for i in range(0, nh, step):
+            block = ux[i : i + step, None, :]
+            same = np.square(block - uy[None, :, :]).sum(axis=2)
+            flipped = np.square(block + uy[None, :, :]).sum(axis=2)
+            np.minimum(same, flipped, out=cost[i : i + step])
+        rows, cols = linear_sum_assignment(cost)
+        total = float(cost[rows, cols].sum()) + float(np.square(bx - by).sum())
+        return float(np.sqrt(total))
+
 
 class MLPCrossEntropy(TanhNetworkPotential):
     """Mean cross-entropy of a tanh MLP classifier plus an L2 penalty, as a potential.
@@ -277,11 +383,17 @@ class MLPCrossEntropy(TanhNetworkPotential):
         self._init_network(X, n_hidden, n_out, lam)
 
     def _output_loss(self, Z: np.ndarray) -> tuple[float, np.ndarray, Any]:
-        logp = log_softmax(Z, axis=1)
-        P = np.exp(logp)
+        logp, P, s = _log_softmax_rows(Z)
+        P /= s
         n = Z.shape[0]
-        loss = -float(np.sum(logp * self._onehot)) / n
-        return loss, (P - self._onehot) / n, P
+        loss = -float(np.vdot(logp, self._onehot)) / n
+        dZ = P - self._onehot
+        dZ /= n
+        return loss, dZ, P
+
+    def _output_energy(self, Z: np.ndarray) -> float:
+        logp = _log_softmax_rows(Z)[0]
+        return -float(np.vdot(logp, self._onehot)) / Z.shape[0]
 
     def _output_r(self, cache: Any, RZ: np.ndarray) -> np.ndarray:
         P = cache

@@ -1,0 +1,219 @@
+"""CLI: ``lossatlas evaluate``, ``lossatlas export`` and ``lossatlas run``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from lossatlas.errors import InputError
+
+__all__ = ["register"]
+
+
+def _parse_fidelities(items: list[str]) -> dict[str, tuple[Any, ...]] | None:
+    if not items:
+        return None
+    out: dict[str, tuple[Any, ...]] = {}
+    for item in items:
+        name, sep, values = item.partition("=")
+        if not sep or not name.strip() or not values.strip():
+            raise InputError(f"--fidelity {item!r}: use NAME=V1,V2 (e.g. fraction=0.1,0.25,1)")
+        parsed = []
+        for text in values.split(","):
+            try:
+                parsed.append(float(text) if name.strip() == "fraction" else int(text))
+            except ValueError:
+                raise InputError(f"--fidelity {item!r}: {text!r} is not a number") from None
+        out[name.strip()] = tuple(parsed)
+    return out
+
+
+def _resolve_grid(model_name: str | None, grid: str | None) -> tuple[Any, Any, dict, Any]:
+    """(model spec, space, fixed params, file fidelities) from --model and --grid."""
+    from lossatlas.evaluate.grids import load_grid
+    from lossatlas.evaluate.models import get_model
+
+    if grid is not None and (Path(grid).is_file() or Path(grid).suffix):
+        spec = load_grid(grid)
+        model = spec.model
+        if model is not None and model_name is not None and model.name != model_name:
+            raise InputError(f"{grid}: the file is for model {model.name!r}, not {model_name!r}")
+        if model is None:
+            if model_name is None:
+                raise InputError(f"{grid}: name the model with --model or 'model:'/'estimator:'")
+            model = get_model(model_name)
+        return model, spec.space, spec.params, spec.fidelities
+    if model_name is None:
+        raise InputError("--model is required (or a --grid file with 'model:' or 'estimator:')")
+    model = get_model(model_name)
+    return model, model.space(grid or "default"), {}, None
+
+
+def evaluate_command(
+    model: Annotated[
+        str | None, typer.Option("--model", "-m", help="Registered model name.")
+    ] = None,
+    dataset: Annotated[
+        str | None, typer.Option("--dataset", "-d", help="Dataset name, file or openml:ID.")
+    ] = None,
+    grid: Annotated[
+        str | None,
+        typer.Option(
+            "--grid",
+            help="Grid file (YAML/TOML) or a grid name of the model (tiny, default, study).",
+        ),
+    ] = None,
+    folds: Annotated[int, typer.Option("--folds", help="Cross-validation folds.")] = 5,
+    fidelity: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fidelity", help="NAME=V1,V2 (fraction=0.1,0.25,1; epochs=10,50); repeatable."
+        ),
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Local worker processes.")] = 1,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="dask.distributed scheduler address, tcp://host:port."),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory (resumable).")] = Path(
+        "lossatlas-evaluate"
+    ),
+    target: Annotated[str | None, typer.Option("--target", help="Target column of a file.")] = None,
+    task: Annotated[
+        str | None,
+        typer.Option("--task", help="classification or regression (files; default inferred)."),
+    ] = None,
+    seed: Annotated[list[int] | None, typer.Option("--seed", help="Seed(s); repeatable.")] = None,
+    sample: Annotated[
+        int | None,
+        typer.Option(
+            "--sample", help="Evaluate this many configurations drawn at random (seeded)."
+        ),
+    ] = None,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="Re-run failed tasks.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    list_registry: Annotated[
+        bool, typer.Option("--list", help="List the models (grids, fidelities) and datasets.")
+    ] = False,
+) -> None:
+    """Evaluate a model's grid on a dataset by k-fold CV at each fidelity; re-run to resume."""
+    import numpy as np
+
+    if list_registry:
+        typer.echo(_registry_text())
+        return
+
+    from lossatlas.evaluate.datasets import load_dataset
+    from lossatlas.evaluate.runner import Study, evaluate
+
+    if dataset is None:
+        raise InputError("--dataset is required (see `lossatlas evaluate --list`)")
+    spec, space, params, file_fidelities = _resolve_grid(model, grid)
+    seeds = tuple(seed or (0,))
+    configs = None
+    if sample is not None:
+        if sample < 1:
+            raise InputError(f"--sample must be positive, not {sample}")
+        rng = np.random.default_rng(seeds[0])
+        configs = np.sort(rng.choice(space.size, size=min(sample, space.size), replace=False))
+    study = Study(
+        model=spec,
+        dataset=load_dataset(dataset, target=target, task=task),  # type: ignore[arg-type]
+        space=space,
+        folds=folds,
+        fidelities=_parse_fidelities(fidelity or []) or file_fidelities,
+        seeds=seeds,
+        configs=configs,
+        params=params,
+    )
+    summary = evaluate(
+        study, out, jobs=jobs, scheduler=scheduler, retry_failed=retry_failed, progress=not quiet
+    )
+    typer.echo(
+        f"{spec.name} on {study.dataset.name}: {summary.n_run} task(s) run, "
+        f"{summary.n_skipped} already done, {summary.n_failed} failed, "
+        f"{summary.seconds:.1f} s -> {summary.table}"
+    )
+
+
+def _registry_text() -> str:
+    from lossatlas.evaluate.datasets import list_datasets
+    from lossatlas.evaluate.models import list_models
+
+    lines = ["models (grid: configurations):"]
+    for name, spec in list_models().items():
+        grids = ", ".join(f"{g}: {spec.space(g).size:,}" for g in spec.grids)
+        fids = ", ".join(f"{k}={list(v)}" for k, v in spec.fidelities.items())
+        knobs = ", ".join(["fraction", *spec.knobs])
+        lines.append(f"  {name:9s} {spec.description}")
+        lines.append(f"  {'':9s} grids {grids}; fidelities {knobs} (default {fids})")
+    lines.append("datasets (or a .csv/.parquet file with --target, or openml:ID):")
+    lines += [f"  {name:20s} {desc}" for name, desc in list_datasets().items()]
+    return "\n".join(lines)
+
+
+def export_command(
+    directory: Annotated[Path, typer.Argument(help="Output directory of `lossatlas evaluate`.")],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Table to write (.parquet or .csv); default DIR/results.parquet."
+        ),
+    ] = None,
+    study: Annotated[str | None, typer.Option("--study", help="Only this study key.")] = None,
+) -> None:
+    """Write the journal of DIR as the long results table."""
+    from lossatlas.evaluate.table import export
+
+    path = export(directory, output, study=study)
+    typer.echo(f"wrote {path}")
+
+
+def run_command(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
+        "lossatlas-run"
+    ),
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", help="Worker processes (default: cores).")
+    ] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    report: Annotated[
+        bool, typer.Option("--report/--no-report", help="Also write OUT/report.html.")
+    ] = True,
+) -> None:
+    """Evaluate the built-in study (a random forest on breast_cancer at two data fractions),
+    print the profile of its landscapes and write an HTML report."""
+    from lossatlas.evaluate.runner import evaluate
+    from lossatlas.evaluate.study import default_study
+
+    study = default_study()
+    jobs = jobs if jobs > 0 else max(1, min(os.cpu_count() or 1, 8))
+    summary = evaluate(study, out, jobs=jobs, progress=not quiet)
+    typer.echo(
+        f"evaluated {study.n_configs} configurations x {study.folds} folds x 2 fractions "
+        f"({summary.n_run} run, {summary.n_skipped} resumed) in {summary.seconds:.1f} s "
+        f"-> {summary.table}"
+    )
+    from lossatlas.analysis.profile import profile
+    from lossatlas.commands.analyze import render_profile
+    from lossatlas.io import read_landscapes
+
+    landscapes = read_landscapes(summary.table)
+    render_profile(profile(landscapes, loss="test", epsilon=0.0), "table")
+    if report:
+        from lossatlas.viz.report import write_report
+
+        path = write_report(landscapes, Path(out) / "report.html", loss="test", seed=0)
+        typer.echo(f"report -> {path}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``evaluate``, ``export`` and ``run`` to the ``lossatlas`` command."""
+    app.command("evaluate")(evaluate_command)
+    app.command("export")(export_command)
+    app.command("run")(run_command)

@@ -1,0 +1,56 @@
+"""Build HP landscapes: evaluate grids of real models on real datasets, resumable and parallel.
+
+- :mod:`.datasets`: offline datasets (scikit-learn's bundled sets, generated, user CSV/Parquet);
+- :mod:`.models`: the model registry (``rf``, ``svm``, ``xgboost``, ``lightgbm``, ``fcnet``,
+  ``cnn``) with study, default and tiny grids; :mod:`.user_models` for your own estimators;
+- :mod:`.grids`: YAML/TOML grid files;
+- :mod:`.runner`: :class:`Study` and :func:`evaluate` (tasks = config x fold x fidelity x seed);
+- :mod:`.journal`: the SQLite (WAL) journal that makes runs resumable and idempotent;
+- :mod:`.executors`: serial, local processes (loky) and dask.distributed;
+- :mod:`.table`: the long results table (:func:`export`).
+
+Scikit-learn is the ``models`` extra; xgboost, lightgbm and torch are imported only when their
+model is used.
+"""
+
+from __future__ import annotations
+
+from lossatlas.evaluate.datasets import Dataset, list_datasets, load_dataset, register_dataset
+from lossatlas.evaluate.grids import GridFile, grid_to_space, load_grid, write_grid
+from lossatlas.evaluate.journal import Journal
+from lossatlas.evaluate.models import (
+    ModelContext,
+    ModelSpec,
+    get_model,
+    list_models,
+    register_model,
+)
+from lossatlas.evaluate.runner import EvaluationSummary, Study, evaluate
+from lossatlas.evaluate.study import default_study
+from lossatlas.evaluate.table import export, journal_frame
+from lossatlas.evaluate.user_models import model_from_estimator, model_from_path
+
+__all__ = [
+    "Dataset",
+    "EvaluationSummary",
+    "GridFile",
+    "Journal",
+    "ModelContext",
+    "ModelSpec",
+    "Study",
+    "default_study",
+    "evaluate",
+    "export",
+    "get_model",
+    "grid_to_space",
+    "journal_frame",
+    "list_datasets",
+    "list_models",
+    "load_dataset",
+    "load_grid",
+    "model_from_estimator",
+    "model_from_path",
+    "register_dataset",
+    "register_model",
+    "write_grid",
+]

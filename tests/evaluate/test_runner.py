@@ -1,0 +1,256 @@
+"""Journal, resume, failures, SIGKILL and executors."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from lossatlas.cli import main
+from lossatlas.evaluate import Journal, Study, evaluate, get_model, load_dataset
+from lossatlas.evaluate.grids import grid_to_space
+from lossatlas.evaluate.table import export
+
+
+def _rf_study(grid=None, **kw) -> Study:
+    spec = get_model("rf")
+    space = grid_to_space(grid) if grid else spec.space("tiny")
+    kw.setdefault("fidelities", {"fraction": (0.5, 1.0)})
+    return Study(spec, load_dataset("iris"), space, folds=3, params={"n_estimators": 5}, **kw)
+
+
+def test_rows_columns_and_resume(tmp_path):
+    study = _rf_study()
+    first = evaluate(study, tmp_path)
+    assert first.n_run == study.n_tasks == 8 * 3 * 2 and first.n_skipped == 0
+    table = pd.read_parquet(first.table)
+    assert len(table) == study.n_tasks
+    assert not table.duplicated(["config_id", "fold", "fidelity_fraction", "seed"]).any()
+    assert list(table.columns[:3]) == ["model", "dataset", "fidelity_fraction"]
+    for column in (
+        "fold",
+        "seed",
+        "train",
+        "test",
+        "train_logloss",
+        "test_logloss",
+        "status",
+        "error",
+        "fit_seconds",
+        "predict_seconds",
+        "n_train",
+        "n_test",
+        "config_id",
+    ):
+        assert column in table.columns
+    assert table["bootstrap"].dtype == bool and table["max_depth"].dtype.kind == "i"
+    # nested fractions: half the training fold at 0.5
+    n = table.groupby("fidelity_fraction")["n_train"].first()
+    assert n[0.5] == 50 and n[1.0] == 100
+    second = evaluate(study, tmp_path)
+    assert second.n_run == 0 and second.n_skipped == study.n_tasks
+    assert len(pd.read_parquet(second.table)) == study.n_tasks
+
+
+def test_extending_fidelities_and_seeds_reuses_done_tasks(tmp_path):
+    evaluate(_rf_study(fidelities={"fraction": (1.0,)}), tmp_path)
+    wider = _rf_study(fidelities={"fraction": (0.5, 1.0)}, seeds=(0, 1))
+    summary = evaluate(wider, tmp_path)
+    assert summary.n_skipped == 8 * 3 and summary.n_run == wider.n_tasks - 8 * 3
+    table = pd.read_parquet(summary.table)
+    assert sorted(table["seed"].unique()) == [0, 1] and len(table) == wider.n_tasks
+
+
+def test_journal_never_duplicates(tmp_path):
+    result = {
+        "config": '{"a":1}',
+        "fold": 0,
+        "fidelity": '{"fraction":1.0}',
+        "seed": 0,
+        "status": "failed",
+        "error": "boom",
+        "test": float("nan"),
+    }
+    with Journal(tmp_path / "j.sqlite") as journal:
+        assert journal.record("s", result) is True
+        assert journal.record("s", {**result, "status": "ok", "error": None}) is False
+        assert journal.counts() == {"failed": 1}
+        # a retry may replace a failed row, never an ok one
+        assert journal.record("s", {**result, "status": "ok", "error": None}, replace_failed=True)
+        assert journal.record("s", {**result, "error": "x"}, replace_failed=True) is False
+        assert journal.counts() == {"ok": 1}
+        assert journal.rows()[0]["test"] is None
+    mode = sqlite3.connect(tmp_path / "j.sqlite").execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == "wal"
+
+
+def test_a_raising_configuration_is_recorded_failed_and_the_run_goes_on(tmp_path):
+    # max_features=2.5 is rejected by scikit-learn at fit time
+    study = _rf_study(
+        {"max_depth": [2, 4], "max_features": [0.5, 2.5]}, fidelities={"fraction": (1.0,)}
+    )
+    summary = evaluate(study, tmp_path)
+    assert summary.n_run == 12 and summary.n_failed == 6
+    table = pd.read_parquet(summary.table)
+    failed = table[table["status"] == "failed"]
+    assert (failed["max_features"] == 2.5).all() and len(failed) == 6
+    assert failed["error"].str.contains("max_features").all()
+    assert failed["test"].isna().all()
+    ok = table[table["status"] == "ok"]
+    assert ok["error"].isna().all() and ok["test"].notna().all()
+    again = evaluate(study, tmp_path)
+    assert again.n_run == 0
+    retried = evaluate(study, tmp_path, retry_failed=True)
+    assert retried.n_run == 6 and retried.n_failed == 6
+    assert len(pd.read_parquet(retried.table)) == 12
+
+
+def test_sigkill_mid_run_then_resume_equals_uninterrupted(tmp_path, assert_same_table):
+    grid = tmp_path / "grid.yaml"
+    grid.write_text(
+        "model: rf\nparams: {n_estimators: 20}\n"
+        "grid: {max_depth: [1, 8], max_features: [0.5, 1.0], bootstrap: [false, true]}\n"
+    )
+    args = [
+        "evaluate",
+        "--dataset",
+        "breast_cancer",
+        "--grid",
+        str(grid),
+        "--folds",
+        "3",
+        "--fidelity",
+        "fraction=0.25,0.5,1",
+        "-q",
+    ]
+    killed = tmp_path / "killed"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lossatlas.cli", *args, "--out", str(killed)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    journal = killed / "journal.sqlite"
+    n_at_kill = 0
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            if journal.exists():
+                db = sqlite3.connect(journal)
+                try:
+                    n_at_kill = db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+                except sqlite3.OperationalError:  # tables not created yet
+                    n_at_kill = 0
+                finally:
+                    db.close()
+                if n_at_kill >= 5:
+                    break
+            time.sleep(0.02)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.read()
+    assert 5 <= n_at_kill < 72, "the run was not interrupted mid-way"
+    with Journal(journal) as j:
+        assert sum(j.counts().values()) >= n_at_kill
+    assert main([*args, "--out", str(killed)]) == 0
+    assert main([*args, "--out", str(tmp_path / "clean")]) == 0
+    resumed = pd.read_parquet(killed / "results.parquet")
+    clean = pd.read_parquet(tmp_path / "clean" / "results.parquet")
+    assert len(resumed) == 72
+    assert not resumed.duplicated(["config_id", "fold", "fidelity_fraction", "seed"]).any()
+    assert_same_table(resumed, clean)
+
+
+@pytest.mark.parametrize("share_limit", [None, 0])
+def test_jobs_2_gives_the_serial_table(tmp_path, assert_same_table, monkeypatch, share_limit):
+    import lossatlas.evaluate.executors as executors
+
+    if share_limit is not None:  # the path for large datasets: a pool made for the run
+        monkeypatch.setattr(executors, "SHARE_LIMIT_BYTES", share_limit)
+    study = _rf_study()
+    serial = evaluate(study, tmp_path / "serial")
+    parallel = evaluate(study, tmp_path / "jobs2", jobs=2)
+    assert parallel.n_run == study.n_tasks
+    assert_same_table(pd.read_parquet(serial.table), pd.read_parquet(parallel.table))
+
+
+def test_dask_local_cluster_on_loopback_gives_the_serial_table(tmp_path, assert_same_table):
+    distributed = pytest.importorskip("distributed")
+    study = _rf_study(fidelities={"fraction": (1.0,)})
+    serial = evaluate(study, tmp_path / "serial")
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=2,
+        processes=False,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        on_dask = evaluate(study, tmp_path / "dask", scheduler=cluster.scheduler_address)
+    assert on_dask.n_run == study.n_tasks
+    assert_same_table(pd.read_parquet(serial.table), pd.read_parquet(on_dask.table))
+
+
+def test_export_command_writes_csv_and_parquet(tmp_path):
+    evaluate(_rf_study(fidelities={"fraction": (1.0,)}), tmp_path, write_table=False)
+    assert not (tmp_path / "results.parquet").exists()
+    assert main(["export", str(tmp_path), "-o", str(tmp_path / "t.parquet")]) == 0
+    assert main(["export", str(tmp_path), "-o", str(tmp_path / "t.csv")]) == 0
+    a = pd.read_parquet(tmp_path / "t.parquet")
+    b = pd.read_csv(tmp_path / "t.csv")
+    assert len(a) == len(b) == 24
+    assert main(["export", str(tmp_path / "nothing")]) == 2
+    path = export(tmp_path)
+    assert path.name == "results.parquet"
+
+
+def test_exported_table_reads_as_landscapes(tmp_path):
+    from lossatlas.io import read_landscapes
+
+    summary = evaluate(_rf_study(), tmp_path)
+    landscapes = read_landscapes(summary.table)
+    assert len(landscapes) == 2
+    assert {ls.metadata["fidelity_fraction"] for ls in landscapes} == {0.5, 1.0}
+    assert all(ls.is_full and ls.n == 8 for ls in landscapes)
+
+
+def test_unreachable_scheduler_is_a_clear_error():
+    pytest.importorskip("distributed")
+    from lossatlas.errors import InputError
+    from lossatlas.evaluate.executors import DaskExecutor
+
+    study = _rf_study()
+    with pytest.raises(InputError, match="cannot reach the dask scheduler 'tcp://127.0.0.1:9'"):
+        list(DaskExecutor("tcp://127.0.0.1:9", timeout=1).run(study.context(), study.tasks()))
+
+
+def test_sampled_and_failed_configurations_give_partial_landscapes_on_the_full_grid(tmp_path):
+    import numpy as np
+
+    from lossatlas.io import read_landscapes
+
+    spec = get_model("rf")
+    sampled = Study(
+        spec,
+        load_dataset("iris"),
+        spec.space("default"),
+        folds=3,
+        params={"n_estimators": 3},
+        configs=np.array([0, 5, 9, 20]),
+    )
+    (landscape,) = read_landscapes(evaluate(sampled, tmp_path / "s").table)
+    assert not landscape.is_full and landscape.n == 4 and landscape.space.size == 36
+    np.testing.assert_array_equal(landscape.index, [0, 5, 9, 20])
+    failing = _rf_study(
+        {"max_depth": [2, 4], "max_features": [0.5, 2.5]}, fidelities={"fraction": (1.0,)}
+    )
+    (landscape,) = read_landscapes(evaluate(failing, tmp_path / "f").table)
+    assert landscape.n == 2 and landscape.space.size == 4
+    assert landscape.metadata["n_failed"] == 6
