@@ -363,3 +363,22 @@ def pathsample(
     with db:
         min_path, ts_path = db.write_pathsample(directory)
     typer.echo(f"wrote '{min_path}' and '{ts_path}'")
+
+
+def report(
+    db_path: DbOption = Path("landscape.sqlite"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path(
+        "report.html"
+    ),
+    lowest: Annotated[int, typer.Option(help="Minima listed and combined into ensembles.")] = 20,
+    seed: Annotated[int, typer.Option(help="Seed of the ensemble selector.")] = 0,
+) -> None:
+    """Write the energy report (exploration, disconnectivity, C(T), ensembles, relevance)."""
+    from lossatlas.commands.report import run_energy_report
+
+    if lowest < 1:
+        raise InputError(f"--lowest must be >= 1, got {lowest}")
+    run_energy_report(db_path, output, seed=seed, lowest=lowest)
+
+
+energy_app.command("report")(report)

@@ -1,4 +1,5 @@
-"""``lossatlas report``: one self-contained HTML report of a table, evaluation or study."""
+"""``lossatlas report``: one self-contained HTML report of a table, evaluation, study or energy
+database (a ``.sqlite``/``.db`` file made by ``lossatlas energy explore``)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ def report(
         typer.Argument(
             metavar="TABLE_OR_STUDY",
             help="Parquet/CSV table, an evaluation output directory holding results.parquet, "
-            "or an Optuna storage URL (sqlite:///study.db).",
+            "an Optuna storage URL (sqlite:///study.db), or an energy database "
+            "(*.sqlite/*.db from 'lossatlas energy explore').",
         ),
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path(
@@ -37,7 +39,9 @@ def report(
         bool, typer.Option("--static", help="PNG figures (matplotlib) instead of plotly.")
     ] = False,
 ) -> None:
-    """Write an HTML report (profile, maps, surfaces, optima) of every landscape."""
+    """Write an HTML report (profile, maps, surfaces, optima) of every landscape, or the energy
+    report (disconnectivity, heat capacity, ensembles...) of an energy database."""
+    from lossatlas.energy.report import ENERGY_DB_SUFFIXES, is_energy_database
     from lossatlas.viz.report import write_report
 
     if projection not in PROJECTIONS:
@@ -46,6 +50,13 @@ def report(
         )
     if "://" not in table_or_study and not Path(table_or_study).exists():
         raise InputError(f"{table_or_study}: no such file or directory")
+    source = Path(table_or_study)
+    if "://" not in table_or_study and (
+        is_energy_database(source)
+        or (source.suffix.lower() in ENERGY_DB_SUFFIXES and source.stat().st_size == 0)
+    ):
+        run_energy_report(source, output, seed=seed)
+        return
     path = write_report(
         table_or_study,
         output,
@@ -57,6 +68,15 @@ def report(
         interactive=False if static else None,
         progress=True,
     )
+    size = path.stat().st_size / 1e6
+    typer.echo(f"wrote {path} ({size:.1f} MB)")
+
+
+def run_energy_report(db: Path, output: Path, *, seed: int, lowest: int = 20) -> None:
+    """Write the energy report of ``db`` and say where (shared with ``lossatlas energy report``)."""
+    from lossatlas.energy.report import write_energy_report
+
+    path = write_energy_report(db, output, seed=seed, lowest=lowest)
     size = path.stat().st_size / 1e6
     typer.echo(f"wrote {path} ({size:.1f} MB)")
 

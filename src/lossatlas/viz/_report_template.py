@@ -1,4 +1,7 @@
-"""HTML skeleton of the report (a ``string.Template``: ``$name`` placeholders)."""
+"""HTML skeleton of every report (a ``string.Template``: ``$name`` placeholders).
+
+``$body`` holds the report's own sections, ``$extra_sections`` the appended ones.
+"""
 
 from __future__ import annotations
 
@@ -60,10 +63,10 @@ h1 { margin-bottom: 0.2em; }
 .meta, .note { color: #555; font-size: 0.9em; }
 .warning { background: #fff4d6; border-left: 4px solid #e0a800; padding: 0.4em 0.8em; }
 #lossatlas-errors { background: #fde2e2; border-left: 4px solid #c00; padding: 0.4em 0.8em; }
-table.profile { border-collapse: collapse; font-size: 0.9em; }
-table.profile th, table.profile td { border-bottom: 1px solid #ddd; padding: 0.25em 0.6em;
-       text-align: left; }
-table.profile td.num { text-align: right; font-variant-numeric: tabular-nums; }
+table.profile, table.data { border-collapse: collapse; font-size: 0.9em; margin: 0.5em 0; }
+table.profile th, table.profile td, table.data th, table.data td { border-bottom: 1px solid #ddd;
+       padding: 0.25em 0.6em; text-align: left; }
+table.profile td.num, table.data td.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.profile td.reading { color: #555; }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 1em; }
 figure { margin: 0; border: 1px solid #eee; padding: 0.5em; }
@@ -80,12 +83,7 @@ $plotly_js
 <p id="lossatlas-errors" hidden>Some figures failed to render:</p>
 $notes
 <nav><ul>$toc</ul></nav>
-<section id="profile">
-<h2>profile</h2>
-<p class="note">Every metric of every landscape, with a one-line reading.</p>
-$profile
-</section>
-$landscapes
+$body
 <!-- lossatlas:extra-sections:start -->
 $extra_sections
 <!-- lossatlas:extra-sections:end -->

@@ -7,9 +7,7 @@ the same bytes.
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -27,9 +25,10 @@ from lossatlas.viz import interactive as ix
 from lossatlas.viz import plotdata as pdata
 from lossatlas.viz import plots
 from lossatlas.viz._report_template import PAGE, RENDER_SCRIPT
+from lossatlas.viz.html import figure_html
 from lossatlas.viz.landscape_map import DEFAULT_MAX_NODES, landscape_map
 
-__all__ = ["load_landscapes", "write_report"]
+__all__ = ["load_landscapes", "write_page", "write_report"]
 
 MAX_SLICES = 12
 MAX_PAIR_HPS = 6
@@ -189,12 +188,6 @@ def _profile_table(frame: pd.DataFrame) -> str:
     )
 
 
-def _png(fig: Any) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=72, metadata={"Software": None})
-    return base64.b64encode(buf.getvalue()).decode("ascii")
-
-
 def _figure_html(panel: _Panel, fig_id: str, interactive: bool) -> str:
     title = html.escape(panel.title)
     note = f"<p class='note'>{html.escape(panel.note)}</p>"
@@ -208,11 +201,7 @@ def _figure_html(panel: _Panel, fig_id: str, interactive: bool) -> str:
             f"<script type='application/json' class='lossatlas-figure' data-target='{fig_id}'>"
             f"{spec}</script></figure>"
         )
-    return (
-        f"<figure><figcaption>{title}</figcaption>{note}"
-        f"<img id='{fig_id}' class='static' alt='{title}' "
-        f"src='data:image/png;base64,{_png(panel.matplotlib())}'></figure>"
-    )
+    return figure_html(panel.matplotlib(), caption=panel.title, note=panel.note, fig_id=fig_id)
 
 
 def write_report(
@@ -309,17 +298,78 @@ def write_report(
         from lossatlas.viz.sections import analysis_sections
 
         extra_sections = [*analysis_sections(landscapes, loss=loss, seed=seed), *extra_sections]
-    extras = []
-    for j, (extra_title, extra_html) in enumerate(extra_sections):
-        toc.append(f"<li><a href='#extra-{j}'>{html.escape(extra_title)}</a></li>")
-        extras.append(
-            f"<section id='extra-{j}'><h2>{html.escape(extra_title)}</h2>{extra_html}</section>"
-        )
     settings = (
         f"loss <code>{html.escape(loss)}</code>, epsilon {epsilon:g}, seed {seed}, "
         f"{len(landscapes)} landscape(s), figures: "
         f"{'interactive (plotly)' if interactive else 'static PNG (matplotlib)'}"
     )
+    profile_html = (
+        '<section id="profile">\n<h2>profile</h2>\n<p class="note">Every metric of every '
+        f"landscape, with a one-line reading.</p>\n{_profile_table(frame)}\n</section>\n"
+    )
+    return write_page(
+        path,
+        title=title,
+        settings=settings,
+        body=profile_html + "".join(body),
+        sections=extra_sections,
+        toc=toc,
+        notes=notes,
+        interactive=interactive,
+        n_figures=count,
+    )
+
+
+def write_page(
+    path: str | Path,
+    *,
+    title: str,
+    settings: str,
+    sections: Sequence[tuple[str, str]] = (),
+    body: str = "",
+    toc: Sequence[str] = (),
+    notes: Sequence[str] = (),
+    interactive: bool = False,
+    n_figures: int | None = None,
+) -> Path:
+    """Write one self-contained report page (the template of every lossatlas report).
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.html`` file to write (parent folders are created).
+    title : str
+        Plain text (escaped).
+    settings : str
+        Trusted HTML: one line under the title saying how the page was made.
+    sections : sequence of (title, html)
+        Sections appended, in order, between the ``<!-- lossatlas:extra-sections -->`` markers,
+        with anchors ``extra-0``, ``extra-1``...; titles are escaped, the HTML is inserted as
+        given (trusted, from code).
+    body : str
+        Trusted HTML placed before ``sections`` (a report's own sections).
+    toc : sequence of str
+        ``<li>`` entries of the table of contents for ``body``; the sections' are added.
+    notes : sequence of str
+        Plain-text warnings shown under the settings line.
+    interactive : bool, default False
+        Embed plotly.js and the script that draws the figures' JSON specs.
+    n_figures : int, optional
+        Count shown in the footer (default: the ``<figure>`` elements of the page).
+
+    Returns
+    -------
+    Path
+    """
+    toc_items = list(toc)
+    extras = []
+    for j, (extra_title, extra_html) in enumerate(sections):
+        toc_items.append(f"<li><a href='#extra-{j}'>{html.escape(extra_title)}</a></li>")
+        extras.append(
+            f"<section id='extra-{j}'><h2>{html.escape(extra_title)}</h2>{extra_html}</section>"
+        )
+    if n_figures is None:
+        n_figures = (body + "".join(extras)).count("<figure>")
     plotly_js = ""
     render = ""
     if interactive:
@@ -331,12 +381,11 @@ def write_report(
         plotly_js=plotly_js,
         settings=settings,
         notes="".join(f"<p class='warning'>{html.escape(n)}</p>" for n in notes),
-        toc="".join(toc),
-        profile=_profile_table(frame),
-        landscapes="".join(body),
+        toc="".join(toc_items),
+        body=body,
         extra_sections="".join(extras),
         render=render,
-        n_figures=count,
+        n_figures=n_figures,
     )
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
