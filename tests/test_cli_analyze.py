@@ -83,3 +83,21 @@ def test_bad_table_names_the_rows(tmp_path, capsys) -> None:
     assert "'test'" in err and "[3]" in err
     assert main(["analyze", str(path), "--on-invalid", "drop", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["n_configs"] == 5
+
+
+def test_maximize_negates_scores_and_says_so(tmp_path, capsys) -> None:
+    frame = _grid_table("m", 0.0).rename(columns={"test": "accuracy"})
+    frame["accuracy"] = 1.0 - frame["accuracy"] / 10
+    path = tmp_path / "scores.csv"
+    frame.to_csv(path, index=False)
+    args = ["analyze", str(path), "--format", "json"]
+    assert main(args) == 2  # no loss column by name: scores are never taken silently
+    assert "no loss column" in capsys.readouterr().err
+    from lossatlas.analysis import profile
+    from lossatlas.io import read_landscapes
+
+    (land,) = read_landscapes(path, loss_columns=["accuracy"], maximize=True)
+    row = profile(land, loss="accuracy").iloc[0]
+    assert row["direction"] == "maximize"
+    assert row["best_loss"] == -1.0  # minus the best accuracy (a=1, b=x)
+    assert row["n_local_optima"] == 1

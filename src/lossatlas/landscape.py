@@ -258,6 +258,7 @@ class Landscape:
         aggregate: Literal["mean", "median"] | None = None,
         on_invalid: Literal["raise", "drop"] = "raise",
         ignore_columns: Sequence[str] = (),
+        maximize: bool = False,
         metadata: Mapping[str, Any] | None = None,
         source: str = "table",
     ) -> Landscape:
@@ -285,6 +286,11 @@ class Landscape:
             What to do with NaN or infinite losses: raise naming the rows, or drop those rows.
         ignore_columns : sequence of str
             Columns to leave out silently.
+        maximize : bool, default False
+            The loss columns hold scores to maximise (accuracy, AUC): they are negated, so that
+            every analysis minimises, and ``metadata["direction"]`` records ``"maximize"``
+            (``best_loss`` is then minus the best score). Convert scores to losses yourself
+            (``1 - accuracy``) to keep the losses' own units.
         metadata : mapping, optional
             Added to the metadata found in the table.
         source : str
@@ -381,6 +387,9 @@ class Landscape:
 
         # invalid losses
         values = frame[loss_columns].to_numpy(dtype=np.float64)
+        meta["direction"] = "maximize" if maximize else "minimize"
+        if maximize:
+            values = -values
         invalid = ~np.isfinite(values).all(axis=1)
         if invalid.any():
             labels = frame.index.to_numpy()[invalid]

@@ -179,6 +179,7 @@ def profile(
                 "is_full": landscape.is_full,
                 **metrics,
                 "loss": loss,
+                "direction": landscape.metadata.get("direction", "minimize"),
                 "epsilon": float(epsilon),
                 "epsilon_absolute": _absolute_epsilon(values, epsilon, relative_epsilon),
                 "relative_epsilon": relative_epsilon,

@@ -79,6 +79,9 @@ def analyze(
     on_invalid: Annotated[
         str, typer.Option(help="raise | drop rows with NaN/inf losses")
     ] = "raise",
+    maximize: Annotated[
+        bool, typer.Option("--maximize", help="The loss columns are scores to maximise.")
+    ] = False,
 ) -> None:
     """Print the fitness-landscape profile of every landscape in TABLE."""
     from lossatlas.analysis.profile import profile
@@ -96,7 +99,7 @@ def analyze(
             typer.echo(f"example: {EXAMPLE_DESCRIPTION}", err=True)
     if table is None:
         raise InputError("no table given: lossatlas analyze TABLE (or --example)")
-    landscapes = read_landscapes(table, on_invalid=on_invalid)
+    landscapes = read_landscapes(table, on_invalid=on_invalid, maximize=maximize)
     frame = profile(
         landscapes,
         loss=loss,

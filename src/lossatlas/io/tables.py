@@ -134,10 +134,16 @@ def read_landscapes(
         from_frame_options.setdefault("loss_columns", list(losses))
     hp_columns = from_frame_options.pop("hp_columns", None)
     if space is None:
+        named_losses = set(from_frame_options.get("loss_columns") or ())
+        ignored = set(from_frame_options.get("ignore_columns") or ())
         cols = (
             list(hp_columns)
             if hp_columns is not None
-            else roles.hyperparameter_columns(frame.columns)
+            else [
+                c
+                for c in roles.hyperparameter_columns(frame.columns)
+                if c not in named_losses and c not in ignored
+            ]
         )
         if "status" in frame.columns:
             usable = frame[frame["status"].astype(str).str.lower().eq("ok")]
