@@ -16,6 +16,8 @@ from typing import Annotated, Any
 
 import typer
 
+from lossatlas.commands._energy_common import DbOption, FormatOption, OutputFormat, QuietOption
+from lossatlas.commands._energy_common import open_database as _open
 from lossatlas.errors import InputError
 
 __all__ = ["register"]
@@ -25,14 +27,6 @@ energy_app = typer.Typer(
     help="Weight-space energy landscapes: basin-hopping, transition states, disconnectivity.",
     no_args_is_help=True,
 )
-
-DbOption = Annotated[Path, typer.Option("--db", help="SQLite database of minima and saddles.")]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
-
-
-class OutputFormat(StrEnum):
-    json = "json"
-    table = "table"
 
 
 class BranchOrder(StrEnum):
@@ -46,41 +40,6 @@ def register(app: typer.Typer) -> None:
 
 
 # -- helpers ----------------------------------------------------------------------------------
-def _open(db_path: Path, *, with_potential: bool = False) -> tuple[Any, Any]:
-    """Open an existing, non-empty database (and rebuild its potential when asked)."""
-    from lossatlas.energy.database import Database
-
-    if not db_path.is_file():
-        raise InputError(f"database file '{db_path}' does not exist; create it with 'explore'")
-    probe = Database(db_path, create=False)
-    spec = probe.get_meta("potential")
-    energy_tol = probe.get_meta("energy_tol", 1e-4)
-    distance_tol = probe.get_meta("distance_tol", 1e-3)
-    n_minima = probe.n_minima()
-    probe.close()
-    if n_minima == 0:
-        raise InputError(f"database '{db_path}' holds no minima; run 'lossatlas energy explore'")
-    potential = None
-    if with_potential:
-        if spec is None:
-            raise InputError(
-                f"database '{db_path}' has no potential spec in its metadata (key 'potential'); "
-                "it was not made by 'lossatlas energy explore'"
-            )
-        from lossatlas.energy.potentials import potential_from_spec
-
-        potential = potential_from_spec(spec)
-    db = Database(
-        db_path,
-        create=False,
-        energy_tol=energy_tol,
-        distance_tol=distance_tol,
-        canonicalise=None if potential is None else potential.canonicalise,
-        distance=getattr(potential, "symmetry_distance", None),
-    )
-    return db, potential
-
-
 def _num(v: float | None) -> float | None:
     return None if v is None or (isinstance(v, float) and not math.isfinite(v)) else v
 
@@ -320,9 +279,7 @@ def dgraph(
 @energy_app.command()
 def summary(
     db_path: DbOption = Path("landscape.sqlite"),
-    format: Annotated[OutputFormat, typer.Option("--format", help="json or table.")] = (
-        OutputFormat.table
-    ),
+    format: FormatOption = OutputFormat.table,
 ) -> None:
     """Print the minima and transition states (without coordinates)."""
     db, _ = _open(db_path)

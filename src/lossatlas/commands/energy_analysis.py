@@ -16,28 +16,20 @@ from typing import Annotated, Any
 
 import typer
 
+from lossatlas.commands._energy_common import DbOption, FormatOption, OutputFormat, QuietOption
+from lossatlas.commands._energy_common import open_database as _open
 from lossatlas.errors import InputError
 
 __all__ = ["register"]
 
-DbOption = Annotated[Path, typer.Option("--db", help="SQLite database of minima and saddles.")]
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write a figure (PNG) here.")
 ]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
-
-
-class OutputFormat(StrEnum):
-    json = "json"
-    table = "table"
 
 
 class Rule(StrEnum):
     barrier = "barrier"
     neighbour = "neighbour"
-
-
-FormatOption = Annotated[OutputFormat, typer.Option("--format", help="json or table.")]
 
 
 def _energy_group(app: typer.Typer) -> typer.Typer:
@@ -64,39 +56,6 @@ def register(app: typer.Typer) -> None:
 
 
 # -- helpers ----------------------------------------------------------------------------------
-def _open(db_path: Path, *, with_potential: bool = False) -> tuple[Any, Any]:
-    """Open an existing database (and rebuild its potential from the stored spec)."""
-    from lossatlas.energy.database import Database, potential_db_options
-
-    if not db_path.is_file():
-        raise InputError(f"database file '{db_path}' does not exist; create it with 'explore'")
-    with Database(db_path, create=False) as probe:
-        spec = probe.get_meta("potential")
-        energy_tol = probe.get_meta("energy_tol", 1e-4)
-        distance_tol = probe.get_meta("distance_tol", 1e-3)
-        if probe.n_minima() == 0:
-            raise InputError(
-                f"database '{db_path}' holds no minima; run 'lossatlas energy explore'"
-            )
-    potential = None
-    if with_potential:
-        if spec is None:
-            raise InputError(
-                f"database '{db_path}' has no potential spec in its metadata (key 'potential')"
-            )
-        from lossatlas.energy.potentials import potential_from_spec
-
-        potential = potential_from_spec(spec)
-    db = Database(
-        db_path,
-        create=False,
-        energy_tol=energy_tol,
-        distance_tol=distance_tol,
-        **({} if potential is None else potential_db_options(potential)),
-    )
-    return db, potential
-
-
 def _num(v: Any) -> Any:
     """JSON-safe number: NaN and infinities become None."""
     if v is None:

@@ -21,7 +21,6 @@ protein folding", PNAS 84, 6611-6615 (1987).
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from lossatlas._threads import limit_blas
 from lossatlas.energy.database import Database, hessian_summary, potential_db_options
 from lossatlas.energy.minimize import MinimizeResult, minimize
 from lossatlas.errors import InputError
@@ -185,7 +185,7 @@ def basin_hopping(
     _check_options(steps, step_size, temperature, target_acceptance)
     if int(adapt_interval) < 1:
         raise InputError(f"basin-hopping: adapt_interval must be >= 1, got {adapt_interval}")
-    with _blas_limit(blas_threads):
+    with limit_blas(blas_threads):
         return _basin_hopping(
             potential,
             db,
@@ -227,17 +227,6 @@ class _LastHessian:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._potential, name)
-
-
-def _blas_limit(threads: int | None) -> Any:
-    """A context limiting BLAS threads, or a no-op without threadpoolctl or a limit."""
-    if threads is None:
-        return contextlib.nullcontext()
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=int(threads), user_api="blas")
 
 
 def _basin_hopping(

@@ -308,16 +308,33 @@ class Database:
             lowest_eigenvalue=row[5],
         )
 
-    def _match_minimum(self, energy: float, x: np.ndarray) -> Minimum | None:
+    _MIN_COLUMNS = "id, energy, coords, fvib, n_positive, lowest_eigenvalue"
+
+    def _point(self, energy: float, coords: np.ndarray, what: str) -> tuple[float, np.ndarray]:
+        """A ``what`` to store: its energy as a finite float and its canonical coordinates."""
+        energy = float(energy)
+        if not math.isfinite(energy):
+            raise InputError(f"{what} energy must be finite, got {energy}")
+        return energy, self.canonical(coords)
+
+    def _match_row(self, table: str, columns: str, energy: float, x: np.ndarray) -> tuple | None:
+        """The row of ``table`` equal to (``energy``, canonical ``x``) under the tolerances:
+        energy within ``energy_tol`` (nearest energy first, ties by id), then coordinates
+        within ``distance_tol``; None when there is none. ``columns`` starts ``id, energy,
+        coords``."""
         rows = self._conn.execute(
-            "SELECT id, energy, coords, fvib, n_positive, lowest_eigenvalue FROM minima "
+            f"SELECT {columns} FROM {table} "
             "WHERE energy BETWEEN ? AND ? ORDER BY abs(energy - ?), id",
             (energy - self.energy_tol, energy + self.energy_tol, energy),
         ).fetchall()
         for row in rows:
             if self._same_place(np.frombuffer(row[2], dtype=np.float64), x):
-                return self._minimum(row)
+                return row
         return None
+
+    def _match_minimum(self, energy: float, x: np.ndarray) -> Minimum | None:
+        row = self._match_row("minima", self._MIN_COLUMNS, energy, x)
+        return None if row is None else self._minimum(row)
 
     def find_minimum(self, energy: float, coords: np.ndarray) -> Minimum | None:
         """The stored minimum equal to (``energy``, ``coords``) under the tolerances, or None."""
@@ -345,10 +362,7 @@ class Database:
         is_new : bool
             Whether it was inserted now.
         """
-        energy = float(energy)
-        if not math.isfinite(energy):
-            raise InputError(f"minimum energy must be finite, got {energy}")
-        x = self.canonical(coords)
+        energy, x = self._point(energy, coords, "minimum")
         with self._transaction() as c:
             found = self._match_minimum(energy, x)
             if found is not None:
@@ -370,17 +384,14 @@ class Database:
     def minima(self) -> list[Minimum]:
         """All minima, lowest energy first (ties by id)."""
         rows = self._conn.execute(
-            "SELECT id, energy, coords, fvib, n_positive, lowest_eigenvalue FROM minima "
-            "ORDER BY energy, id"
+            f"SELECT {self._MIN_COLUMNS} FROM minima ORDER BY energy, id"
         ).fetchall()
         return [self._minimum(r) for r in rows]
 
     def get_minimum(self, id: int) -> Minimum:
         """The minimum with database id ``id``."""
         row = self._conn.execute(
-            "SELECT id, energy, coords, fvib, n_positive, lowest_eigenvalue FROM minima "
-            "WHERE id = ?",
-            (int(id),),
+            f"SELECT {self._MIN_COLUMNS} FROM minima WHERE id = ?", (int(id),)
         ).fetchone()
         if row is None:
             raise InputError(f"database '{self.path}' has no minimum with id {id}")
@@ -427,22 +438,14 @@ class Database:
         is_new : bool
             Whether it was inserted now.
         """
-        energy = float(energy)
-        if not math.isfinite(energy):
-            raise InputError(f"transition-state energy must be finite, got {energy}")
-        x = self.canonical(coords)
+        energy, x = self._point(energy, coords, "transition-state")
         with self._transaction() as c:
             for m in (min1, min2):
                 if c.execute("SELECT 1 FROM minima WHERE id = ?", (int(m),)).fetchone() is None:
                     raise InputError(f"database '{self.path}' has no minimum with id {m}")
-            rows = c.execute(
-                f"SELECT {self._TS_COLUMNS} FROM transition_states "
-                "WHERE energy BETWEEN ? AND ? ORDER BY abs(energy - ?), id",
-                (energy - self.energy_tol, energy + self.energy_tol, energy),
-            ).fetchall()
-            for row in rows:
-                if self._same_place(np.frombuffer(row[2], dtype=np.float64), x):
-                    return self._ts(row), False
+            found = self._match_row("transition_states", self._TS_COLUMNS, energy, x)
+            if found is not None:
+                return self._ts(found), False
             cur = c.execute(
                 "INSERT INTO transition_states "
                 "(energy, coords, min1, min2, negative_eigenvalue, fvib) VALUES (?, ?, ?, ?, ?, ?)",

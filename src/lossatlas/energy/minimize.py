@@ -15,14 +15,13 @@ D. J. Wales, *Energy Landscapes*, Cambridge University Press, 2003, ch. 6.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize as _scipy_minimize
 
+from lossatlas._threads import limit_blas
 from lossatlas.errors import InputError
 
 __all__ = ["MinimizeResult", "minimize", "rms_gradient"]
@@ -31,25 +30,6 @@ __all__ = ["MinimizeResult", "minimize", "rms_gradient"]
 # row without a clear gain (energy beyond round-off, or the RMS gradient halved).
 _MAX_SCIPY_RUNS = 5
 _MAX_STALLED_RESTARTS = 2
-
-
-@functools.cache
-def _blas_controller() -> Any:
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        return None
-    return ThreadpoolController()
-
-
-def _single_threaded_blas() -> contextlib.AbstractContextManager[Any]:
-    """Limit BLAS to one thread: L-BFGS makes many tiny BLAS calls, and a multi-threaded
-    OpenBLAS spends far longer waking its threads than computing (40x slower measured on a
-    2-core machine). A no-op when threadpoolctl is not installed."""
-    controller = _blas_controller()
-    if controller is None:
-        return contextlib.nullcontext()
-    return controller.limit(limits=1, user_api="blas")
 
 
 @dataclass(frozen=True)
@@ -170,7 +150,7 @@ def minimize(
         raise InputError(
             f"minimize: tolerances must be positive, got rms_tol={rms_tol}, polish_tol={polish_tol}"
         )
-    with _single_threaded_blas():
+    with limit_blas(1):  # L-BFGS makes many tiny BLAS calls: threads cost more than they gain
         return _minimize(potential, x, rms_tol, max_iterations, memory, polish, polish_tol)
 
 

@@ -16,13 +16,13 @@ References
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from lossatlas._threads import limit_blas
 from lossatlas.energy.eigenfollow import (
     SaddleResult,
     hybrid_eigenvector_following,
@@ -258,7 +258,7 @@ def find_transition_states(
     -------
     TransitionStateSearch
     """
-    with _blas_limit(blas_threads):
+    with limit_blas(blas_threads):
         return _find_transition_states(
             potential,
             np.asarray(x_start, dtype=float).ravel(),
@@ -274,17 +274,6 @@ def find_transition_states(
             distance_tol=distance_tol,
             seed=seed,
         )
-
-
-def _blas_limit(threads: int | None) -> contextlib.AbstractContextManager[Any]:
-    """A context limiting BLAS threads, or a no-op without threadpoolctl or a limit."""
-    if threads is None:
-        return contextlib.nullcontext()
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=int(threads), user_api="blas")
 
 
 def _find_transition_states(

@@ -15,9 +15,9 @@ import atexit
 import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, wait
-from contextlib import contextmanager
 from typing import Any, Protocol
 
+from lossatlas._threads import limit_threads
 from lossatlas.errors import InputError, require
 from lossatlas.evaluate.tasks import Task, TaskContext, run_task
 
@@ -49,34 +49,18 @@ def pin_threads() -> None:
     global _LIMITS
     if _LIMITS is not None:
         return
-    try:
-        from threadpoolctl import threadpool_limits
-
-        _LIMITS = threadpool_limits(limits=1)
-    except ImportError:  # pragma: no cover - threadpoolctl ships with scikit-learn
-        _LIMITS = True
+    _LIMITS = limit_threads(1)
     import sys
 
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(1)
 
 
-@contextmanager
-def _single_threaded() -> Iterator[None]:
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover
-        yield
-        return
-    with threadpool_limits(limits=1):
-        yield
-
-
 class SerialExecutor:
     """Run every task in this process, one after the other (inner threads pinned to one)."""
 
     def run(self, context: TaskContext, tasks: Iterable[Task]) -> Iterator[dict[str, Any]]:
-        with _single_threaded():
+        with limit_threads(1):
             for task in tasks:
                 yield run_task(context, task)
 

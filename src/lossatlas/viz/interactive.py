@@ -36,6 +36,13 @@ __all__ = [
 
 COLORSCALE = "Viridis"
 _LAYOUT: dict[str, Any] = dict(template="plotly_white", margin=dict(l=40, r=20, t=50, b=40))
+# Layout of the 2-D embeddings (map, contours, optima network): the axes have no units.
+_PLANE_LAYOUT: dict[str, Any] = dict(
+    xaxis=dict(showticklabels=False),
+    yaxis=dict(showticklabels=False),
+    legend=dict(orientation="h", y=-0.05),
+    **_LAYOUT,
+)
 
 
 def _go() -> Any:
@@ -52,14 +59,19 @@ def _optima_traces(go: Any, coords: np.ndarray, local: np.ndarray, glob: np.ndar
             name="local optimum",
             marker=dict(symbol="triangle-up", size=9, color="white", line=dict(width=1.5)),
         ),
-        go.Scatter(
-            x=coords[glob, 0],
-            y=coords[glob, 1],
-            mode="markers",
-            name="global optimum",
-            marker=dict(symbol="star", size=16, color="red", line=dict(width=1)),
-        ),
+        _global_trace(go, coords[glob]),
     ]
+
+
+def _global_trace(go: Any, xy: np.ndarray) -> Any:
+    """Red stars at the global optima ``xy`` (shape (n, 2))."""
+    return go.Scatter(
+        x=xy[:, 0],
+        y=xy[:, 1],
+        mode="markers",
+        name="global optimum",
+        marker=dict(symbol="star", size=16, color="red", line=dict(width=1)),
+    )
 
 
 def map_figure(lmap: LandscapeMap, *, surface: Surface | None = None) -> Any:
@@ -103,11 +115,8 @@ def map_figure(lmap: LandscapeMap, *, surface: Surface | None = None) -> Any:
     sub = f", {len(lmap.rows)} of {lmap.n_configs} configs" if lmap.subsampled else ""
     fig.update_layout(
         title=f"landscape map ({lmap.method}{fallback}{sub})",
-        xaxis=dict(showticklabels=False),
-        yaxis=dict(showticklabels=False),
-        legend=dict(orientation="h", y=-0.05),
         height=560,
-        **_LAYOUT,
+        **_PLANE_LAYOUT,
     )
     return fig
 
@@ -131,11 +140,8 @@ def contour_figure(surface: Surface, *, lmap: LandscapeMap | None = None) -> Any
             fig.add_trace(trace)
     fig.update_layout(
         title=f"interpolated {surface.value} (linear, 100 x 100)",
-        xaxis=dict(showticklabels=False),
-        yaxis=dict(showticklabels=False),
         height=480,
-        legend=dict(orientation="h", y=-0.05),
-        **_LAYOUT,
+        **_PLANE_LAYOUT,
     )
     return fig
 
@@ -196,22 +202,11 @@ def optima_network_figure(net: OptimaNetwork, *, max_optima: int = 300) -> Any:
         )
     )
     glob = shown[net.is_global[shown]]
-    fig.add_trace(
-        go.Scatter(
-            x=net.position[glob, 0],
-            y=net.position[glob, 1],
-            mode="markers",
-            name="global optimum",
-            marker=dict(symbol="star", size=16, color="red", line=dict(width=1)),
-        )
-    )
+    fig.add_trace(_global_trace(go, net.position[glob]))
     fig.update_layout(
         title=f"local-optima network ({len(net.loss)} optima)",
-        xaxis=dict(showticklabels=False),
-        yaxis=dict(showticklabels=False),
         height=480,
-        legend=dict(orientation="h", y=-0.05),
-        **_LAYOUT,
+        **_PLANE_LAYOUT,
     )
     return fig
 

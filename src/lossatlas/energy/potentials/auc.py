@@ -73,10 +73,7 @@ class MLPAppAUC(TanhNetworkPotential):
         score: Literal["probability", "logit"] = "probability",
         smoothing: str = "sigmoid",
     ) -> None:
-        X = _check_inputs(X, n_hidden, lam, "MLPAppAUC")
-        y = np.asarray(y)
-        if y.shape != (X.shape[0],):
-            raise InputError(f"MLPAppAUC: y must have shape ({X.shape[0]},), got {y.shape}")
+        X, y = _check_inputs(X, y, n_hidden, lam, "MLPAppAUC")
         labels = np.unique(y)
         if not np.array_equal(labels, [0, 1]):
             raise InputError(

@@ -69,7 +69,11 @@ def _log_softmax_rows(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return shifted, e, s
 
 
-def _check_inputs(X: np.ndarray, n_hidden: int, lam: float, who: str) -> np.ndarray:
+def _check_inputs(
+    X: np.ndarray, y: np.ndarray, n_hidden: int, lam: float, who: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Validated training inputs ``X`` (float, finite, non-empty 2-D), labels ``y`` (one per
+    row of ``X``, dtype unchanged) and network options of the MLP potential ``who``."""
     X = np.asarray(X, dtype=float)
     if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
         raise InputError(f"{who}: X must be a non-empty 2-D array, got shape {X.shape}")
@@ -79,7 +83,10 @@ def _check_inputs(X: np.ndarray, n_hidden: int, lam: float, who: str) -> np.ndar
         raise InputError(f"{who}: n_hidden must be >= 1, got {n_hidden!r}")
     if not lam >= 0:
         raise InputError(f"{who}: lam must be >= 0, got {lam!r}")
-    return X
+    y = np.asarray(y)
+    if y.shape != (X.shape[0],):
+        raise InputError(f"{who}: y must have shape ({X.shape[0]},), got {y.shape}")
+    return X, y
 
 
 class TanhNetworkPotential(BasePotential):
@@ -365,10 +372,7 @@ class MLPCrossEntropy(TanhNetworkPotential):
         lam: float = 1e-5,
         n_classes: int | None = None,
     ) -> None:
-        X = _check_inputs(X, n_hidden, lam, "MLPCrossEntropy")
-        y = np.asarray(y)
-        if y.shape != (X.shape[0],):
-            raise InputError(f"MLPCrossEntropy: y must have shape ({X.shape[0]},), got {y.shape}")
+        X, y = _check_inputs(X, y, n_hidden, lam, "MLPCrossEntropy")
         if y.size and not np.all(np.equal(np.mod(y, 1), 0)):
             raise InputError("MLPCrossEntropy: y must hold integer class labels")
         y = y.astype(int)
