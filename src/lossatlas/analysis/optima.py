@@ -169,6 +169,48 @@ def local_optima(landscape: Landscape, *, loss: str = "test", epsilon: float = 0
     )
 
 
+def _plateau_extremes(
+    labels: np.ndarray,
+    sizes: np.ndarray,
+    values: np.ndarray,
+    neighbour_loss: np.ndarray,
+    neighbour_row: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per plateau: representative row, best loss, and its lowest neighbour (loss, row).
+
+    The representative is the member of lowest loss (then lowest row); the exit is the lowest
+    neighbour of any member (then lowest row); neighbours inside the plateau never beat an
+    outside one that qualifies as an exit. Singleton plateaus (usually most of them) are read
+    off directly; only members of larger plateaus are sorted.
+    """
+    n_plateaus = len(sizes)
+    representative = np.empty(n_plateaus, dtype=np.int64)
+    best = np.empty(n_plateaus)
+    exit_loss = np.empty(n_plateaus)
+    exit_row = np.empty(n_plateaus, dtype=np.int64)
+    single = sizes[labels] == 1
+    rows = np.flatnonzero(single)
+    own = labels[rows]
+    representative[own] = rows
+    best[own] = values[rows]
+    exit_loss[own] = neighbour_loss[rows]
+    exit_row[own] = neighbour_row[rows]
+    rows = np.flatnonzero(~single)
+    if len(rows):
+        own = labels[rows]
+        order = rows[np.lexsort((rows, values[rows], own))]
+        first = np.r_[0, np.flatnonzero(np.diff(labels[order])) + 1]
+        heads = order[first]
+        representative[labels[heads]] = heads
+        best[labels[heads]] = values[heads]
+        order = rows[np.lexsort((neighbour_row[rows], neighbour_loss[rows], own))]
+        first = np.r_[0, np.flatnonzero(np.diff(labels[order])) + 1]
+        heads = order[first]
+        exit_loss[labels[heads]] = neighbour_loss[heads]
+        exit_row[labels[heads]] = neighbour_row[heads]
+    return representative, best, exit_loss, exit_row
+
+
 def _local_optima(landscape: Landscape, loss: str, epsilon: float) -> Optima:
     values = landscape.loss(loss)
     n = landscape.n
@@ -178,22 +220,9 @@ def _local_optima(landscape: Landscape, loss: str, epsilon: float) -> Optima:
     n_plateaus = int(labels.max()) + 1
     plateau_size = np.bincount(labels, minlength=n_plateaus)
 
-    if n_plateaus == n:  # no neutral edges: every row is its own plateau
-        representative = rows
-        best = values
-        exit_loss = scan.best_loss
-        exit_row = scan.best_row
-    else:
-        # plateau best loss and representative (lowest loss, then lowest row)
-        order = np.lexsort((rows, values, labels))
-        first = np.r_[0, np.flatnonzero(np.diff(labels[order])) + 1]
-        representative = order[first]
-        best = values[representative]
-        # lowest outside neighbour of each plateau (neighbours inside never qualify as exits)
-        exit_order = np.lexsort((scan.best_row, scan.best_loss, labels))
-        exit_first = exit_order[np.r_[0, np.flatnonzero(np.diff(labels[exit_order])) + 1]]
-        exit_loss = scan.best_loss[exit_first]
-        exit_row = scan.best_row[exit_first]
+    representative, best, exit_loss, exit_row = _plateau_extremes(
+        labels, plateau_size, values, scan.best_loss, scan.best_row
+    )
     is_optimum = ~(exit_loss < best - scan.threshold)
 
     pointer = np.where(scan.best_loss < values, scan.best_row, rows)
