@@ -382,6 +382,11 @@ def _headline(
             f"Median gamma-set similarity (top {gamma:.0%}) with full fidelity: "
             f"{headline['median_gamma_set_similarity_vs_full']:.3f}."
         )
+    if not len(pairs):
+        lines.append(
+            f"Nothing to compare: no two landscapes differ only in their {by} "
+            "(evaluate several fidelities, datasets or models, or compare by split)."
+        )
     for metric, words in (
         ("spearman", "Spearman"),
         ("gamma_set_similarity", "gamma-set IoU"),
@@ -389,6 +394,8 @@ def _headline(
         ("shake_up", "shake-up"),
     ):
         headline[f"median_{metric}"] = _median(pairs, metric) if len(pairs) else float("nan")
+        if not len(pairs):
+            continue
         scope = "between train and test" if by == "split" else f"over all pairs of {what}"
         lines.append(f"Median {words} {scope}: {headline[f'median_{metric}']:.3f}.")
     return headline, "\n".join(lines)
