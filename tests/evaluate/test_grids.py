@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -262,13 +260,10 @@ def test_run_command_evaluates_and_profiles(tmp_path, monkeypatch, capsys):
 
     monkeypatch.setattr(study_module, "default_study", small_study)
     out = tmp_path / "run"
-    if importlib.util.find_spec("lossatlas.analysis.profile") is None:
-        # the analysis is not there yet: the evaluation half must still work
-        with pytest.raises(ModuleNotFoundError, match="lossatlas.analysis"):
-            main(["run", "--out", str(out), "-q", "--jobs", "1"])
-    else:
-        assert main(["run", "--out", str(out), "-q", "--jobs", "1"]) == 0
-        assert "profile" in capsys.readouterr().out
+    assert main(["run", "--out", str(out), "-q", "--jobs", "1"]) == 0
+    assert "profile" in capsys.readouterr().out
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "hyperparameter importance" in page and "by fidelity" in page
     table = pd.read_parquet(out / "results.parquet")
     assert len(table) == 6 * 3 * 2
     assert np.isclose(table.groupby("fidelity_fraction")["test"].min().loc[1.0], 0.04, atol=0.04)
