@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -9,14 +10,15 @@ import pytest
 
 from lossatlas.energy.connect import (
     _dijkstra_route,
+    _OrbitDistances,
     _ts_graph,
     connect_lowest,
     connect_minima,
     transition_state_path,
 )
-from lossatlas.energy.database import Database, hessian_summary
+from lossatlas.energy.database import Database, Minimum, hessian_summary
 from lossatlas.energy.minimize import minimize
-from lossatlas.energy.potentials import MullerBrown
+from lossatlas.energy.potentials import MLPCrossEntropy, MullerBrown
 from lossatlas.errors import InputError
 
 SADDLES = {(-0.8220, 0.6243, -40.6648), (0.2124, 0.2930, -72.2489)}
@@ -126,3 +128,122 @@ def test_dijkstra_uses_known_transition_states_for_free(tmp_path: Path) -> None:
     assert transition_state_path(db, ids[3], ids[0])[0] == [ids[3], ids[0]]
     assert transition_state_path(db, ids[0], ids[2]) == ([], [])
     db.close()
+
+
+# ---- symmetry: bands between the nearest copies, Dijkstra on symmetry distances ----------
+
+
+def _two_mlp_minima() -> tuple[MLPCrossEntropy, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(16, 2))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    pot = MLPCrossEntropy(X, y, n_hidden=2, lam=1e-2)
+    a = minimize(pot, rng.normal(size=pot.ndim), rms_tol=1e-9).x
+    b = minimize(pot, a + 1.5 * rng.normal(size=pot.ndim), rms_tol=1e-9).x
+    return pot, a, b
+
+
+def _farthest_copy(pot: MLPCrossEntropy, ref: np.ndarray, x: np.ndarray) -> np.ndarray:
+    copies = []
+    for perm in itertools.permutations(range(pot.n_hidden)):
+        for flips in itertools.product([False, True], repeat=pot.n_hidden):
+            z = pot.permute_hidden(x, np.array(perm))
+            for j, f in enumerate(flips):
+                if f:
+                    z = pot.flip_hidden(z, j)
+            copies.append(z)
+    return max(copies, key=lambda z: float(np.linalg.norm(ref - z)))
+
+
+def test_connect_runs_the_band_to_the_nearest_copy_of_the_end_minimum(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import lossatlas.energy.transition as transition
+
+    pot, a, b = _two_mlp_minima()
+    far = _farthest_copy(pot, a, b)  # the end minimum replaced by a far symmetric copy
+    d_sym = pot.symmetry_distance(a, far)
+    assert float(np.linalg.norm(a - far)) > d_sym + 1.0
+    bands = []
+    real_band = transition.doubly_nudged_elastic_band
+
+    def recording_band(potential, x_start, x_end, **kw):  # the real DNEB, endpoints recorded
+        band = real_band(potential, x_start, x_end, **kw)
+        bands.append(band)
+        return band
+
+    monkeypatch.setattr(transition, "doubly_nudged_elastic_band", recording_band)
+    db = Database(tmp_path / "mlp.sqlite")  # no canonicalise: coordinates stored as given
+    ia = db.add_minimum(pot.energy(a), a)[0].id
+    ib = db.add_minimum(pot.energy(far), far)[0].id
+    np.testing.assert_array_equal(db.get_minimum(ib).coords, far)
+    result = connect_minima(pot, db, ia, ib, max_cycles=1)
+    assert result.n_searches == 1 and len(bands) == 1
+    images = bands[0].images
+    np.testing.assert_array_equal(images[0], a)
+    assert float(np.linalg.norm(images[-1] - images[0])) == pytest.approx(d_sym, abs=1e-9)
+    assert pot.energy(images[-1]) == pytest.approx(pot.energy(far), abs=1e-12)
+    # without alignment the band would run to the far copy as stored
+    plain = transition.find_transition_states(
+        pot,
+        a,
+        far,
+        align_endpoints=False,
+        band_options={"max_iterations": 1},
+        saddle_options={"max_iterations": 1},
+    )
+    np.testing.assert_array_equal(plain.band.images[-1], far)
+    db.close()
+
+
+def test_dijkstra_weights_are_symmetry_distances(tmp_path: Path) -> None:
+    pot, a, b = _two_mlp_minima()
+    rng = np.random.default_rng(9)
+    far_a = _farthest_copy(pot, b, a)
+    db = Database(tmp_path / "mlp.sqlite")
+    for x in (far_a, b, b + 0.3 * rng.normal(size=pot.ndim)):
+        db.add_minimum(pot.energy(x), x)
+    minima = db.minima()
+    rows = _OrbitDistances(pot)
+    for u, m in enumerate(minima):
+        expected = [pot.symmetry_distance(m.coords, o.coords) for o in minima]
+        np.testing.assert_allclose(rows.row(minima, u), expected, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(rows.row(minima, u), expected, rtol=1e-12, atol=1e-12)
+    # without a symmetry (Mueller-Brown) and for duck-typed objects: the Euclidean distance
+    coords = np.array([[0.0, 0.0], [3.0, 4.0], [1.0, 0.0]])
+    fake = [Minimum(i, 0.0, c, None, None, None) for i, c in enumerate(coords)]
+    for p in (MullerBrown(), object()):
+        np.testing.assert_allclose(_OrbitDistances(p).row(fake, 0), [0.0, 5.0, 1.0])
+
+
+def test_dijkstra_follows_a_given_row_distance() -> None:
+    # Euclidean on a line would go 10 -> 11 -> 12; a row distance that puts 11 far away
+    # (e.g. a symmetry distance) makes the direct edge the cheapest.
+    ids = np.array([10, 11, 12])
+    coords = np.array([[0.0], [0.5], [1.0]])
+    table = np.array([[0.0, 5.0, 1.0], [5.0, 0.0, 5.0], [1.0, 5.0, 0.0]])
+    route = _dijkstra_route(
+        ids, coords, {}, set(), 10, 12, "squared", row_distance=lambda u: table[u]
+    )
+    assert route == [10, 12]
+    assert _dijkstra_route(ids, coords, {}, set(), 10, 12, "squared") == [10, 11, 12]
+
+
+def test_orbit_distance_and_align_fall_back_for_duck_typed_potentials() -> None:
+    from lossatlas.energy.transition import align_to, orbit_distance
+
+    class Bare:  # energy only: no canonicalise, symmetry_distance or align
+        def energy(self, x: np.ndarray) -> float:
+            return float(np.sum(x**2))
+
+    class Canonical(Bare):
+        def canonicalise(self, x: np.ndarray) -> np.ndarray:
+            return np.abs(x)
+
+    x, y = np.array([1.0, -2.0]), np.array([-1.0, 2.0])
+    assert orbit_distance(Bare(), x, y) == pytest.approx(np.hypot(2.0, 4.0))
+    assert orbit_distance(Canonical(), x, y) == 0.0
+    np.testing.assert_array_equal(align_to(Bare(), x, y), y)
+    pot, a, b = _two_mlp_minima()
+    assert orbit_distance(pot, a, b) == pot.symmetry_distance(a, b)
+    np.testing.assert_array_equal(align_to(pot, a, b), pot.align(a, b))

@@ -185,3 +185,84 @@ def test_cli_and_parallel_databases_use_the_symmetry_distance(tmp_path: Path) ->
     opts = potential_db_options(pot)
     assert opts["distance"] == pot.symmetry_distance
     assert opts["canonicalise"] == pot.canonicalise
+
+
+# ---- align: the symmetric copy attaining the symmetry distance ---------------------------
+
+
+def _check_align(pot: MLPCrossEntropy, ref: np.ndarray, x: np.ndarray) -> np.ndarray:
+    aligned = pot.align(ref, x)
+    assert aligned.shape == x.shape
+    d = pot.symmetry_distance(ref, x)
+    assert abs(float(np.linalg.norm(ref - aligned)) - d) <= 1e-12 * max(1.0, d)
+    assert abs(pot.energy(aligned) - pot.energy(x)) <= 1e-12 * max(1.0, abs(pot.energy(x)))
+    # a symmetric copy of x: same orbit, and x is not modified
+    assert pot.symmetry_distance(aligned, x) <= 1e-12 * max(1.0, float(np.linalg.norm(x)))
+    return aligned
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seeds=st.tuples(st.integers(0, 10_000), st.integers(0, 10_000)),
+    scale=st.floats(1e-2, 10.0),
+    shape=st.sampled_from([(2, 1, 2), (3, 3, 3), (4, 5, 2), (1, 4, 3)]),
+)
+def test_align_attains_the_symmetry_distance(
+    seeds: tuple[int, int], scale: float, shape: tuple[int, int, int]
+) -> None:
+    n_in, n_hidden, n_classes = shape
+    pot = _pot(n_in=n_in, n_hidden=n_hidden, n_classes=n_classes)
+    ref, x = (scale * np.random.default_rng(s).normal(size=pot.ndim) for s in seeds)
+    x_before = x.copy()
+    _check_align(pot, ref, x)
+    np.testing.assert_array_equal(x, x_before)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_align_matches_the_brute_force_copy(seed: int) -> None:
+    pot = _pot(n_in=2, n_hidden=3, n_classes=2, seed=seed)
+    rng = np.random.default_rng(50 + seed)
+    ref, x = rng.normal(size=(2, pot.ndim))
+    aligned = _check_align(pot, ref, x)
+    assert float(np.linalg.norm(ref - aligned)) == pytest.approx(
+        _brute_force(pot, ref, x), rel=1e-12
+    )
+    # a noisy copy of ref is mapped back next to ref, whatever copy it was
+    noisy = _random_copy(pot, ref + 1e-4 * rng.normal(size=pot.ndim), rng)
+    back = _check_align(pot, ref, noisy)
+    assert float(np.linalg.norm(back - ref)) < 1e-3
+    # hand-made copy: unit j of the copy is unit perm[j] of ref, flipped where flips[j]
+    exact = _copy(pot, ref, [2, 0, 1], [True, False, True])
+    np.testing.assert_allclose(pot.align(ref, exact), ref, rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_align_near_tie_biases(seed: int) -> None:
+    pot = _pot()
+    x, x_moved = _near_tie_pair(pot, seed)
+    rng = np.random.default_rng(200 + seed)
+    y = _random_copy(pot, x_moved, rng)
+    aligned = _check_align(pot, x, y)
+    # the copy of the near-tie point lands on x (canonical forms are O(1) apart)
+    assert _canonical_distance(pot, x, y) > 0.5
+    assert float(np.linalg.norm(aligned - x)) <= 1e-12
+    aligned_back = _check_align(pot, y, x)
+    assert float(np.linalg.norm(aligned_back - y)) <= 1e-12
+
+
+def test_align_of_the_auc_network_and_the_base_default() -> None:
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(12, 3))
+    auc = MLPAppAUC(X, np.arange(12) % 2, n_hidden=3)
+    ref, x = rng.normal(size=(2, auc.ndim))
+    aligned = auc.align(ref, x)
+    assert float(np.linalg.norm(ref - aligned)) == pytest.approx(
+        auc.symmetry_distance(ref, x), rel=1e-12
+    )
+    assert auc.energy(aligned) == pytest.approx(auc.energy(x), rel=1e-12, abs=1e-12)
+    # no symmetry known: the point itself, as a new float array
+    mb = MullerBrown()
+    p = np.array([0.25, -1])
+    out = mb.align(np.array([5.0, 5.0]), p)
+    assert out is not p and out.dtype == float
+    np.testing.assert_array_equal(out, [0.25, -1.0])

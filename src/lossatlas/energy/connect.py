@@ -7,11 +7,14 @@ edge weight between minima ``a`` and ``b``
 * ``0`` when a stored transition state joins them,
 * ``inf`` when a DNEB + eigenvector-following search between them was tried already,
 * ``d(a, b)^2`` (``"squared"``) or ``exp(d(a, b))`` (``"exp"``) otherwise, with ``d`` the
-  Euclidean distance between canonicalised coordinates.
+  distance up to symmetry, ``potential.symmetry_distance`` (for the tanh networks the exact
+  minimum over hidden-unit permutations and sign flips; for a potential without one, the
+  Euclidean distance between canonicalised coordinates).
 
 Dijkstra's algorithm finds the cheapest route between the two endpoints; a
 :func:`~lossatlas.energy.transition.find_transition_states` search runs on every edge of that
-route that is not yet a transition state; the minima and transition states it finds enter the
+route that is not yet a transition state, its band running from ``a`` to the copy of ``b``
+nearest ``a`` (``potential.align``); the minima and transition states it finds enter the
 database, and the cycle repeats until the endpoints are joined in the transition-state graph or
 the cycles run out.
 
@@ -31,11 +34,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from lossatlas.energy.transition import find_transition_states
+from lossatlas.energy.potentials.base import BasePotential
+from lossatlas.energy.transition import find_transition_states, orbit_distance
 from lossatlas.errors import InputError
 
 if TYPE_CHECKING:
-    from lossatlas.energy.database import Database, TransitionState
+    from collections.abc import Callable
+
+    from lossatlas.energy.database import Database, Minimum, TransitionState
     from lossatlas.energy.potentials import Potential
 
 __all__ = ["ConnectResult", "connect_minima", "connect_lowest", "transition_state_path"]
@@ -136,6 +142,55 @@ def _component(adj: dict[int, dict[int, TransitionState]], start: int) -> set[in
     return seen
 
 
+class _OrbitDistances:
+    """Distances up to symmetry between database minima, computed on demand and cached by id.
+
+    With a potential whose ``symmetry_distance`` is an override (e.g. the tanh networks'
+    Hungarian assignment) each pair costs one call, cached for the later Dijkstra cycles;
+    with :class:`BasePotential`'s default (Euclidean distance of canonicalised coordinates),
+    or no ``symmetry_distance`` at all, a row is one vectorised norm of canonicalised
+    coordinates, as before.
+    """
+
+    def __init__(self, potential: Potential) -> None:
+        self.potential = potential
+        sym = getattr(type(potential), "symmetry_distance", None)
+        self.exact = sym is not None and sym is not BasePotential.symmetry_distance
+        if sym is None and getattr(potential, "symmetry_distance", None) is not None:
+            self.exact = True  # set on the instance (duck typing)
+        self._canon = getattr(potential, "canonicalise", None)
+        self._canonical: dict[int, np.ndarray] = {}
+        self._pairs: dict[tuple[int, int], float] = {}
+
+    def _canonical_coords(self, m: Minimum) -> np.ndarray:
+        c = self._canonical.get(m.id)
+        if c is None:
+            c = np.asarray(m.coords, dtype=float).ravel()
+            if self._canon is not None:
+                c = np.asarray(self._canon(c), dtype=float).ravel()
+            self._canonical[m.id] = c
+        return c
+
+    def row(self, minima: list[Minimum], u: int) -> np.ndarray:
+        """Distances from ``minima[u]`` to every minimum of ``minima``."""
+        if not self.exact:
+            coords = np.vstack([self._canonical_coords(m) for m in minima])
+            return np.linalg.norm(coords - coords[u], axis=1)
+        a = minima[u]
+        out = np.empty(len(minima))
+        for i, b in enumerate(minima):
+            if b.id == a.id:
+                out[i] = 0.0
+                continue
+            key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+            d = self._pairs.get(key)
+            if d is None:
+                d = orbit_distance(self.potential, a.coords, b.coords)
+                self._pairs[key] = d
+            out[i] = d
+        return out
+
+
 def _dijkstra_route(
     ids: np.ndarray,
     coords: np.ndarray,
@@ -144,8 +199,14 @@ def _dijkstra_route(
     source: int,
     target: int,
     metric: DistanceMetric,
+    *,
+    row_distance: Callable[[int], np.ndarray] | None = None,
 ) -> list[int] | None:
-    """Cheapest route on the complete graph of minima (dense O(n^2) Dijkstra, O(n) memory)."""
+    """Cheapest route on the complete graph of minima (dense O(n^2) Dijkstra, O(n) memory).
+
+    ``row_distance(u)`` gives the distances from minimum ``ids[u]`` to all of ``ids``
+    (default: Euclidean distances of the rows of ``coords``).
+    """
     n = ids.size
     index = {int(m): i for i, m in enumerate(ids)}
     s, t = index[source], index[target]
@@ -166,7 +227,10 @@ def _dijkstra_route(
         if u == t:
             break
         done[u] = True
-        d = np.linalg.norm(coords - coords[u], axis=1)
+        if row_distance is None:
+            d = np.linalg.norm(coords - coords[u], axis=1)
+        else:
+            d = np.asarray(row_distance(u), dtype=float)
         w = d**2 if metric == "squared" else np.exp(np.minimum(d, 700.0))
         mu = int(ids[u])
         for other in tried_with.get(mu, ()):
@@ -213,7 +277,9 @@ def connect_minima(
     max_cycles : int, default 10
         Dijkstra cycles at most (each runs a search on every missing edge of the route).
     distance_metric : {"squared", "exp"}, default "squared"
-        Weight of an untried edge: ``d^2`` or ``exp(d)`` of the canonicalised distance.
+        Weight of an untried edge: ``d^2`` or ``exp(d)`` of the distance up to symmetry
+        (``potential.symmetry_distance``; Euclidean between canonicalised coordinates for a
+        potential without it).
     seed : int, default 0
         Seed of the searches (search ``i`` uses ``seed + i``).
     progress : bool, default False
@@ -227,7 +293,42 @@ def connect_minima(
     Returns
     -------
     ConnectResult
+
+    Notes
+    -----
+    Each search's band runs from ``a`` to ``potential.align(x_a, x_b)``, the copy of ``b``
+    nearest ``a`` (see :func:`~lossatlas.energy.transition.find_transition_states`).
     """
+    return _connect_minima(
+        potential,
+        db,
+        min1,
+        min2,
+        max_cycles=max_cycles,
+        distance_metric=distance_metric,
+        seed=seed,
+        progress=progress,
+        tried_pairs=tried_pairs,
+        distances=_OrbitDistances(potential),
+        **search_options,
+    )
+
+
+def _connect_minima(
+    potential: Potential,
+    db: Database,
+    min1: int,
+    min2: int,
+    *,
+    max_cycles: int = 10,
+    distance_metric: DistanceMetric = "squared",
+    seed: int = 0,
+    progress: bool = False,
+    tried_pairs: set[frozenset[int]] | None = None,
+    distances: _OrbitDistances,
+    **search_options: Any,
+) -> ConnectResult:
+    """:func:`connect_minima` with a distance cache that several calls can share."""
     from tqdm.auto import tqdm
 
     if distance_metric not in ("squared", "exp"):
@@ -246,7 +347,16 @@ def connect_minima(
             minima = db.minima()
             ids = np.array([m.id for m in minima], dtype=int)
             coords = np.vstack([m.coords for m in minima])
-            route = _dijkstra_route(ids, coords, adj, tried, min1, min2, distance_metric)
+            route = _dijkstra_route(
+                ids,
+                coords,
+                adj,
+                tried,
+                min1,
+                min2,
+                distance_metric,
+                row_distance=lambda u, minima=minima: distances.row(minima, u),
+            )
             if route is None:
                 break
             n_cycles += 1
@@ -323,6 +433,7 @@ def connect_lowest(
         return []
     gmin = targets[0].id
     tried: set[frozenset[int]] = kw.pop("tried_pairs", None) or set()
+    distances = _OrbitDistances(potential)
     results = []
     for i, m in enumerate(tqdm(targets[1:], desc="connect", disable=not progress)):
         adj = _ts_graph(db.transition_states())
@@ -331,6 +442,15 @@ def connect_lowest(
             results.append(ConnectResult(gmin, m.id, True, path, ts_ids))
             continue
         results.append(
-            connect_minima(potential, db, gmin, m.id, seed=seed + 1000 * i, tried_pairs=tried, **kw)
+            _connect_minima(
+                potential,
+                db,
+                gmin,
+                m.id,
+                seed=seed + 1000 * i,
+                tried_pairs=tried,
+                distances=distances,
+                **kw,
+            )
         )
     return results

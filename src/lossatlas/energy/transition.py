@@ -46,6 +46,8 @@ __all__ = [
     "lowest_eigenvector",
     "push_off",
     "find_transition_states",
+    "orbit_distance",
+    "align_to",
 ]
 
 
@@ -172,6 +174,35 @@ class TransitionStateSearch:
         return len(self.saddles)
 
 
+def orbit_distance(potential: Potential, x: np.ndarray, y: np.ndarray) -> float:
+    """Distance of two points up to the symmetries of ``potential``.
+
+    ``potential.symmetry_distance(x, y)`` where the potential has one (the exact minimum over
+    symmetric copies for the tanh networks); otherwise the Euclidean distance of
+    ``canonicalise``-d coordinates, or of the raw coordinates when that is missing too
+    (duck-typed potentials).
+    """
+    sym = getattr(potential, "symmetry_distance", None)
+    if sym is not None:
+        return float(sym(x, y))
+    canon = getattr(potential, "canonicalise", None)
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if canon is not None:
+        x, y = np.asarray(canon(x), dtype=float), np.asarray(canon(y), dtype=float)
+    return float(np.linalg.norm(x.ravel() - y.ravel()))
+
+
+def align_to(potential: Potential, reference: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The symmetric copy of ``x`` nearest ``reference`` (``potential.align``), or ``x``
+    itself where the potential has no ``align`` (duck-typed potentials)."""
+    align = getattr(potential, "align", None)
+    x = np.asarray(x, dtype=float).ravel()
+    if align is None:
+        return x
+    return np.asarray(align(np.asarray(reference, dtype=float).ravel(), x), dtype=float).ravel()
+
+
 def _same_point(
     potential: Potential,
     e1: float,
@@ -183,8 +214,7 @@ def _same_point(
 ) -> bool:
     if abs(e1 - e2) > energy_tol:
         return False
-    d = np.linalg.norm(potential.canonicalise(x1) - potential.canonicalise(x2))
-    return bool(d <= distance_tol)
+    return orbit_distance(potential, x1, x2) <= distance_tol
 
 
 def _store(potential: Potential, db: Database, minimum: MinimizeResult) -> tuple[int, bool]:
@@ -213,10 +243,14 @@ def find_transition_states(
     distance_tol: float = 1e-3,
     seed: int = 0,
     blas_threads: int | None = 1,
+    align_endpoints: bool = True,
 ) -> TransitionStateSearch:
     """Find the transition states on a DNEB path between two minima and what they connect.
 
-    1. :func:`doubly_nudged_elastic_band` between ``x_start`` and ``x_end``;
+    1. :func:`doubly_nudged_elastic_band` between ``x_start`` and the symmetric copy of
+       ``x_end`` nearest it (``potential.align(x_start, x_end)``, when the potential has
+       ``align`` and ``align_endpoints`` is true): a band between two far-apart copies of
+       the minima would cross many basins although a much shorter path exists;
     2. every candidate (band maximum) is refined by :func:`hybrid_eigenvector_following`,
        started with the band tangent there as the guess of the reaction coordinate;
     3. distinct converged index-1 saddles are pushed off both ways (:func:`push_off`);
@@ -246,7 +280,8 @@ def find_transition_states(
     polish_tol : float, default 1e-9
     energy_tol, distance_tol : float
         When two saddles, or a push-off minimum and an endpoint, count as the same point
-        (energy difference and distance of canonicalised coordinates).
+        (energy difference and :func:`orbit_distance`: ``potential.symmetry_distance`` where
+        it exists, else the distance of canonicalised coordinates).
     seed : int, default 0
         Seed of the random starting vectors of the eigenvector searches.
     blas_threads : int or None, default 1
@@ -258,11 +293,15 @@ def find_transition_states(
     -------
     TransitionStateSearch
     """
+    x_start = np.asarray(x_start, dtype=float).ravel()
+    x_end = np.asarray(x_end, dtype=float).ravel()
+    if align_endpoints and x_start.shape == x_end.shape:
+        x_end = align_to(potential, x_start, x_end)
     with limit_blas(blas_threads):
         return _find_transition_states(
             potential,
-            np.asarray(x_start, dtype=float).ravel(),
-            np.asarray(x_end, dtype=float).ravel(),
+            x_start,
+            x_end,
             db=db,
             rms_tol=rms_tol,
             displacement=displacement,

@@ -65,7 +65,9 @@ class Potential(Protocol):
 
     # Optional (not part of the runtime check): ``symmetry_distance(x, y) -> float``, the
     # distance between the symmetry orbits of ``x`` and ``y`` used by the minima database's
-    # duplicate test; :class:`BasePotential` supplies the canonical-coordinates default.
+    # duplicate test; :class:`BasePotential` supplies the canonical-coordinates default. Also
+    # optional: ``align(reference, x) -> ndarray``, the symmetric copy of ``x`` nearest
+    # ``reference`` (the base class returns ``x``), used before elastic-band searches.
 
 
 class BasePotential:
@@ -83,6 +85,8 @@ class BasePotential:
     * :meth:`canonicalise` is the identity (no symmetry);
     * :meth:`symmetry_distance` is the Euclidean distance of the canonicalised coordinates
       (override it where the minimum over all symmetric copies can be computed exactly);
+    * :meth:`align` returns ``x`` unchanged (override it together with
+      :meth:`symmetry_distance` to return the symmetric copy attaining it);
     * :meth:`random_coordinates` is uniform in ``[-5, 5]^ndim``, the start distribution of the
       reference basin-hopping runs for neural networks.
 
@@ -140,6 +144,16 @@ class BasePotential:
         cx = np.asarray(self.canonicalise(np.asarray(x, dtype=float)), dtype=float).ravel()
         cy = np.asarray(self.canonicalise(np.asarray(y, dtype=float)), dtype=float).ravel()
         return float(np.linalg.norm(cx - cy))
+
+    def align(self, reference: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """The symmetric copy of ``x`` nearest ``reference``: here ``x`` itself (as a float copy).
+
+        No symmetry operation is known to the base class; subclasses with one (e.g. the tanh
+        networks' hidden-unit permutations and sign flips) return the copy that attains
+        :meth:`symmetry_distance`. Elastic bands between two minima start from
+        ``(reference, align(reference, x))``.
+        """
+        return np.array(x, dtype=float, copy=True)
 
     def random_coordinates(self, rng: np.random.Generator) -> np.ndarray:
         """Uniform start point in ``[-random_scale, random_scale]^ndim``."""

@@ -294,6 +294,34 @@ class TanhNetworkPotential(BasePotential):
         W1, b1, W2, b2 = self.unpack(x)
         return np.concatenate([W1, b1[:, None], W2.T], axis=1), b2
 
+    def _symmetry_assignment(
+        self, x: np.ndarray, y: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, float]:
+        """Optimal hidden-unit matching of ``y`` onto ``x``: ``(perm, signs, distance)``.
+
+        Unit ``i`` of ``x`` is matched with unit ``perm[i]`` of ``y`` multiplied by
+        ``signs[i]`` (+1 or -1); ``distance`` is ``||x - (perm, signs) y||``, the exact
+        minimum over the ``Nh! 2^Nh`` copies (see :meth:`symmetry_distance`).
+        """
+        ux, bx = self._units(np.asarray(x, dtype=float))
+        uy, by = self._units(np.asarray(y, dtype=float))
+        nh, width = ux.shape
+        cost = np.empty((nh, nh))
+        flip = np.empty((nh, nh), dtype=bool)
+        step = max(1, _SYM_CHUNK_ELEMENTS // max(1, nh * width))
+        for i in range(0, nh, step):
+            block = ux[i : i + step, None, :]
+            same = np.square(block - uy[None, :, :]).sum(axis=2)
+            flipped = np.square(block + uy[None, :, :]).sum(axis=2)
+            np.less(flipped, same, out=flip[i : i + step])
+            np.minimum(same, flipped, out=cost[i : i + step])
+        rows, cols = linear_sum_assignment(cost)
+        perm = np.empty(nh, dtype=int)
+        perm[rows] = cols
+        signs = np.where(flip[rows, cols], -1.0, 1.0)[np.argsort(rows)]
+        total = float(cost[rows, cols].sum()) + float(np.square(bx - by).sum())
+        return perm, signs, float(np.sqrt(total))
+
     def symmetry_distance(self, x: np.ndarray, y: np.ndarray) -> float:
         """Smallest Euclidean distance between ``x`` and any symmetric copy of ``y``.
 
@@ -318,19 +346,21 @@ class TanhNetworkPotential(BasePotential):
         H. W. Kuhn, "The Hungarian method for the assignment problem", Naval Res. Logist. Q.
         2, 83-97 (1955); R. Jonker and A. Volgenant, Computing 38, 325-340 (1987).
         """
-        ux, bx = self._units(np.asarray(x, dtype=float))
-        uy, by = self._units(np.asarray(y, dtype=float))
-        nh, width = ux.shape
-        cost = np.empty((nh, nh))
-        step = max(1, _SYM_CHUNK_ELEMENTS // max(1, nh * width))
-        for i in range(0, nh, step):
-            block = ux[i : i + step, None, :]
-            same = np.square(block - uy[None, :, :]).sum(axis=2)
-            flipped = np.square(block + uy[None, :, :]).sum(axis=2)
-            np.minimum(same, flipped, out=cost[i : i + step])
-        rows, cols = linear_sum_assignment(cost)
-        total = float(cost[rows, cols].sum()) + float(np.square(bx - by).sum())
-        return float(np.sqrt(total))
+        return self._symmetry_assignment(x, y)[2]
+
+    def align(self, reference: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """The symmetric copy of ``x`` nearest ``reference``.
+
+        Applies the hidden-unit permutation and tanh sign flips of the optimal assignment of
+        :meth:`symmetry_distance`, so ``||reference - align(reference, x)|| ==
+        symmetry_distance(reference, x)`` (up to round-off) and the loss is unchanged. Used to
+        start an elastic band between two minima from the closest pair of their copies.
+        """
+        perm, signs, _ = self._symmetry_assignment(reference, x)
+        W1, b1, W2, b2 = self.unpack(x)
+        return self.pack(
+            W1[perm] * signs[:, None], b1[perm] * signs, W2[:, perm] * signs[None, :], b2
+        )
 
 
 class MLPCrossEntropy(TanhNetworkPotential):
