@@ -101,3 +101,10 @@ def test_maximize_negates_scores_and_says_so(tmp_path, capsys) -> None:
     assert row["direction"] == "maximize"
     assert row["best_loss"] == -1.0  # minus the best accuracy (a=1, b=x)
     assert row["n_local_optima"] == 1
+
+
+def test_version(capsys) -> None:
+    from lossatlas import __version__
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"lossatlas {__version__}"

@@ -24,8 +24,20 @@ app = typer.Typer(
 )
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from lossatlas import __version__
+
+        typer.echo(f"lossatlas {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_show_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
     """Map and explain the loss landscapes of machine-learning models."""
 
 
