@@ -13,6 +13,10 @@ Stationary points of any index are located by damped Newton-Raphson on the gradi
 so this is for potentials with a few tens of coordinates (Gaussian-process hyperparameters,
 small networks).
 
+The likelihood-optimal ``nu`` (:func:`optimal_nu`, in :mod:`lossatlas.energy.optimal_nu`) and
+the drawing of a sweep (:func:`plot_stationary_points`, in :mod:`lossatlas.energy.catastrophe_plot`)
+live in their own modules and are re-exported here.
+
 References
 ----------
 R. Thom, *Structural Stability and Morphogenesis* (1972); D. J. Wales, "A microscopic basis for
@@ -33,8 +37,10 @@ from typing import Any, Literal
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from lossatlas.energy.catastrophe_plot import plot_stationary_points
 from lossatlas.energy.minimize import minimize
-from lossatlas.errors import InputError, LossAtlasError, require
+from lossatlas.energy.optimal_nu import OptimalNu, optimal_nu
+from lossatlas.errors import InputError, LossAtlasError
 
 __all__ = [
     "Fold",
@@ -442,182 +448,3 @@ def sweep_nu(gp: Any, values: Sequence[float] | np.ndarray, **options: Any) -> P
         raise InputError(f"nu values must be positive, got {vals.tolist()}")
     options.setdefault("parameter", "nu")
     return sweep_parameter(gp.with_nu, vals, **options)
-
-
-def plot_stationary_points(sweep: ParameterSweep, *, axes: Any = None) -> Any:
-    """Energy of the minima (solid) and saddles (dashed) against the parameter, folds marked,
-    above the smallest ``|Hessian eigenvalue|`` of each point (log scale); returns the Figure."""
-    require("matplotlib", "energy", purpose="catastrophe plots")
-    from matplotlib.figure import Figure
-
-    if axes is None:
-        fig = Figure(figsize=(6.0, 6.0))
-        axes = fig.subplots(2, 1, sharex=True)
-    fig = axes[0].figure
-    branches: dict[int, list[StationaryPoint]] = {}
-    for pts in sweep.points:
-        for p in pts:
-            branches.setdefault(p.branch, []).append(p)
-    for pts in branches.values():
-        colour, style = ("tab:blue", "-") if pts[0].index == 0 else ("tab:red", "--")
-        c = [p.parameter for p in pts]
-        axes[0].plot(c, [p.energy for p in pts], style, color=colour, marker=".", ms=3, lw=1)
-        axes[1].plot(
-            c, [max(p.smallest_abs_eigenvalue, 1e-16) for p in pts], style, color=colour, lw=1
-        )
-    for f in sweep.folds:
-        for ax in axes:
-            ax.axvspan(*f.bracket, color="0.5", alpha=0.3)
-            ax.axvline(0.5 * sum(f.bracket), color="0.3", lw=0.8, ls=":")
-    axes[0].set_ylabel("energy")
-    axes[0].set_title("minima (solid) and saddles (dashed)")
-    axes[1].set_yscale("log")
-    axes[1].set_ylabel("min |Hessian eigenvalue|")
-    axes[1].set_xlabel(sweep.parameter)
-    return fig
-
-
-@dataclass(frozen=True)
-class OptimalNu:
-    """The likelihood-optimal Matérn smoothness of a Gaussian process.
-
-    Attributes
-    ----------
-    nu : float
-        Minimiser of the profile NLL ``min_theta NLL(theta; nu)`` within the searched range.
-    nll : float
-        Profile NLL at ``nu``.
-    coords : ndarray
-        Other hyperparameters (log scale) at the optimum.
-    nearest_half_integer : float
-        The half-integer (1/2, 3/2, 5/2, ...) closest to ``nu``.
-    is_half_integer : bool
-        ``|nu - nearest_half_integer| <= tol``.
-    at_bound : bool
-        The optimum lies at an end of the searched range (the true optimum may be beyond).
-    profile_nu, profile_nll : ndarray
-        The grid profile.
-    half_integer_nll : dict of float to float
-        Profile NLL at nu = 1/2, 3/2, 5/2 (the values libraries offer).
-    """
-
-    nu: float
-    nll: float
-    coords: np.ndarray
-    nearest_half_integer: float
-    is_half_integer: bool
-    at_bound: bool
-    profile_nu: np.ndarray
-    profile_nll: np.ndarray
-    half_integer_nll: dict[float, float]
-
-
-def _profile(
-    gp: Any, nu: float, starts: list[np.ndarray], rms_tol: float
-) -> tuple[float, np.ndarray]:
-    pot = gp.with_nu(float(nu))
-    best = (np.inf, starts[0])
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        for x0 in starts:
-            try:
-                res = minimize(pot, x0, rms_tol=rms_tol, max_iterations=2000)
-            except _SEARCH_ERRORS:
-                continue
-            if np.isfinite(res.energy) and res.energy < best[0]:
-                best = (float(res.energy), res.x)
-    return best
-
-
-def optimal_nu(
-    gp: Any,
-    *,
-    nu_min: float = 0.2,
-    nu_max: float = 10.0,
-    points: int = 15,
-    n_starts: int = 2,
-    seed: int = 0,
-    tol: float = 0.05,
-    rms_tol: float = 1e-6,
-) -> OptimalNu:
-    """The optimal ``nu`` of a GP likelihood and whether it is a half-integer.
-
-    The profile NLL ``P(nu) = min_theta NLL(theta; nu)`` is evaluated on a log-spaced grid over
-    ``[nu_min, nu_max]`` (each value minimised from ``n_starts`` random starts and from the
-    optimum of the previous value), then refined by a bounded scalar search in ``ln nu``
-    between the neighbours of the best grid value. Treating ``nu`` as continuous follows
-    Niroomand et al. (arXiv:2305.10748), who found the optimum often far from the
-    half-integers 1/2, 3/2, 5/2 that libraries offer.
-
-    Parameters
-    ----------
-    gp : GaussianProcessNLL
-        With fixed ``nu`` (``optimise_nu=False``); its ``with_nu`` builds the others.
-    nu_min, nu_max : float
-        Search range.
-    points : int, default 15
-        Grid points; the half-integers inside the range are added to them.
-    n_starts : int, default 2
-        Random starts per grid value (besides the optimum of the previous value).
-    seed : int, default 0
-    tol : float, default 0.05
-        Half-integer tolerance.
-    rms_tol : float, default 1e-6
-
-    Returns
-    -------
-    OptimalNu
-    """
-    from scipy.optimize import minimize_scalar
-
-    if not hasattr(gp, "with_nu") or getattr(gp, "optimise_nu", False):
-        raise InputError("optimal_nu needs a GaussianProcessNLL with fixed nu (optimise_nu=False)")
-    if not 0 < nu_min < nu_max or int(points) < 3:
-        raise InputError(
-            f"optimal_nu: need 0 < nu_min < nu_max and points >= 3, got {nu_min}, {nu_max}, "
-            f"{points}"
-        )
-    rng = np.random.default_rng(seed)
-    starts = [np.asarray(gp.random_coordinates(rng), dtype=float) for _ in range(n_starts)]
-    halves = [h for h in (0.5, 1.5, 2.5) if nu_min <= h <= nu_max]
-    grid = np.unique(np.concatenate([np.geomspace(nu_min, nu_max, int(points)), halves]))
-    nll = np.empty(grid.size)
-    coords = []
-    warm: list[np.ndarray] = []
-    for k, nu in enumerate(grid):
-        nll[k], x = _profile(gp, nu, warm + starts, rms_tol)
-        coords.append(x)
-        warm = [x]
-    best = int(np.argmin(nll))
-    lo, hi = grid[max(best - 1, 0)], grid[min(best + 1, grid.size - 1)]
-    cache: dict[float, tuple[float, np.ndarray]] = {}
-
-    def profile(log_nu: float) -> float:
-        cache[log_nu] = _profile(gp, float(np.exp(log_nu)), [coords[best]], rms_tol)
-        return cache[log_nu][0]
-
-    nu_opt, nll_opt, x_opt = float(grid[best]), float(nll[best]), coords[best]
-    if 0 < best < grid.size - 1:
-        res = minimize_scalar(
-            profile, bounds=(np.log(lo), np.log(hi)), method="bounded", options={"xatol": 1e-4}
-        )
-        if np.isfinite(res.fun) and res.fun < nll_opt:
-            nu_opt, nll_opt, x_opt = float(np.exp(res.x)), float(res.fun), cache[res.x][1]
-    nearest = float(max(np.floor(nu_opt), 0.0) + 0.5)
-    half = {
-        h: float(nll[np.flatnonzero(grid == h)[0]])
-        if h in halves
-        else _profile(gp, h, [x_opt, *starts], rms_tol)[0]
-        for h in (0.5, 1.5, 2.5)
-    }
-    return OptimalNu(
-        nu=nu_opt,
-        nll=nll_opt,
-        coords=np.asarray(x_opt, dtype=float),
-        nearest_half_integer=nearest,
-        is_half_integer=bool(abs(nu_opt - nearest) <= tol),
-        at_bound=bool(best in (0, grid.size - 1)),
-        profile_nu=grid,
-        profile_nll=nll,
-        half_integer_nll=half,
-    )

@@ -29,6 +29,8 @@ from typing import Any
 
 import numpy as np
 
+from lossatlas.energy.harmonic import hessian_summary
+from lossatlas.energy.pathsample import write_pathsample
 from lossatlas.errors import InputError, LossAtlasError
 
 __all__ = [
@@ -475,65 +477,13 @@ class Database:
     def write_pathsample(self, directory: str | Path) -> tuple[Path, Path]:
         """Write ``min.data`` and ``ts.data`` in the PATHSAMPLE layout.
 
-        ``min.data``: one line per minimum, ``E fvib order Ix Iy Iz`` with point-group order 1
-        and zero moments of inertia (they have no meaning for a loss). ``ts.data``: one line per
-        transition state, ``E fvib order min1 min2 Ix Iy Iz``, where ``min1``/``min2`` are the
-        1-based line numbers of the minima in ``min.data`` (minima are written in id order). A
-        missing ``fvib`` is written as 0.
+        See :func:`lossatlas.energy.pathsample.write_pathsample` for the file format.
 
         Returns
         -------
         (min_path, ts_path) : tuple of Path
         """
-        out = Path(directory)
-        out.mkdir(parents=True, exist_ok=True)
-        rows = self._conn.execute("SELECT id, energy, fvib FROM minima ORDER BY id").fetchall()
-        line_of = {int(r[0]): i + 1 for i, r in enumerate(rows)}
-        min_path, ts_path = out / "min.data", out / "ts.data"
-        with min_path.open("w") as fh:
-            for _, e, fvib in rows:
-                fh.write(f"{e:.12f} {(fvib or 0.0):.12f} 1 0.0 0.0 0.0\n")
-        ts_rows = self._conn.execute(
-            "SELECT energy, fvib, min1, min2 FROM transition_states ORDER BY id"
-        ).fetchall()
-        with ts_path.open("w") as fh:
-            for e, fvib, m1, m2 in ts_rows:
-                fh.write(
-                    f"{e:.12f} {(fvib or 0.0):.12f} 1 {line_of[m1]} {line_of[m2]} 0.0 0.0 0.0\n"
-                )
-        return min_path, ts_path
-
-
-def hessian_summary(
-    potential: Any, x: np.ndarray, *, zero_tol: float | None = None
-) -> tuple[float, int, float]:
-    """Harmonic summary of the Hessian at ``x``.
-
-    Parameters
-    ----------
-    potential : Potential
-        Anything with ``hessian(x)``.
-    x : numpy.ndarray
-        Coordinates (a minimum or a saddle).
-    zero_tol : float, optional
-        Eigenvalues at most this are not counted as positive; defaults to
-        ``1e-12 * max |lambda|`` (so numerical zero modes do not enter ``fvib``).
-
-    Returns
-    -------
-    fvib : float
-        ``sum_i ln lambda_i`` over the positive eigenvalues (the log product of the
-        frequencies squared of harmonic superposition theory; Wales, *Energy Landscapes*, 2003).
-    n_positive : int
-        Number of positive eigenvalues.
-    lowest : float
-        Lowest eigenvalue.
-    """
-    h = np.asarray(potential.hessian(np.asarray(x, dtype=np.float64)), dtype=np.float64)
-    eig = np.linalg.eigvalsh(0.5 * (h + h.T))
-    tol = 1e-12 * float(np.max(np.abs(eig))) if zero_tol is None else float(zero_tol)
-    pos = eig[eig > tol]
-    return float(np.sum(np.log(pos))), int(pos.size), float(eig[0])
+        return write_pathsample(self, directory)
 
 
 def potential_db_options(potential: Any) -> dict[str, Any]:
