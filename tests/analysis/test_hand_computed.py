@@ -385,3 +385,20 @@ def test_neutrality_tolerates_round_off_of_error_rates():
     # equal averages summed in another order still tie at epsilon 0
     tie = Landscape.from_array(SearchSpace.from_dict({"a": [0, 1]}), [0.1 + 0.2, 0.3])
     assert neutrality(tie) == 1.0
+
+
+def test_constant_landscape_has_no_correlations():
+    """Equal losses whose mean is not exactly representable must not look correlated."""
+    import math
+
+    import numpy as np
+
+    from lossatlas.analysis import profile
+    from lossatlas.landscape import Landscape
+    from lossatlas.space import SearchSpace
+
+    space = SearchSpace.from_dict({"a": [1, 2, 3], "c": ["x", "y", "z", "w"]})
+    row = profile(Landscape.from_array(space, np.full(12, 0.3)), n_walks=20).iloc[0]
+    for key in ("autocorrelation", "autocorrelation_pooled", "fdc", "assortativity", "ndc"):
+        assert math.isnan(row[key]), key
+    assert row["n_local_optima"] == 1 and row["neutrality"] == 1.0

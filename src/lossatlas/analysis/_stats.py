@@ -16,7 +16,11 @@ def pearson(x: np.ndarray, y: np.ndarray) -> float:
         return float("nan")
     xc = x - x.mean()
     yc = y - y.mean()
-    denom = np.sqrt((xc @ xc) * (yc @ yc))
+    sxx, syy = float(xc @ xc), float(yc @ yc)
+    # constant up to round-off: the mean of equal floats need not equal them exactly
+    if sxx <= 1e-24 * float(x @ x) or syy <= 1e-24 * float(y @ y):
+        return float("nan")
+    denom = np.sqrt(sxx * syy)
     if denom == 0 or not np.isfinite(denom):
         return float("nan")
     return float(np.clip((xc @ yc) / denom, -1.0, 1.0))

@@ -134,12 +134,13 @@ def walk_autocorrelation(
         centred = series - series.mean(axis=1, keepdims=True)
         num = (centred[:, :-1] * centred[:, 1:]).sum(axis=1)
         den = (centred * centred).sum(axis=1)
-        ok = den > 0
+        # constant walks (up to the round-off of their mean) carry no correlation
+        ok = den > 1e-24 * (series * series).sum(axis=1)
         return float(np.median(num[ok] / den[ok])) if ok.any() else float("nan")
     if estimator == "pooled":
         centred = series - series.mean()
         den = float((centred * centred).sum())
-        if den <= 0:
+        if den <= 1e-24 * float((series * series).sum()) or den <= 0:
             return float("nan")
         return float((centred[:, :-1] * centred[:, 1:]).sum() / den)
     raise InputError(f"estimator must be 'median' or 'pooled', not {estimator!r}")
