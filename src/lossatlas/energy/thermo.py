@@ -161,9 +161,13 @@ def occupation_probabilities(
     ndarray, shape (n_T, n)
     """
     e, f = _as_arrays(energies, fvib)
-    t = _temperatures(temperatures)
-    logw = -(e - e.min())[None, :] / t[:, None] - 0.5 * f[None, :]
-    return np.exp(logw - logsumexp(logw, axis=1, keepdims=True))
+    return np.exp(_log_occupations(e - e.min(), f, _temperatures(temperatures)))
+
+
+def _log_occupations(shifted: np.ndarray, fvib: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """``ln p_a(T)``, shape (n_T, n), from losses shifted to a zero minimum."""
+    logw = -shifted[None, :] / t[:, None] - 0.5 * fvib[None, :]
+    return logw - logsumexp(logw, axis=1, keepdims=True)
 
 
 def _log_variance_over_t2(e: np.ndarray, logp: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -231,8 +235,7 @@ def heat_capacity(
     if ids.shape != e.shape:
         raise InputError(f"heat capacity: {e.size} energies but {ids.size} minima ids")
     shifted = e - e.min()
-    logw = -shifted[None, :] / t[:, None] - 0.5 * f[None, :]
-    logp = logw - logsumexp(logw, axis=1, keepdims=True)
+    logp = _log_occupations(shifted, f, t)
     p = np.exp(logp)
     baseline = int(kappa) * (1.0 if kinetic else 0.5)
     C = baseline + np.exp(_log_variance_over_t2(shifted, logp, t))

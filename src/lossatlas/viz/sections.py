@@ -16,6 +16,7 @@ import pandas as pd
 from lossatlas import columns as roles
 from lossatlas.errors import LossAtlasError
 from lossatlas.landscape import Landscape
+from lossatlas.viz.html import table_html
 
 __all__ = ["analysis_sections", "importance_section", "comparison_section"]
 
@@ -23,7 +24,7 @@ _SIMILARITY_COLUMNS = ("a", "b", "n_common", "spearman", "shake_up", "gamma_set_
 
 
 def _table(frame: pd.DataFrame) -> str:
-    return frame.to_html(index=False, float_format=lambda v: f"{v:.3g}", border=0, escape=True)
+    return table_html(frame.to_dict("records"))
 
 
 def importance_section(
