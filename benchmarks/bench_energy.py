@@ -13,7 +13,7 @@ Both explorers get the same potential, the same start point (uniform in [-5, 5],
 setting), the same number of steps, step size 1.0 (uniform per weight, fixed: scipy's step
 adaptation is switched off with ``interval > niter``), T = 2.0, and the same minimiser: L-BFGS
 with 30 correction pairs, stopped when the RMS gradient drops below 1e-6 (scipy's own tests
-switched off, a callback applies the RMS rule, as in :func:`lossatlas.energy.minimize.minimize`).
+switched off, a callback applies the RMS rule, as in :func:`lossatlas.energy._minimize.minimize`).
 Distinct minima of the scipy run are counted from its callback, after the refinement to RMS
 1e-9 that lossatlas applies before storing (``refine_minimum``; untimed), with the rule of the
 lossatlas database (|dE| <= 1e-4 and distance <= 1e-3 after canonicalising hidden-unit
@@ -38,10 +38,10 @@ import numpy as np
 from scipy.optimize import basinhopping
 from threadpoolctl import threadpool_limits
 
-from lossatlas.energy.basinhopping import basin_hopping, refine_minimum
-from lossatlas.energy.data import load_energy_dataset
-from lossatlas.energy.database import Database, potential_db_options
-from lossatlas.energy.minimize import rms_gradient
+from lossatlas.energy._basinhopping import basin_hopping, refine_minimum
+from lossatlas.energy._data import load_energy_dataset
+from lossatlas.energy._database import Database, potential_db_options
+from lossatlas.energy._minimize import rms_gradient
 from lossatlas.energy.potentials import MLPCrossEntropy, make_potential
 
 RMS_TOL = 1e-6

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from lossatlas.analysis.importance import (
+from lossatlas.analysis._importance import (
     encode_codes,
     fanova_grid,
     fit_forest,

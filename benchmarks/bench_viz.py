@@ -27,12 +27,12 @@ from typing import Any
 
 import numpy as np
 
-from lossatlas.analysis.graph import adjacency_matrix
+from lossatlas.analysis._graph import adjacency_matrix
 from lossatlas.landscape import Landscape
 from lossatlas.space import SearchSpace
-from lossatlas.viz.embed import hope_embedding, umap_2d
-from lossatlas.viz.landscape_map import DEFAULT_MAX_NODES, map_rows
-from lossatlas.viz.report import write_report
+from lossatlas.viz._embed import hope_embedding, umap_2d
+from lossatlas.viz._landscape_map import DEFAULT_MAX_NODES, map_rows
+from lossatlas.viz._report import write_report
 
 HOPE_TARGET_S = 20.0
 REPORT_TARGET_MB = 15.0

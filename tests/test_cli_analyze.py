@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lossatlas.analysis.profile import METRICS
+from lossatlas.analysis._profile import METRICS
 from lossatlas.cli import main
 
 

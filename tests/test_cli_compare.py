@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lossatlas.analysis.importance import fanova_grid
+from lossatlas.analysis._importance import fanova_grid
 from lossatlas.cli import main
 
 

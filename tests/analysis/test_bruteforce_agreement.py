@@ -15,24 +15,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lossatlas.analysis.graph import (
+from lossatlas.analysis._graph import (
     adjacency_matrix,
     degrees,
     distances_to,
     edge_list,
     neighbour_moves,
 )
-from lossatlas.analysis.modality import basin_statistics, local_optima_ratio, n_local_optima
-from lossatlas.analysis.neutrality import ndc, neutrality, plateau_statistics
-from lossatlas.analysis.optima import (
+from lossatlas.analysis._modality import basin_statistics, local_optima_ratio, n_local_optima
+from lossatlas.analysis._neutrality import ndc, neutrality, plateau_statistics
+from lossatlas.analysis._optima import (
     distances_to_global,
     global_optimum,
     local_optima,
     plateaus,
     strict_local_optima,
 )
-from lossatlas.analysis.profile import profile, profile_one
-from lossatlas.analysis.smoothness import (
+from lossatlas.analysis._profile import profile, profile_one
+from lossatlas.analysis._smoothness import (
     assortativity,
     autocorrelation,
     fdc,

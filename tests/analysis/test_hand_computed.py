@@ -11,16 +11,16 @@ import math
 import numpy as np
 import pytest
 
-from lossatlas.analysis.modality import basin_statistics, local_optima_ratio, n_local_optima
-from lossatlas.analysis.neutrality import ndc, neutrality, plateau_statistics
-from lossatlas.analysis.optima import (
+from lossatlas.analysis._modality import basin_statistics, local_optima_ratio, n_local_optima
+from lossatlas.analysis._neutrality import ndc, neutrality, plateau_statistics
+from lossatlas.analysis._optima import (
     distances_to_global,
     global_optimum,
     local_optima,
     plateaus,
     strict_local_optima,
 )
-from lossatlas.analysis.smoothness import assortativity, fdc, walk_autocorrelation
+from lossatlas.analysis._smoothness import assortativity, fdc, walk_autocorrelation
 from lossatlas.landscape import Landscape
 from lossatlas.space import Hyperparameter, SearchSpace
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lossatlas.analysis.fanova import (
+from lossatlas.analysis._fanova import (
     LeafPartition,
     fanova_partition,
     fanova_table,
@@ -16,7 +16,7 @@ from lossatlas.analysis.fanova import (
     terms_up_to,
     tree_partition,
 )
-from lossatlas.analysis.importance import (
+from lossatlas.analysis._importance import (
     encode_codes,
     fanova_grid,
     fit_forest,

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lossatlas.analysis.graph import adjacency_matrix
-from lossatlas.analysis.optima import (
+from lossatlas.analysis._graph import adjacency_matrix
+from lossatlas.analysis._optima import (
     distances_to_global,
     local_optima,
     plateaus,

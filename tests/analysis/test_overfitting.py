@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from lossatlas.analysis.fanova import fanova_tensor
-from lossatlas.analysis.overfitting import (
+from lossatlas.analysis._fanova import fanova_tensor
+from lossatlas.analysis._overfitting import (
     gap_drivers,
     gap_summary,
     generalisation_gap,

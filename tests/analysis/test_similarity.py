@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from lossatlas.analysis.similarity import (
+from lossatlas.analysis._similarity import (
     align,
     gamma_set_overlap,
     gamma_set_similarity,

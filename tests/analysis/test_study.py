@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from lossatlas.analysis.similarity import similarity
-from lossatlas.analysis.study import METRICS, compare_landscapes
+from lossatlas.analysis._comparison import METRICS, compare_landscapes
+from lossatlas.analysis._similarity import similarity
 from lossatlas.errors import InputError
 from lossatlas.landscape import Landscape
 from lossatlas.space import SearchSpace

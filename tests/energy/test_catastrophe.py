@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lossatlas.energy.catastrophe import (
+from lossatlas.energy._catastrophe import (
     find_stationary_points,
     optimal_nu,
     plot_stationary_points,
@@ -18,7 +18,7 @@ from lossatlas.energy.potentials import (
     GaussianProcessNLL,
     MullerBrown,
 )
-from lossatlas.energy.potentials.gp import matern_correlation
+from lossatlas.energy.potentials._gp import matern_correlation
 from lossatlas.errors import InputError
 
 

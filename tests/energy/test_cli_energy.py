@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from lossatlas.cli import main
-from lossatlas.energy.database import Database
+from lossatlas.energy._database import Database
 
 MB_ENERGIES = [-146.6995, -108.1667, -80.7678]
 
@@ -98,7 +98,7 @@ def test_errors_on_missing_or_empty_db(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 @pytest.mark.skipif(
-    importlib.util.find_spec("lossatlas.energy.connect") is None, reason="connect not there yet"
+    importlib.util.find_spec("lossatlas.energy._connect") is None, reason="connect not there yet"
 )
 def test_connect_finds_both_saddles(mb_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["energy", "connect", "--db", str(mb_db), "--lowest", "3", "--quiet"]) == 0

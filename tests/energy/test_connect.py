@@ -1,4 +1,4 @@
-"""The connect drivers (lossatlas.energy.connect) on Mueller-Brown and hand-made graphs."""
+"""The connect drivers (lossatlas.energy._connect) on Mueller-Brown and hand-made graphs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lossatlas.energy.connect import (
+from lossatlas.energy._connect import (
     _dijkstra_route,
     _OrbitDistances,
     _ts_graph,
@@ -16,8 +16,8 @@ from lossatlas.energy.connect import (
     connect_minima,
     transition_state_path,
 )
-from lossatlas.energy.database import Database, Minimum, hessian_summary
-from lossatlas.energy.minimize import minimize
+from lossatlas.energy._database import Database, Minimum, hessian_summary
+from lossatlas.energy._minimize import minimize
 from lossatlas.energy.potentials import MLPCrossEntropy, MullerBrown
 from lossatlas.errors import InputError
 
@@ -158,7 +158,7 @@ def _farthest_copy(pot: MLPCrossEntropy, ref: np.ndarray, x: np.ndarray) -> np.n
 def test_connect_runs_the_band_to_the_nearest_copy_of_the_end_minimum(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import lossatlas.energy.transition as transition
+    import lossatlas.energy._transition as transition
 
     pot, a, b = _two_mlp_minima()
     far = _farthest_copy(pot, a, b)  # the end minimum replaced by a far symmetric copy
@@ -230,7 +230,7 @@ def test_dijkstra_follows_a_given_row_distance() -> None:
 
 
 def test_orbit_distance_and_align_fall_back_for_duck_typed_potentials() -> None:
-    from lossatlas.energy.transition import align_to, orbit_distance
+    from lossatlas.energy._transition import align_to, orbit_distance
 
     class Bare:  # energy only: no canonicalise, symmetry_distance or align
         def energy(self, x: np.ndarray) -> float:

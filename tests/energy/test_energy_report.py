@@ -8,19 +8,19 @@ import numpy as np
 import pytest
 
 from lossatlas.cli import main
-from lossatlas.energy.basinhopping import basin_hopping
-from lossatlas.energy.database import Database, hessian_summary, potential_db_options
-from lossatlas.energy.potentials import make_potential
-from lossatlas.energy.report import (
+from lossatlas.energy._basinhopping import basin_hopping
+from lossatlas.energy._database import Database, hessian_summary, potential_db_options
+from lossatlas.energy._report import (
     energy_sections,
     is_energy_database,
     open_energy_database,
     write_energy_report,
 )
-from lossatlas.energy.thermo import heat_capacity_from_database
+from lossatlas.energy._thermo import heat_capacity_from_database
+from lossatlas.energy.potentials import make_potential
 from lossatlas.errors import InputError
-from lossatlas.viz.html import figure_html, table_html
-from lossatlas.viz.report import write_page
+from lossatlas.viz._html import figure_html, table_html
+from lossatlas.viz._report import write_page
 
 # Mueller-Brown fixture (shared/reference/energy-landscapes.md): 3 minima and 2 saddles.
 MB_MINIMA = [(-0.5582, 1.4417), (0.6235, 0.0280), (-0.0500, 0.4667)]

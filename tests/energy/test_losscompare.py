@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from lossatlas.energy.data import load_energy_dataset
-from lossatlas.energy.database import Database
-from lossatlas.energy.losscompare import compare_losses, landscape_statistics
-from lossatlas.energy.minimize import minimize
+from lossatlas.energy._data import load_energy_dataset
+from lossatlas.energy._database import Database
+from lossatlas.energy._losscompare import compare_losses, landscape_statistics
+from lossatlas.energy._minimize import minimize
 from lossatlas.energy.potentials import MLPAppAUC
 
 

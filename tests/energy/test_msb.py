@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lossatlas.energy.database import Database
-from lossatlas.energy.disconnectivity import tree_from_database
-from lossatlas.energy.msb import (
+from lossatlas.energy._database import Database
+from lossatlas.energy._disconnectivity import tree_from_database
+from lossatlas.energy._msb import (
     monotonic_sequence_basins,
     msb_colour_map,
     msb_from_database,

@@ -9,7 +9,7 @@ from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 
 from lossatlas.energy import GaussianProcessNLL, minimize
-from lossatlas.energy.potentials.gp import matern_correlation
+from lossatlas.energy.potentials._gp import matern_correlation
 from lossatlas.errors import InputError
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lossatlas.energy.basinhopping import basin_hopping
-from lossatlas.energy.data import load_energy_dataset
-from lossatlas.energy.database import Database
-from lossatlas.energy.potentials import MLPCrossEntropy, MullerBrown
-from lossatlas.energy.relevance import (
+from lossatlas.energy._basinhopping import basin_hopping
+from lossatlas.energy._data import load_energy_dataset
+from lossatlas.energy._database import Database
+from lossatlas.energy._relevance import (
     align_hidden_units,
     feature_relevance,
     relevance_from_database,
 )
+from lossatlas.energy.potentials import MLPCrossEntropy, MullerBrown
 from lossatlas.errors import InputError
 
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lossatlas.energy.database import Database
+from lossatlas.energy._database import Database
 from lossatlas.energy.potentials import MLPCrossEntropy, MullerBrown
-from lossatlas.energy.potentials.auc import MLPAppAUC
+from lossatlas.energy.potentials._auc import MLPAppAUC
 
 
 def _pot(n_in: int = 3, n_hidden: int = 4, n_classes: int = 3, seed: int = 0) -> MLPCrossEntropy:
@@ -169,7 +169,7 @@ def test_database_counts_near_tie_copies_once(tmp_path: Path) -> None:
 
 def test_cli_and_parallel_databases_use_the_symmetry_distance(tmp_path: Path) -> None:
     from lossatlas.commands.energy import _open
-    from lossatlas.energy.database import potential_db_options
+    from lossatlas.energy._database import potential_db_options
     from lossatlas.energy.potentials import potential_spec
 
     spec = potential_spec("mlp", dataset="iris", hidden=2)

@@ -7,16 +7,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lossatlas.energy.database import Database, hessian_summary
-from lossatlas.energy.minimize import minimize
-from lossatlas.energy.potentials import MullerBrown
-from lossatlas.energy.thermo import (
+from lossatlas.energy._database import Database, hessian_summary
+from lossatlas.energy._minimize import minimize
+from lossatlas.energy._thermo import (
     default_temperatures,
     heat_capacity,
     heat_capacity_from_database,
     occupation_probabilities,
     plot_heat_capacity,
 )
+from lossatlas.energy.potentials import MullerBrown
 from lossatlas.errors import InputError
 
 

@@ -1,19 +1,19 @@
-"""DNEB, hybrid eigenvector-following and push-off (lossatlas.energy.neb/eigenfollow/transition)."""
+"""DNEB, hybrid eigenvector-following and push-off (energy: neb, eigenfollow, transition)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from lossatlas.energy.eigenfollow import (
+from lossatlas.energy._eigenfollow import (
     count_negative,
     hybrid_eigenvector_following,
     lowest_eigenvector,
 )
-from lossatlas.energy.minimize import minimize
-from lossatlas.energy.neb import band_gradient, doubly_nudged_elastic_band
+from lossatlas.energy._minimize import minimize
+from lossatlas.energy._neb import band_gradient, doubly_nudged_elastic_band
+from lossatlas.energy._transition import find_transition_states, push_off
 from lossatlas.energy.potentials import BasePotential, MLPCrossEntropy, MullerBrown
-from lossatlas.energy.transition import find_transition_states, push_off
 from lossatlas.errors import InputError
 
 # Reference values of the Mueller-Brown fixture (shared/reference/energy-landscapes.md).

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lossatlas.errors import InputError, LossAtlasError
-from lossatlas.evaluate.datasets import list_datasets, load_dataset
-from lossatlas.evaluate.tasks import fold_indices, nested_subsample
+from lossatlas.evaluate._datasets import list_datasets, load_dataset
+from lossatlas.evaluate._tasks import fold_indices, nested_subsample
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from lossatlas.evaluate import (
     register_model,
     write_grid,
 )
-from lossatlas.evaluate.grids import grid_to_space
+from lossatlas.evaluate._grids import grid_to_space
 from lossatlas.space import Hyperparameter, SearchSpace
 
 
@@ -181,7 +181,7 @@ def test_estimator_from_grid_file_via_cli(tmp_path):
 def test_user_registered_estimator_in_python(tmp_path, monkeypatch):
     from sklearn.linear_model import LogisticRegression, Ridge
 
-    import lossatlas.evaluate.models as models
+    import lossatlas.evaluate._models as models
 
     monkeypatch.setattr(models, "_REGISTRY", dict(models._REGISTRY))
 
@@ -242,7 +242,7 @@ def test_cli_evaluate_options_and_errors(tmp_path):
 
 
 def test_run_command_evaluates_and_profiles(tmp_path, monkeypatch, capsys):
-    import lossatlas.evaluate.study as study_module
+    import lossatlas.evaluate._defaults as study_module
 
     def small_study(*, seed: int = 0) -> Study:
         spec = get_model("rf")
@@ -270,7 +270,7 @@ def test_run_command_evaluates_and_profiles(tmp_path, monkeypatch, capsys):
 
 
 def test_default_study_is_small():
-    from lossatlas.evaluate.study import default_study
+    from lossatlas.evaluate._defaults import default_study
 
     study = default_study()
     assert study.n_tasks <= 300 and study.dataset.name == "breast_cancer"

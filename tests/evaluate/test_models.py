@@ -8,7 +8,7 @@ import pytest
 
 from lossatlas.errors import InputError, MissingDependencyError
 from lossatlas.evaluate import Study, evaluate, get_model, list_models, load_dataset
-from lossatlas.evaluate.models import ModelContext, ModelSpec
+from lossatlas.evaluate._models import ModelContext, ModelSpec
 
 # model -> (dependency to importorskip, dataset, fidelities, best test error must be below)
 CASES = {
@@ -151,7 +151,7 @@ def test_losses_of_a_constant_predictor_match_a_hand_computation(tmp_path, datas
     from sklearn.dummy import DummyClassifier, DummyRegressor
 
     from lossatlas.evaluate import model_from_estimator
-    from lossatlas.evaluate.tasks import fold_indices
+    from lossatlas.evaluate._tasks import fold_indices
 
     ds = load_dataset(dataset)
     if ds.task == "classification":

@@ -14,8 +14,8 @@ import pytest
 
 from lossatlas.cli import main
 from lossatlas.evaluate import Journal, Study, evaluate, get_model, load_dataset
-from lossatlas.evaluate.grids import grid_to_space
-from lossatlas.evaluate.table import export
+from lossatlas.evaluate._grids import grid_to_space
+from lossatlas.evaluate._table import export
 
 
 def _rf_study(grid=None, **kw) -> Study:
@@ -169,7 +169,7 @@ def test_sigkill_mid_run_then_resume_equals_uninterrupted(tmp_path, assert_same_
 
 @pytest.mark.parametrize("share_limit", [None, 0])
 def test_jobs_2_gives_the_serial_table(tmp_path, assert_same_table, monkeypatch, share_limit):
-    import lossatlas.evaluate.executors as executors
+    import lossatlas.evaluate._executors as executors
 
     if share_limit is not None:  # the path for large datasets: a pool made for the run
         monkeypatch.setattr(executors, "SHARE_LIMIT_BYTES", share_limit)
@@ -224,7 +224,7 @@ def test_exported_table_reads_as_landscapes(tmp_path):
 def test_unreachable_scheduler_is_a_clear_error():
     pytest.importorskip("distributed")
     from lossatlas.errors import InputError
-    from lossatlas.evaluate.executors import DaskExecutor
+    from lossatlas.evaluate._executors import DaskExecutor
 
     study = _rf_study()
     with pytest.raises(InputError, match="cannot reach the dask scheduler 'tcp://127.0.0.1:9'"):

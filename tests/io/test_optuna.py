@@ -10,7 +10,7 @@ from lossatlas.space import Hyperparameter, SearchSpace
 optuna = pytest.importorskip("optuna")
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
-from lossatlas.io.optuna import from_optuna, to_optuna  # noqa: E402
+from lossatlas.io._optuna import from_optuna, to_optuna  # noqa: E402
 
 SPACE = SearchSpace(
     [

@@ -1,4 +1,4 @@
-"""Tests of lossatlas.io.tables: Parquet/CSV round trips, splitting, and bad input files."""
+"""Tests of lossatlas.io._tables: Parquet/CSV round trips, splitting, and bad input files."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from lossatlas.viz.report import write_report
+from lossatlas.viz._report import write_report
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 # Chromium prints page console messages as "INFO:CONSOLE(...)" lines on stderr; these mark an

@@ -5,8 +5,8 @@ import pytest
 import scipy.sparse as sp
 
 from lossatlas.errors import InputError, MissingDependencyError
-from lossatlas.viz import embed
-from lossatlas.viz.embed import hope, hope_embedding, katz_beta, pca_2d, spectral_radius, umap_2d
+from lossatlas.viz import _embed as embed
+from lossatlas.viz._embed import hope, hope_embedding, katz_beta, pca_2d, spectral_radius, umap_2d
 
 from .conftest import dense_hope, grid_graph
 

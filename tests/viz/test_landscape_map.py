@@ -3,9 +3,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lossatlas.analysis.optima import local_optima
+from lossatlas.analysis._optima import local_optima
 from lossatlas.errors import InputError
-from lossatlas.viz.landscape_map import landscape_map, map_rows
+from lossatlas.viz._landscape_map import landscape_map, map_rows
 
 
 def test_map_rows_keeps_optima_and_is_seeded():

@@ -7,8 +7,9 @@ pytest.importorskip("matplotlib")
 from matplotlib.figure import Figure  # noqa: E402
 
 from lossatlas.errors import InputError  # noqa: E402
-from lossatlas.viz import plotdata, plots  # noqa: E402
-from lossatlas.viz.landscape_map import landscape_map  # noqa: E402
+from lossatlas.viz import _plotdata as plotdata  # noqa: E402
+from lossatlas.viz import _plots as plots  # noqa: E402
+from lossatlas.viz._landscape_map import landscape_map  # noqa: E402
 
 
 @pytest.fixture

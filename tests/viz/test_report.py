@@ -4,11 +4,11 @@ import re
 
 import pytest
 
-from lossatlas.analysis.profile import METRICS
+from lossatlas.analysis._profile import METRICS
 from lossatlas.cli import main
 from lossatlas.examples import example_table_path
-from lossatlas.viz import report as report_module
-from lossatlas.viz.report import write_report
+from lossatlas.viz import _report as report_module
+from lossatlas.viz._report import write_report
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +72,7 @@ def test_static_fallback_without_plotly(monkeypatch, tmp_path, bowl_landscape):
 
 def test_report_from_landscape_list_and_umap_fallback_note(monkeypatch, tmp_path, bowl_landscape):
     from lossatlas.errors import MissingDependencyError
-    from lossatlas.viz import embed
+    from lossatlas.viz import _embed as embed
 
     def missing(module, extra, *, purpose=None):
         raise MissingDependencyError(module)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from lossatlas.analysis.graph import adjacency_matrix, neighbour_graph
-from lossatlas.analysis.modality import basin_statistics, local_optima_ratio, n_local_optima
-from lossatlas.analysis.neutrality import ndc, neutrality, plateau_statistics
-from lossatlas.analysis.optima import (
+from lossatlas.analysis._graph import adjacency_matrix, neighbour_graph
+from lossatlas.analysis._modality import basin_statistics, local_optima_ratio, n_local_optima
+from lossatlas.analysis._neutrality import ndc, neutrality, plateau_statistics
+from lossatlas.analysis._optima import (
     Optima,
     distances_to_global,
     global_optimum,
@@ -13,8 +13,8 @@ from lossatlas.analysis.optima import (
     plateaus,
     strict_local_optima,
 )
-from lossatlas.analysis.profile import METRICS, list_metrics, profile
-from lossatlas.analysis.smoothness import (
+from lossatlas.analysis._profile import METRICS, list_metrics, profile
+from lossatlas.analysis._smoothness import (
     assortativity,
     autocorrelation,
     correlation_length,

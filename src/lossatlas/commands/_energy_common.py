@@ -34,10 +34,10 @@ def open_database(db_path: Path, *, with_potential: bool = False) -> tuple[Any, 
 
     The duplicate tolerances come from the database's metadata (``energy_tol``,
     ``distance_tol``); with the potential, duplicates are symmetry-aware
-    (:func:`lossatlas.energy.database.potential_db_options`). Returns ``(db, potential)``,
+    (:func:`lossatlas.energy._database.potential_db_options`). Returns ``(db, potential)``,
     ``potential`` None unless ``with_potential``.
     """
-    from lossatlas.energy.database import Database, potential_db_options
+    from lossatlas.energy._database import Database, potential_db_options
 
     if not db_path.is_file():
         raise InputError(f"database file '{db_path}' does not exist; create it with 'explore'")

@@ -38,7 +38,7 @@ def render_profile(frame: pd.DataFrame, fmt: str) -> str | None:
     from rich.console import Console
     from rich.table import Table
 
-    from lossatlas.analysis.profile import METRICS
+    from lossatlas.analysis._profile import METRICS
 
     table = Table(title="landscape profile", show_lines=False)
     table.add_column("metric", style="bold")
@@ -84,7 +84,7 @@ def analyze(
     ] = False,
 ) -> None:
     """Print the fitness-landscape profile of every landscape in TABLE."""
-    from lossatlas.analysis.profile import profile
+    from lossatlas.analysis._profile import profile
     from lossatlas.io import read_landscapes
 
     if fmt not in FORMATS:

@@ -60,7 +60,7 @@ def compare(
     Writes the pairs, profiles and median matrices (Parquet or CSV), heatmaps, headline.json and
     summary.txt to the output directory, and prints the summary.
     """
-    from lossatlas.analysis.study import compare_landscapes
+    from lossatlas.analysis._comparison import compare_landscapes
 
     if by not in BY:
         raise InputError(f"--by must be one of {', '.join(BY)}, not {by!r}")
@@ -110,7 +110,7 @@ def importance(
 
     Exact on complete grids; a random-forest surrogate on partial landscapes.
     """
-    from lossatlas.analysis.importance import importance as fanova_importance
+    from lossatlas.analysis._importance import importance as fanova_importance
 
     if fmt not in IMPORTANCE_FORMATS:
         raise InputError(f"--format must be table or json, not {fmt!r}")

@@ -103,8 +103,8 @@ def explore(
     quiet: QuietOption = False,
 ) -> None:
     """Basin-hopping on a potential, storing every distinct minimum; re-running continues."""
-    from lossatlas.energy.basinhopping import basin_hopping, parallel_basin_hopping
-    from lossatlas.energy.database import Database
+    from lossatlas.energy._basinhopping import basin_hopping, parallel_basin_hopping
+    from lossatlas.energy._database import Database
     from lossatlas.energy.potentials import potential_from_spec, potential_spec
 
     given = {
@@ -184,7 +184,7 @@ def connect(
     quiet: QuietOption = False,
 ) -> None:
     """Find transition states joining the lowest minima (DNEB + eigenvector-following)."""
-    from lossatlas.energy.connect import connect_lowest
+    from lossatlas.energy._connect import connect_lowest
 
     if lowest < 1:
         raise InputError(f"--lowest must be >= 1, got {lowest}")
@@ -256,7 +256,7 @@ def dgraph(
     label_minima: Annotated[bool, typer.Option(help="Write minimum ids.")] = False,
 ) -> None:
     """Draw the disconnectivity graph of the database."""
-    from lossatlas.energy.disconnectivity import plot_disconnectivity, tree_from_database
+    from lossatlas.energy._disconnectivity import plot_disconnectivity, tree_from_database
 
     if levels < 1:
         raise InputError(f"--levels must be >= 1, got {levels}")

@@ -107,7 +107,7 @@ def cv(
     output: OutputOption = None,
 ) -> None:
     """Heat capacity C(T) of the stored minima (harmonic superposition) and its peaks."""
-    from lossatlas.energy.thermo import heat_capacity_from_database, plot_heat_capacity
+    from lossatlas.energy._thermo import heat_capacity_from_database, plot_heat_capacity
 
     db, _ = _open(db_path)
     with db:
@@ -148,14 +148,14 @@ def msb(
     output: OutputOption = None,
 ) -> None:
     """Monotonic sequence basins: bottoms, membership by both rules, ambiguous minima."""
-    from lossatlas.energy.msb import msb_from_database
+    from lossatlas.energy._msb import msb_from_database
 
     db, _ = _open(db_path)
     with db:
         r = msb_from_database(db)
         if output is not None:
-            from lossatlas.energy.disconnectivity import tree_from_database
-            from lossatlas.energy.msb import plot_msb_disconnectivity
+            from lossatlas.energy._disconnectivity import tree_from_database
+            from lossatlas.energy._msb import plot_msb_disconnectivity
 
             tree = tree_from_database(db, n_levels=levels)
             _save(plot_msb_disconnectivity(tree, r, rule=rule.value), output)
@@ -216,13 +216,13 @@ def sweep(
     """Follow minima and saddles as a potential option changes; report folds (and optimal nu)."""
     import numpy as np
 
-    from lossatlas.energy.catastrophe import optimal_nu, plot_stationary_points, sweep_parameter
+    from lossatlas.energy._catastrophe import optimal_nu, plot_stationary_points, sweep_parameter
     from lossatlas.energy.potentials import potential_from_spec, potential_spec
 
     if db_path is not None:
         if potential is not None or dataset is not None:
             raise InputError("give either --db or --potential/--dataset, not both")
-        from lossatlas.energy.database import Database
+        from lossatlas.energy._database import Database
 
         if not db_path.is_file():
             raise InputError(f"database file '{db_path}' does not exist")
@@ -339,7 +339,7 @@ def ensemble(
     output: OutputOption = None,
 ) -> None:
     """Per-minimum test accuracy/AUC, overlap, oracle, averaging and a learned selector."""
-    from lossatlas.energy.ensembles import ensemble_from_database, plot_specialisation
+    from lossatlas.energy._ensembles import ensemble_from_database, plot_specialisation
 
     db, pot = _open(db_path, with_potential=True)
     with db:
@@ -377,7 +377,7 @@ def relevance(
     format: FormatOption = OutputFormat.table,
 ) -> None:
     """Input-feature relevance from weights conserved within each monotonic sequence basin."""
-    from lossatlas.energy.relevance import relevance_from_database
+    from lossatlas.energy._relevance import relevance_from_database
 
     db, pot = _open(db_path, with_potential=True)
     with db:
@@ -415,7 +415,7 @@ def compare_losses(
     quiet: QuietOption = False,
 ) -> None:
     """Explore cross-entropy and appAUC on the same network and data; compare side by side."""
-    from lossatlas.energy.losscompare import compare_losses as run
+    from lossatlas.energy._losscompare import compare_losses as run
 
     if steps < 0 or hidden < 1:
         raise InputError(f"--steps must be >= 0 and --hidden >= 1, got {steps} and {hidden}")

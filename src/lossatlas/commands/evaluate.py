@@ -33,8 +33,8 @@ def _parse_fidelities(items: list[str]) -> dict[str, tuple[Any, ...]] | None:
 
 def _resolve_grid(model_name: str | None, grid: str | None) -> tuple[Any, Any, dict, Any]:
     """(model spec, space, fixed params, file fidelities) from --model and --grid."""
-    from lossatlas.evaluate.grids import load_grid
-    from lossatlas.evaluate.models import get_model
+    from lossatlas.evaluate._grids import load_grid
+    from lossatlas.evaluate._models import get_model
 
     if grid is not None and (Path(grid).is_file() or Path(grid).suffix):
         spec = load_grid(grid)
@@ -108,8 +108,8 @@ def evaluate_command(
         typer.echo(_registry_text())
         return
 
-    from lossatlas.evaluate.datasets import load_dataset
-    from lossatlas.evaluate.runner import Study, evaluate
+    from lossatlas.evaluate._datasets import load_dataset
+    from lossatlas.evaluate._runner import Study, evaluate
 
     if dataset is None:
         raise InputError("--dataset is required (see `lossatlas evaluate --list`)")
@@ -142,8 +142,8 @@ def evaluate_command(
 
 
 def _registry_text() -> str:
-    from lossatlas.evaluate.datasets import list_datasets
-    from lossatlas.evaluate.models import list_models
+    from lossatlas.evaluate._datasets import list_datasets
+    from lossatlas.evaluate._models import list_models
 
     lines = ["models (grid: configurations):"]
     for name, spec in list_models().items():
@@ -168,7 +168,7 @@ def export_command(
     study: Annotated[str | None, typer.Option("--study", help="Only this study key.")] = None,
 ) -> None:
     """Write the journal of DIR as the long results table."""
-    from lossatlas.evaluate.table import export
+    from lossatlas.evaluate._table import export
 
     path = export(directory, output, study=study)
     typer.echo(f"wrote {path}")
@@ -188,8 +188,8 @@ def run_command(
 ) -> None:
     """Evaluate the built-in study (a random forest on breast_cancer at two data fractions),
     print the profile of its landscapes and write an HTML report."""
-    from lossatlas.evaluate.runner import evaluate
-    from lossatlas.evaluate.study import default_study
+    from lossatlas.evaluate._defaults import default_study
+    from lossatlas.evaluate._runner import evaluate
 
     study = default_study()
     jobs = jobs if jobs > 0 else max(1, min(os.cpu_count() or 1, 8))
@@ -199,14 +199,14 @@ def run_command(
         f"({summary.n_run} run, {summary.n_skipped} resumed) in {summary.seconds:.1f} s "
         f"-> {summary.table}"
     )
-    from lossatlas.analysis.profile import profile
+    from lossatlas.analysis._profile import profile
     from lossatlas.commands.analyze import render_profile
     from lossatlas.io import read_landscapes
 
     landscapes = read_landscapes(summary.table)
     render_profile(profile(landscapes, loss="test", epsilon=0.0), "table")
     if report:
-        from lossatlas.viz.report import write_report
+        from lossatlas.viz._report import write_report
 
         path = write_report(landscapes, Path(out) / "report.html", loss="test", seed=0)
         typer.echo(f"report -> {path}")

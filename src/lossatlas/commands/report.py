@@ -41,8 +41,8 @@ def report(
 ) -> None:
     """Write an HTML report (profile, maps, surfaces, optima) of every landscape, or the energy
     report (disconnectivity, heat capacity, ensembles...) of an energy database."""
-    from lossatlas.energy.report import ENERGY_DB_SUFFIXES, is_energy_database
-    from lossatlas.viz.report import write_report
+    from lossatlas.energy._report import ENERGY_DB_SUFFIXES, is_energy_database
+    from lossatlas.viz._report import write_report
 
     if projection not in PROJECTIONS:
         raise InputError(
@@ -74,7 +74,7 @@ def report(
 
 def run_energy_report(db: Path, output: Path, *, seed: int, lowest: int = 20) -> None:
     """Write the energy report of ``db`` and say where (shared with ``lossatlas energy report``)."""
-    from lossatlas.energy.report import write_energy_report
+    from lossatlas.energy._report import write_energy_report
 
     path = write_energy_report(db, output, seed=seed, lowest=lowest)
     size = path.stat().st_size / 1e6

@@ -7,8 +7,8 @@ Gaussian-process hyperparameters), explored with the tools of chemical physics (
 
 from __future__ import annotations
 
-from lossatlas.energy.data import EnergyDataset, available_energy_datasets, load_energy_dataset
-from lossatlas.energy.minimize import MinimizeResult, minimize, rms_gradient
+from lossatlas.energy._data import EnergyDataset, available_energy_datasets, load_energy_dataset
+from lossatlas.energy._minimize import MinimizeResult, minimize, rms_gradient
 from lossatlas.energy.potentials import (
     BasePotential,
     CallablePotential,

@@ -15,20 +15,20 @@ model is used.
 
 from __future__ import annotations
 
-from lossatlas.evaluate.datasets import Dataset, list_datasets, load_dataset, register_dataset
-from lossatlas.evaluate.grids import GridFile, grid_to_space, load_grid, write_grid
-from lossatlas.evaluate.journal import Journal
-from lossatlas.evaluate.models import (
+from lossatlas.evaluate._datasets import Dataset, list_datasets, load_dataset, register_dataset
+from lossatlas.evaluate._defaults import default_study
+from lossatlas.evaluate._grids import GridFile, grid_to_space, load_grid, write_grid
+from lossatlas.evaluate._journal import Journal
+from lossatlas.evaluate._models import (
     ModelContext,
     ModelSpec,
     get_model,
     list_models,
     register_model,
 )
-from lossatlas.evaluate.runner import EvaluationSummary, Study, evaluate
-from lossatlas.evaluate.study import default_study
-from lossatlas.evaluate.table import export, journal_frame
-from lossatlas.evaluate.user_models import model_from_estimator, model_from_path
+from lossatlas.evaluate._runner import EvaluationSummary, Study, evaluate
+from lossatlas.evaluate._table import export, journal_frame
+from lossatlas.evaluate._user_models import model_from_estimator, model_from_path
 
 __all__ = [
     "Dataset",

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from lossatlas.io.tables import read_landscapes, read_table, write_landscape, write_table
+from lossatlas.io._tables import read_landscapes, read_table, write_landscape, write_table
 
 __all__ = ["read_landscapes", "read_table", "write_landscape", "write_table"]

@@ -1,0 +1,57 @@
+"""Modality metrics: how many local optima, and how their basins divide the landscape.
+
+Huang & Li (2023, arXiv 2311.14014) count local optima after merging neutral neighbours and
+describe basins of attraction of best-improvement local search (Ochoa et al. 2008).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lossatlas.analysis._optima import local_optima
+from lossatlas.analysis._stats import spearman
+from lossatlas.landscape import Landscape
+
+__all__ = ["n_local_optima", "local_optima_ratio", "basin_statistics"]
+
+
+def n_local_optima(landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0) -> int:
+    """Number of local-optimum plateaus.
+
+    A plateau (component of neighbours with ``|dL| <= epsilon``) is a local optimum when no
+    member has a neighbour lower than the plateau's best loss by more than ``epsilon``.
+    """
+    return local_optima(landscape, loss=loss, epsilon=epsilon).n_optima
+
+
+def local_optima_ratio(landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0) -> float:
+    """``n_local_optima / n_configs``."""
+    return n_local_optima(landscape, loss=loss, epsilon=epsilon) / landscape.n
+
+
+def basin_statistics(
+    landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0
+) -> dict[str, float]:
+    """Basin-of-attraction statistics of best-improvement descent.
+
+    Returns
+    -------
+    dict
+        ``global_basin_size``: fraction of configurations whose descent ends at a plateau holding
+        the global best loss; ``mean_basin_size``: mean number of configurations per basin;
+        ``basin_fitness_corr``: Spearman correlation of basin size with the optimum's loss over
+        all local optima (NaN with fewer than 3 optima; negative means better optima have larger
+        basins); ``mean_climb_length``: mean number of moves to the optimum. The study's
+        "basin size" s_B is read either as the basin size or as this climb length (a choice the
+        reference leaves open), so both are reported.
+    """
+    optima = local_optima(landscape, loss=loss, epsilon=epsilon)
+    best = landscape.loss(loss).min()
+    global_optima = optima.optima_loss == best
+    corr = spearman(optima.basin_size, optima.optima_loss) if optima.n_optima >= 3 else float("nan")
+    return {
+        "global_basin_size": float(optima.basin_size[global_optima].sum() / landscape.n),
+        "mean_basin_size": float(np.mean(optima.basin_size)),
+        "basin_fitness_corr": corr,
+        "mean_climb_length": float(np.mean(optima.climb_length)),
+    }

@@ -1,0 +1,251 @@
+"""Local optima, plateaus and best-improvement basins of attraction.
+
+Definitions (Huang & Li 2023, arXiv 2311.14014, after Pushak & Hoos 2022 and Ochoa et al. 2008):
+
+- A *plateau* is a connected component of the neutral sub-graph, whose edges join neighbours
+  with ``|L_i - L_j| <= epsilon`` (singletons included; compared with a round-off tolerance of
+  ``1e-9 max(1, max|L|)``, see :func:`~lossatlas.analysis._graph.neutral_threshold`).
+- A plateau ``P`` is a *local optimum* when no member has a neighbour with
+  ``L_j < min_P L - epsilon``; each such plateau counts once, so at ``epsilon = 0`` equal-loss
+  plateaus are not double-counted.
+- *Best-improvement descent* moves to the lowest neighbour when it is strictly better (ties to
+  the lowest flat index). A descent that halts on a plateau that is not a local optimum leaves it
+  through the plateau's lowest outside neighbour (one move) and goes on, so every configuration
+  ends in a local-optimum plateau: its *basin*.
+
+Everything is vectorised: pointers come from one pass over the move table, basins from pointer
+jumping (``p = p[p]``, ``O(n log depth)``) and plateaus from
+:func:`scipy.sparse.csgraph.connected_components`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from lossatlas.analysis._graph import distances_to, neighbour_scan
+from lossatlas.landscape import Landscape
+
+__all__ = [
+    "Optima",
+    "plateaus",
+    "strict_local_optima",
+    "global_optimum",
+    "distances_to_global",
+    "local_optima",
+]
+
+
+@dataclass(frozen=True)
+class Optima:
+    """Local optima and basins of one loss column at one epsilon.
+
+    Attributes
+    ----------
+    plateau : ndarray (n,)
+        Plateau label of every row (``0..n_plateaus-1``).
+    plateau_size : ndarray (n_plateaus,)
+    optimum_plateaus : ndarray (k,)
+        Labels of the local-optimum plateaus, ordered by their best loss then flat index.
+    optima_rows : ndarray (k,)
+        Representative row of each (its best member, lowest flat index on ties).
+    optima_loss : ndarray (k,)
+    basin : ndarray (n,)
+        Index ``0..k-1`` of the optimum each row's descent reaches.
+    basin_size : ndarray (k,)
+    climb_length : ndarray (n,)
+        Moves from each row to its optimum (plateau exits count one move).
+    global_rows : ndarray
+        Rows attaining the lowest loss.
+    epsilon : float
+    """
+
+    plateau: np.ndarray
+    plateau_size: np.ndarray
+    optimum_plateaus: np.ndarray
+    optima_rows: np.ndarray
+    optima_loss: np.ndarray
+    basin: np.ndarray
+    basin_size: np.ndarray
+    climb_length: np.ndarray
+    global_rows: np.ndarray
+    epsilon: float
+
+    @property
+    def n_optima(self) -> int:
+        return len(self.optima_rows)
+
+    @property
+    def n_plateaus(self) -> int:
+        return len(self.plateau_size)
+
+
+def plateaus(landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0) -> np.ndarray:
+    """Plateau label of every row: components of the neutral sub-graph (``|dL| <= epsilon``)."""
+    return _plateau_labels(landscape, loss, epsilon)
+
+
+def _plateau_labels(landscape: Landscape, loss: str, epsilon: float) -> np.ndarray:
+    def compute() -> np.ndarray:
+        scan = neighbour_scan(landscape, loss=loss, epsilon=epsilon)
+        n = landscape.n
+        if len(scan.neutral_u) == 0:
+            return np.arange(n, dtype=np.int64)
+        data = np.ones(len(scan.neutral_u), dtype=np.int8)
+        graph = sp.coo_matrix((data, (scan.neutral_u, scan.neutral_v)), shape=(n, n)).tocsr()
+        _, labels = connected_components(graph, directed=False)
+        return labels.astype(np.int64)
+
+    return landscape.cached(("plateaus", loss, float(epsilon)), compute)
+
+
+def strict_local_optima(
+    landscape: Landscape, *, loss: str = "test", strict: bool = True
+) -> np.ndarray:
+    """Rows whose loss is below (``strict``) or not above every neighbour's; isolated rows count."""
+    values = landscape.loss(loss)
+    best = neighbour_scan(landscape, loss=loss, epsilon=0.0).best_loss
+    mask = values < best if strict else values <= best
+    return np.flatnonzero(mask)
+
+
+def global_optimum(landscape: Landscape, *, loss: str = "test") -> np.ndarray:
+    """Rows attaining the lowest loss (ascending)."""
+    values = landscape.loss(loss)
+    return np.flatnonzero(values == values.min())
+
+
+def distances_to_global(landscape: Landscape, *, loss: str = "test") -> np.ndarray:
+    """Grid distance of every row to the nearest global optimum."""
+    return landscape.cached(
+        ("dist_global", loss),
+        lambda: distances_to(landscape, global_optimum(landscape, loss=loss)),
+    )
+
+
+def _pointer_jump(pointer: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Follow ``pointer`` to its fixed points, summing ``steps`` on the way."""
+    pointer = pointer.copy()
+    steps = steps.copy()
+    while True:
+        nxt = pointer[pointer]
+        if np.array_equal(nxt, pointer):
+            return pointer, steps
+        steps += steps[pointer]
+        pointer = nxt
+
+
+def local_optima(landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0) -> Optima:
+    """Local-optimum plateaus and best-improvement basins (cached per loss and epsilon).
+
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+    epsilon : float, default 0.0
+        Neutrality threshold: neighbours with ``|dL| <= epsilon`` are neutral.
+
+    Returns
+    -------
+    Optima
+
+    Notes
+    -----
+    ``O(m n)`` for the scan plus ``O(n log depth)`` for the pointer jumping.
+
+    References
+    ----------
+    Huang, C. & Li, K. (2023). On the hyperparameter loss landscapes of machine learning
+    models: an exploratory study. arXiv:2311.14014.
+    Ochoa, G., Tomassini, M., Verel, S. & Darabos, C. (2008). A study of NK landscapes' basins and
+    local optima networks. GECCO.
+    """
+    epsilon = float(epsilon)
+    return landscape.cached(
+        ("optima", loss, epsilon), lambda: _local_optima(landscape, loss, epsilon)
+    )
+
+
+def _plateau_extremes(
+    labels: np.ndarray,
+    sizes: np.ndarray,
+    values: np.ndarray,
+    neighbour_loss: np.ndarray,
+    neighbour_row: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per plateau: representative row, best loss, and its lowest neighbour (loss, row).
+
+    The representative is the member of lowest loss (then lowest row); the exit is the lowest
+    neighbour of any member (then lowest row); neighbours inside the plateau never beat an
+    outside one that qualifies as an exit. Singleton plateaus (usually most of them) are read
+    off directly; only members of larger plateaus are sorted.
+    """
+    n_plateaus = len(sizes)
+    representative = np.empty(n_plateaus, dtype=np.int64)
+    best = np.empty(n_plateaus)
+    exit_loss = np.empty(n_plateaus)
+    exit_row = np.empty(n_plateaus, dtype=np.int64)
+    single = sizes[labels] == 1
+    rows = np.flatnonzero(single)
+    own = labels[rows]
+    representative[own] = rows
+    best[own] = values[rows]
+    exit_loss[own] = neighbour_loss[rows]
+    exit_row[own] = neighbour_row[rows]
+    rows = np.flatnonzero(~single)
+    if len(rows):
+        own = labels[rows]
+        order = rows[np.lexsort((rows, values[rows], own))]
+        first = np.r_[0, np.flatnonzero(np.diff(labels[order])) + 1]
+        heads = order[first]
+        representative[labels[heads]] = heads
+        best[labels[heads]] = values[heads]
+        order = rows[np.lexsort((neighbour_row[rows], neighbour_loss[rows], own))]
+        first = np.r_[0, np.flatnonzero(np.diff(labels[order])) + 1]
+        heads = order[first]
+        exit_loss[labels[heads]] = neighbour_loss[heads]
+        exit_row[labels[heads]] = neighbour_row[heads]
+    return representative, best, exit_loss, exit_row
+
+
+def _local_optima(landscape: Landscape, loss: str, epsilon: float) -> Optima:
+    values = landscape.loss(loss)
+    n = landscape.n
+    rows = np.arange(n, dtype=np.int64)
+    scan = neighbour_scan(landscape, loss=loss, epsilon=epsilon)
+    labels = _plateau_labels(landscape, loss, epsilon)
+    n_plateaus = int(labels.max()) + 1
+    plateau_size = np.bincount(labels, minlength=n_plateaus)
+
+    representative, best, exit_loss, exit_row = _plateau_extremes(
+        labels, plateau_size, values, scan.best_loss, scan.best_row
+    )
+    is_optimum = ~(exit_loss < best - scan.threshold)
+
+    pointer = np.where(scan.best_loss < values, scan.best_row, rows)
+    terminal = pointer == rows
+    leave = terminal & ~is_optimum[labels]
+    pointer[leave] = exit_row[labels[leave]]
+    pointer_end, climb = _pointer_jump(pointer, (pointer != rows).astype(np.int64))
+
+    optimum_plateaus = np.flatnonzero(is_optimum)
+    sort = np.lexsort((landscape.index[representative[optimum_plateaus]], best[optimum_plateaus]))
+    optimum_plateaus = optimum_plateaus[sort]
+    position = np.full(n_plateaus, -1, dtype=np.int64)
+    position[optimum_plateaus] = np.arange(len(optimum_plateaus))
+    basin = position[labels[pointer_end]]
+    return Optima(
+        plateau=labels,
+        plateau_size=plateau_size,
+        optimum_plateaus=optimum_plateaus,
+        optima_rows=representative[optimum_plateaus],
+        optima_loss=best[optimum_plateaus],
+        basin=basin,
+        basin_size=np.bincount(basin, minlength=len(optimum_plateaus)),
+        climb_length=climb,
+        global_rows=global_optimum(landscape, loss=loss),
+        epsilon=epsilon,
+    )

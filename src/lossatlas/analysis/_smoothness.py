@@ -1,0 +1,180 @@
+"""Smoothness metrics: fitness-distance correlation, assortativity, random-walk autocorrelation.
+
+References
+----------
+Jones, T. & Forrest, S. (1995). Fitness distance correlation as a measure of problem difficulty
+for genetic algorithms. ICGA.
+Newman, M. E. J. (2003). Mixing patterns in networks. Phys. Rev. E 67, 026126.
+Weinberger, E. (1990). Correlated and uncorrelated fitness landscapes and how to tell the
+difference. Biological Cybernetics 63, 325-336.
+Huang, C. & Li, K. (2023). On the hyperparameter loss landscapes of machine learning models: an
+exploratory study. arXiv:2311.14014.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from lossatlas.analysis._graph import neighbour_graph
+from lossatlas.analysis._optima import distances_to_global
+from lossatlas.analysis._stats import pearson, spearman
+from lossatlas.errors import InputError
+from lossatlas.landscape import Landscape
+
+__all__ = [
+    "fdc",
+    "assortativity",
+    "random_walks",
+    "walk_autocorrelation",
+    "autocorrelation",
+    "correlation_length",
+]
+
+
+def fdc(
+    landscape: Landscape, *, loss: str = "test", method: Literal["pearson", "spearman"] = "pearson"
+) -> float:
+    """Fitness-distance correlation (Jones & Forrest 1995).
+
+    The correlation between the loss of each configuration and its grid distance to the nearest
+    global optimum. Positive values (loss grows with distance) mean a landscape that guides
+    search to the optimum. ``method="spearman"`` gives the rank version (``fdc_spearman``).
+    """
+    values = landscape.loss(loss)
+    dist = distances_to_global(landscape, loss=loss)
+    if method == "pearson":
+        return pearson(values, dist)
+    if method == "spearman":
+        return spearman(values, dist)
+    raise InputError(f"fdc method must be 'pearson' or 'spearman', not {method!r}")
+
+
+def assortativity(landscape: Landscape, *, loss: str = "test") -> float:
+    """Numeric assortativity of the loss over the neighbourhood graph (Newman 2003).
+
+    The Pearson correlation of the losses at the two ends of every neighbour pair, each pair
+    counted in both directions. High values mean configurations cluster with similar losses.
+    The reference study's L-ast is reconstructed as this quantity.
+    """
+    values = landscape.loss(loss)
+    centred = values - values.mean()
+    graph = neighbour_graph(landscape)
+    sum_xy = sum_x = sum_xx = 0.0
+    count = 0
+    for k in range(graph.n_moves):
+        target = graph.targets[k]
+        valid = target >= 0
+        x = centred[valid]
+        y = centred[target[valid]]
+        sum_xy += float(x @ y)
+        sum_x += float(x.sum())
+        sum_xx += float(x @ x)
+        count += len(x)
+    if count == 0:
+        return float("nan")
+    mean = sum_x / count
+    second = sum_xx / count
+    var = second - mean * mean
+    if var <= 1e-12 * second or var <= 1e-300:  # constant over the edges (up to round-off)
+        return float("nan")
+    return float(np.clip((sum_xy / count - mean * mean) / var, -1.0, 1.0))
+
+
+def random_walks(
+    landscape: Landscape, *, n_walks: int = 1000, walk_length: int = 20, seed: int = 0
+) -> np.ndarray:
+    """Rows visited by uniform random walks on the neighbourhood graph.
+
+    Each walk starts at a uniformly random configuration and moves ``walk_length`` times to a
+    uniformly random neighbour (a configuration without neighbours stays put). Vectorised over
+    walkers: a move type is drawn uniformly and redrawn where it leaves the landscape, which is
+    uniform over the valid neighbours.
+
+    Returns
+    -------
+    ndarray of shape (n_walks, walk_length + 1)
+    """
+    if n_walks < 1 or walk_length < 1:
+        raise InputError("n_walks and walk_length must be >= 1")
+    rng = np.random.default_rng(seed)
+    graph = neighbour_graph(landscape)
+    deg = (graph.targets >= 0).sum(axis=0) if graph.n_moves else np.zeros(landscape.n, int)
+    walks = np.empty((n_walks, walk_length + 1), dtype=np.int64)
+    current = rng.integers(0, landscape.n, size=n_walks)
+    walks[:, 0] = current
+    for t in range(1, walk_length + 1):
+        nxt = current.copy()
+        pending = np.flatnonzero(deg[current] > 0)
+        while len(pending):
+            moves = rng.integers(0, graph.n_moves, size=len(pending))
+            target = graph.targets[moves, current[pending]]
+            ok = target >= 0
+            nxt[pending[ok]] = target[ok]
+            pending = pending[~ok]
+        current = nxt
+        walks[:, t] = current
+    return walks
+
+
+def walk_autocorrelation(
+    series: np.ndarray, *, estimator: Literal["median", "pooled"] = "median"
+) -> float:
+    """Lag-1 autocorrelation of loss series along walks (Weinberger 1990).
+
+    Per walk: ``r = sum_t (x_t - m)(x_{t+1} - m) / sum_t (x_t - m)^2`` with ``m`` the walk's mean;
+    ``"median"`` returns the median over walks (constant walks skipped), ``"pooled"`` uses one
+    mean and pooled sums over all walks (pairs only within a walk).
+    """
+    series = np.asarray(series, dtype=np.float64)
+    if series.ndim != 2 or series.shape[1] < 2:
+        raise InputError("walk series must have shape (n_walks, length >= 2)")
+    if estimator == "median":
+        centred = series - series.mean(axis=1, keepdims=True)
+        num = (centred[:, :-1] * centred[:, 1:]).sum(axis=1)
+        den = (centred * centred).sum(axis=1)
+        # constant walks (up to the round-off of their mean) carry no correlation
+        ok = den > 1e-24 * (series * series).sum(axis=1)
+        return float(np.median(num[ok] / den[ok])) if ok.any() else float("nan")
+    if estimator == "pooled":
+        centred = series - series.mean()
+        den = float((centred * centred).sum())
+        if den <= 1e-24 * float((series * series).sum()) or den <= 0:
+            return float("nan")
+        return float((centred[:, :-1] * centred[:, 1:]).sum() / den)
+    raise InputError(f"estimator must be 'median' or 'pooled', not {estimator!r}")
+
+
+def autocorrelation(
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    n_walks: int = 1000,
+    walk_length: int = 20,
+    seed: int = 0,
+    estimator: Literal["median", "pooled"] = "median",
+) -> float:
+    """Random-walk lag-1 autocorrelation rho_a of the loss (Weinberger 1990).
+
+    Defaults follow the reference reconstruction: 1,000 seeded walks of 20 steps, the median of
+    per-walk estimates (``estimator="pooled"`` for the pooled one). Values near 1 mean a smooth
+    landscape.
+    """
+    walks = landscape.cached(
+        ("walks", n_walks, walk_length, seed),
+        lambda: random_walks(landscape, n_walks=n_walks, walk_length=walk_length, seed=seed),
+    )
+    return walk_autocorrelation(landscape.loss(loss)[walks], estimator=estimator)
+
+
+def correlation_length(rho: float) -> float:
+    """Correlation length ``-1 / ln |rho|`` (infinite at ``|rho| = 1``, NaN for NaN)."""
+    if not np.isfinite(rho):
+        return float("nan")
+    magnitude = abs(rho)
+    if magnitude >= 1.0:
+        return float("inf")
+    if magnitude == 0.0:
+        return 0.0
+    return float(-1.0 / np.log(magnitude))

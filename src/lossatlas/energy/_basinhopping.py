@@ -1,0 +1,377 @@
+"""Basin-hopping global exploration that stores every distinct minimum it visits.
+
+Each step perturbs the current minimum by a random displacement, uniform in
+``[-step_size, step_size]`` per coordinate, quenches the result (L-BFGS to an RMS-gradient
+tolerance), and accepts the new minimum with the Metropolis probability
+``min(1, exp(-(E_new - E_old) / T))`` on the *quenched* energies: a Monte Carlo walk on the
+transformed landscape ``E~(x) = min E(x)`` whose plateaus are the catchment basins (Li & Scheraga
+1987; Wales & Doye 1997). Every converged quench is looked up in the :class:`Database`; a new
+minimum is polished to a tighter tolerance, its Hessian summarised (``fvib``, number of positive
+eigenvalues, lowest eigenvalue) and stored. A second run on the same database continues the
+walk from the lowest stored minimum. Independent chains in separate processes writing into one
+database (:func:`parallel_basin_hopping`) live in :mod:`lossatlas.energy._parallel` and are
+re-exported here.
+
+References
+----------
+D. J. Wales and J. P. K. Doye, "Global optimization by basin-hopping and the lowest energy
+structures of Lennard-Jones clusters containing up to 110 atoms", J. Phys. Chem. A 101,
+5111-5116 (1997).
+Z. Li and H. A. Scheraga, "Monte Carlo-minimization approach to the multiple-minima problem in
+protein folding", PNAS 84, 6611-6615 (1987).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from lossatlas._threads import limit_blas
+from lossatlas.energy._database import Database
+from lossatlas.energy._harmonic import hessian_summary
+from lossatlas.energy._minimize import MinimizeResult, minimize
+from lossatlas.energy._parallel import parallel_basin_hopping
+from lossatlas.errors import InputError
+
+__all__ = ["BasinHoppingResult", "basin_hopping", "parallel_basin_hopping", "refine_minimum"]
+
+# scipy.optimize.basinhopping's factor for the adaptive step size.
+_ADAPT_FACTOR = 0.9
+
+
+@dataclass
+class BasinHoppingResult:
+    """Outcome of one basin-hopping chain.
+
+    Attributes
+    ----------
+    n_steps : int
+        Perturb-and-quench steps taken (the start quench not counted).
+    n_accepted : int
+        Steps accepted by the Metropolis test.
+    n_new_minima : int
+        Minima this run added to the database.
+    best_energy : float
+        Lowest quenched energy the chain reached.
+    best_coords : numpy.ndarray
+        Coordinates of that minimum (as quenched, not canonicalised).
+    acceptance_rate : float
+        ``n_accepted / n_steps``.
+    quenches_per_second : float
+        Quenches (start included) per second of wall time, database and Hessian work included.
+    minima_ids : list of int
+        Database ids of the distinct minima visited, in order of first visit.
+    n_quenches : int
+        Local minimisations run (``n_steps + 1``).
+    n_failed_quenches : int
+        Quenches that did not reach ``rms_tol`` (rejected, not stored).
+    final_step_size : float
+        Step size at the end (differs from the start only with ``adaptive_step``).
+    elapsed : float
+        Wall time in seconds.
+    """
+
+    n_steps: int
+    n_accepted: int
+    n_new_minima: int
+    best_energy: float
+    best_coords: np.ndarray
+    acceptance_rate: float
+    quenches_per_second: float
+    minima_ids: list[int] = field(default_factory=list)
+    n_quenches: int = 0
+    n_failed_quenches: int = 0
+    final_step_size: float = 0.0
+    elapsed: float = 0.0
+
+
+def _check_options(steps: int, step_size: float, temperature: float, target: float) -> None:
+    if int(steps) < 0:
+        raise InputError(f"basin-hopping: steps must be >= 0, got {steps}")
+    if not step_size > 0:
+        raise InputError(f"basin-hopping: step_size must be > 0, got {step_size}")
+    if not temperature >= 0:
+        raise InputError(f"basin-hopping: temperature must be >= 0, got {temperature}")
+    if not 0 < target < 1:
+        raise InputError(f"basin-hopping: target_acceptance must lie in (0, 1), got {target}")
+
+
+def _metropolis(e_new: float, e_old: float, temperature: float, rng: np.random.Generator) -> bool:
+    if e_new <= e_old:
+        return True
+    if temperature == 0:
+        return False
+    return bool(rng.random() < math.exp(-(e_new - e_old) / temperature))
+
+
+def basin_hopping(
+    potential: Any,
+    db: Database,
+    *,
+    steps: int = 1000,
+    step_size: float = 1.0,
+    temperature: float = 2.0,
+    adaptive_step: bool = False,
+    target_acceptance: float = 0.5,
+    adapt_interval: int = 50,
+    x0: np.ndarray | None = None,
+    rms_tol: float = 1e-6,
+    store_tol: float | None = 1e-9,
+    max_iterations: int = 10_000,
+    memory: int = 30,
+    compute_hessian: bool = True,
+    seed: int = 0,
+    progress: bool = False,
+    blas_threads: int | None = 1,
+) -> BasinHoppingResult:
+    """Explore ``potential`` by basin-hopping, storing every distinct minimum in ``db``.
+
+    Parameters
+    ----------
+    potential : Potential
+        The loss surface (``energy_gradient``, ``hessian``, ``random_coordinates``).
+    db : Database
+        Where minima go; its ``canonicalise``, ``distance`` and tolerances decide what is
+        distinct (give it ``potential.canonicalise`` and ``potential.symmetry_distance`` for
+        networks).
+    steps : int, default 1000
+        Perturb-and-quench steps.
+    step_size : float, default 1.0
+        Half-width of the uniform displacement per coordinate (reference setting for MLPs).
+    temperature : float, default 2.0
+        Metropolis temperature ``T`` (in energy units); 0 accepts only downhill moves.
+    adaptive_step : bool, default False
+        Every ``adapt_interval`` steps divide the step size by 0.9 when the acceptance rate of
+        the interval is above ``target_acceptance``, otherwise multiply it by 0.9.
+    target_acceptance : float, default 0.5
+    adapt_interval : int, default 50
+    x0 : array_like, optional
+        Start point. By default the lowest minimum in ``db`` (so a second call continues), or
+        ``potential.random_coordinates`` for an empty database.
+    rms_tol : float, default 1e-6
+        RMS-gradient tolerance of each quench.
+    store_tol : float or None, default 1e-9
+        A quench not found in the database is refined to this RMS gradient
+        (:func:`refine_minimum`: Newton steps, then L-BFGS when they fall short) and looked up
+        again before it is stored; None stores minima as quenched.
+    max_iterations, memory : int
+        L-BFGS limits of each quench (see :func:`lossatlas.energy._minimize.minimize`).
+    compute_hessian : bool, default True
+        Store ``fvib``, the number of positive eigenvalues and the lowest eigenvalue of each
+        new minimum (one Hessian diagonalisation per new minimum).
+    seed : int, default 0
+        Seed of the perturbations, the Metropolis draws and a random start.
+    progress : bool, default False
+        Show a tqdm progress bar.
+    blas_threads : int or None, default 1
+        Limit the BLAS thread pools to this many threads during the run (through
+        ``threadpoolctl`` when installed; None leaves them alone). The vectors and matrices of a
+        quench are small, and multi-threaded BLAS on them costs more in synchronisation than it
+        gains, several times so on a busy machine.
+
+    Returns
+    -------
+    BasinHoppingResult
+
+    Notes
+    -----
+    A quench that does not converge is counted in ``n_failed_quenches``, rejected and not
+    stored. Duplicate detection goes through the database (energy window on an index, then
+    distance of canonicalised coordinates, or the database's ``distance``), so parallel chains
+    writing into one file see each other's minima. Reference settings for MLPs (Wales group):
+    step 1.0, T = 2.0, quench 1e-6, stored minima 1e-9.
+    """
+    _check_options(steps, step_size, temperature, target_acceptance)
+    if int(adapt_interval) < 1:
+        raise InputError(f"basin-hopping: adapt_interval must be >= 1, got {adapt_interval}")
+    with limit_blas(blas_threads):
+        return _basin_hopping(
+            potential,
+            db,
+            steps=int(steps),
+            step_size=float(step_size),
+            temperature=float(temperature),
+            adaptive_step=adaptive_step,
+            target_acceptance=target_acceptance,
+            adapt_interval=int(adapt_interval),
+            x0=x0,
+            rms_tol=rms_tol,
+            store_tol=store_tol,
+            max_iterations=max_iterations,
+            memory=memory,
+            compute_hessian=compute_hessian,
+            seed=seed,
+            progress=progress,
+        )
+
+
+class _LastHessian:
+    """Proxy of a potential that remembers its last Hessian.
+
+    A polish whose Newton step is refused ends where its last Hessian was taken; the Hessian
+    summary of the stored minimum then reuses it instead of computing it again.
+    """
+
+    def __init__(self, potential: Any) -> None:
+        self._potential = potential
+        self._x: np.ndarray | None = None
+        self._h: np.ndarray | None = None
+
+    def hessian(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float64)
+        if self._x is None or self._h is None or not np.array_equal(x, self._x):
+            self._h = np.asarray(self._potential.hessian(x), dtype=np.float64)
+            self._x = x.copy()
+        return self._h
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._potential, name)
+
+
+def _basin_hopping(
+    potential: Any,
+    db: Database,
+    *,
+    steps: int,
+    step_size: float,
+    temperature: float,
+    adaptive_step: bool,
+    target_acceptance: float,
+    adapt_interval: int,
+    x0: np.ndarray | None,
+    rms_tol: float,
+    store_tol: float | None,
+    max_iterations: int,
+    memory: int,
+    compute_hessian: bool,
+    seed: int,
+    progress: bool,
+) -> BasinHoppingResult:
+    from tqdm.auto import tqdm
+
+    rng = np.random.default_rng(seed)
+    if x0 is None:
+        stored = db.minima()
+        x_start = stored[0].coords if stored else potential.random_coordinates(rng)
+    else:
+        x_start = np.asarray(x0, dtype=np.float64).ravel()
+        if x_start.size != potential.ndim:
+            raise InputError(
+                f"basin-hopping: x0 has {x_start.size} coordinates, the potential {potential.ndim}"
+            )
+
+    seen: dict[int, None] = {}
+    counts = {"new": 0, "failed": 0}
+    cached = _LastHessian(potential)
+
+    def quench(x: np.ndarray) -> tuple[np.ndarray, float] | None:
+        q = minimize(potential, x, rms_tol=rms_tol, max_iterations=max_iterations, memory=memory)
+        if not (q.converged and math.isfinite(q.energy)):
+            counts["failed"] += 1
+            return None
+        xs, es = q.x, q.energy
+        record = db.find_minimum(es, xs)
+        if record is None and store_tol is not None and store_tol < rms_tol:
+            # soft modes leave a quench far from the stored (polished) copy: polish, look again
+            p = refine_minimum(
+                cached,
+                q.x,
+                rms_tol=rms_tol,
+                store_tol=store_tol,
+                max_iterations=max_iterations,
+                memory=memory,
+            )
+            if math.isfinite(p.energy):
+                xs, es = p.x, p.energy
+                record = db.find_minimum(es, xs)
+        if record is None:
+            summary: dict[str, Any] = {}
+            if compute_hessian:
+                fvib, n_pos, lowest = hessian_summary(cached, xs)
+                summary = dict(fvib=fvib, n_positive=n_pos, lowest_eigenvalue=lowest)
+            record, is_new = db.add_minimum(es, xs, **summary)
+            counts["new"] += int(is_new)
+        seen.setdefault(record.id, None)
+        return q.x, q.energy
+
+    t0 = time.perf_counter()
+    start = quench(x_start)
+    if start is None:  # keep walking from the unconverged point rather than give up
+        x_cur = np.asarray(x_start, dtype=np.float64)
+        e_cur = float(potential.energy(x_cur))
+    else:
+        x_cur, e_cur = start
+    best_x, best_e = x_cur.copy(), e_cur
+    n_accepted = 0
+    window_accepted = 0
+    step = float(step_size)
+    bar = tqdm(total=int(steps), disable=not progress, desc="basin-hopping", unit="step")
+    for i in range(int(steps)):
+        trial = x_cur + rng.uniform(-step, step, size=x_cur.size)
+        result = quench(trial)
+        if result is not None and _metropolis(result[1], e_cur, temperature, rng):
+            x_cur, e_cur = result
+            n_accepted += 1
+            window_accepted += 1
+            if e_cur < best_e:
+                best_x, best_e = x_cur.copy(), e_cur
+        if adaptive_step and (i + 1) % adapt_interval == 0:
+            rate = window_accepted / adapt_interval
+            step = step / _ADAPT_FACTOR if rate > target_acceptance else step * _ADAPT_FACTOR
+            window_accepted = 0
+        bar.update(1)
+        if progress:
+            bar.set_postfix(best=f"{best_e:.6g}", new=counts["new"], refresh=False)
+    bar.close()
+    elapsed = time.perf_counter() - t0
+    n_steps = int(steps)
+    return BasinHoppingResult(
+        n_steps=n_steps,
+        n_accepted=n_accepted,
+        n_new_minima=counts["new"],
+        best_energy=float(best_e),
+        best_coords=best_x,
+        acceptance_rate=n_accepted / n_steps if n_steps else 0.0,
+        quenches_per_second=(n_steps + 1) / elapsed if elapsed > 0 else float("inf"),
+        minima_ids=list(seen),
+        n_quenches=n_steps + 1,
+        n_failed_quenches=counts["failed"],
+        final_step_size=step,
+        elapsed=elapsed,
+    )
+
+
+def refine_minimum(
+    potential: Any,
+    x: np.ndarray,
+    *,
+    rms_tol: float = 1e-6,
+    store_tol: float = 1e-9,
+    max_iterations: int = 10_000,
+    memory: int = 30,
+) -> MinimizeResult:
+    """Tighten a quenched minimum to RMS gradient ``store_tol`` before it is stored.
+
+    First Newton steps with the exact Hessian (cheap when the quench is already in the
+    quadratic region); when they do not reach ``store_tol``, L-BFGS down to ``store_tol`` and
+    Newton again. The reference work quenches to 1e-6 during basin-hopping and to 1e-9 for
+    saved minima: along soft modes (Hessian eigenvalues ~ 2 lambda for saturated hidden
+    units) a 1e-6 quench can lie 0.1 or more from the minimum, too far for the database's
+    distance test.
+    """
+    p = minimize(potential, x, rms_tol=rms_tol, memory=memory, polish=True, polish_tol=store_tol)
+    if not p.converged and math.isfinite(p.energy):
+        p = minimize(
+            potential,
+            p.x,
+            rms_tol=store_tol,
+            max_iterations=max_iterations,
+            memory=memory,
+            polish=True,
+            polish_tol=store_tol,
+        )
+    return p

@@ -1,0 +1,361 @@
+"""Ensembles of minima: which minimum gets which data right, and how to combine them.
+
+In under-parameterised networks different minima of the loss classify different parts of the
+data correctly (Niroomand et al. 2022). Given the weights of several minima of one classifier
+potential this module measures
+
+* the test accuracy and AUC of each minimum;
+* which test items each minimum gets right, and the overlap matrix
+  ``O[a, b] = #items both a and b classify correctly`` (specialisation);
+* the *oracle* bound: an item counts as right when any minimum gets it right (for AUC, each item
+  takes the probability row of the minimum most confident in its true class);
+* plain probability averaging over the minima;
+* occupation-weighted averaging with the harmonic-superposition weights ``p_a(T)``
+  (:func:`lossatlas.energy._thermo.occupation_probabilities`);
+* a learned *selector*: a small network (scikit-learn ``MLPClassifier``, multi-label) trained on
+  separate data to predict, per input, which minima classify it correctly; each input goes to
+  the minimum it rates most likely right. It is evaluated on the held-out test data only.
+
+Everything is compared with the single best minimum (chosen by test accuracy, so this reference
+is optimistic).
+
+References
+----------
+M. Niroomand, C. Morgan, D. J. Wales et al., "On the capacity and superposition of minima in
+neural network loss function landscapes", MLST 3, 025004 (2022).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from lossatlas.errors import InputError, require
+
+__all__ = [
+    "EnsembleReport",
+    "ensemble_from_database",
+    "ensemble_of_minima",
+    "plot_specialisation",
+]
+
+
+@dataclass(frozen=True)
+class EnsembleReport:
+    """Per-minimum and combined classification quality on held-out data.
+
+    Attributes
+    ----------
+    minima_ids : ndarray of int
+        The minima, in the column order of ``correct``.
+    accuracy, auc : ndarray
+        Test accuracy and AUC (one-vs-rest macro average for several classes) of each minimum.
+    correct : ndarray of bool, shape (n_test, n_minima)
+        Whether minimum ``a`` classifies test item ``i`` correctly.
+    overlap : ndarray of int, shape (n_minima, n_minima)
+        Items both minima classify correctly (diagonal: each one's count).
+    best_single : int
+        Position (in ``minima_ids``) of the minimum with the best test accuracy (ties: lower
+        position).
+    oracle_accuracy, oracle_auc : float
+        Best minimum per item.
+    average_accuracy, average_auc : float
+        Mean of the probability vectors.
+    weighted_accuracy, weighted_auc : float
+        Mean weighted by ``p_a(T)``.
+    temperature : float
+        ``T`` of the occupation weights.
+    weights : ndarray
+        ``p_a(T)``.
+    selector_accuracy, selector_auc : float or None
+        The learned selector on the test data; None when no selector data were given.
+    selector_choice : ndarray of int or None
+        Position of the minimum the selector picked for each test item.
+    """
+
+    minima_ids: np.ndarray
+    accuracy: np.ndarray
+    auc: np.ndarray
+    correct: np.ndarray
+    overlap: np.ndarray
+    best_single: int
+    oracle_accuracy: float
+    oracle_auc: float
+    average_accuracy: float
+    average_auc: float
+    weighted_accuracy: float
+    weighted_auc: float
+    temperature: float
+    weights: np.ndarray
+    selector_accuracy: float | None
+    selector_auc: float | None
+    selector_choice: np.ndarray | None
+
+    @property
+    def best_single_accuracy(self) -> float:
+        return float(self.accuracy[self.best_single])
+
+    @property
+    def best_single_auc(self) -> float:
+        return float(self.auc[self.best_single])
+
+    def summary(self) -> dict[str, dict[str, float | None]]:
+        """``{method: {"accuracy": ..., "auc": ...}}`` for the single best and each combination."""
+        return {
+            "best_single": {"accuracy": self.best_single_accuracy, "auc": self.best_single_auc},
+            "oracle": {"accuracy": self.oracle_accuracy, "auc": self.oracle_auc},
+            "average": {"accuracy": self.average_accuracy, "auc": self.average_auc},
+            "occupation_weighted": {
+                "accuracy": self.weighted_accuracy,
+                "auc": self.weighted_auc,
+            },
+            "selector": {"accuracy": self.selector_accuracy, "auc": self.selector_auc},
+        }
+
+
+def _auc(y: np.ndarray, proba: np.ndarray, n_classes: int) -> float:
+    """ROC AUC: binary on the positive class, else one-vs-rest macro over present classes."""
+    from sklearn.metrics import roc_auc_score
+
+    present = np.unique(y)
+    if present.size < 2:
+        return float("nan")
+    if n_classes == 2:
+        return float(roc_auc_score(y, proba[:, 1]))
+    scores = [roc_auc_score(y == c, proba[:, c]) for c in present]
+    return float(np.mean(scores))
+
+
+def _accuracy(y: np.ndarray, proba: np.ndarray) -> float:
+    return float(np.mean(np.argmax(proba, axis=1) == y))
+
+
+def _probabilities(potential: Any, coords: Sequence[np.ndarray], X: np.ndarray) -> np.ndarray:
+    """``(n_minima, n_items, n_classes)`` class probabilities."""
+    if not hasattr(potential, "predict_proba"):
+        raise InputError(
+            f"ensembles need a classifier potential with predict_proba, got "
+            f"{type(potential).__name__}"
+        )
+    return np.stack([np.asarray(potential.predict_proba(np.asarray(x), X)) for x in coords])
+
+
+def _selector(
+    proba_select: np.ndarray,
+    y_select: np.ndarray,
+    X_select: np.ndarray,
+    X_test: np.ndarray,
+    hidden: tuple[int, ...],
+    seed: int,
+) -> np.ndarray:
+    """Per test item, the position of the minimum the selector rates most likely right."""
+    neural = require("sklearn.neural_network", "models", purpose="the ensemble selector")
+    correct = np.argmax(proba_select, axis=2).T == y_select[:, None]  # (n_select, M)
+    M = correct.shape[1]
+    rate = correct.mean(0)
+    score = np.tile(rate, (X_test.shape[0], 1))  # constant columns: their training rate
+    varying = np.flatnonzero((rate > 0) & (rate < 1))
+    if varying.size:
+        clf = neural.MLPClassifier(
+            hidden_layer_sizes=hidden, solver="lbfgs", max_iter=500, random_state=seed, alpha=1e-3
+        )
+        target = correct[:, varying].astype(int)
+        with warnings.catch_warnings():  # an unconverged selector is still a valid selector
+            warnings.simplefilter("ignore")
+            clf.fit(X_select, target if varying.size > 1 else target[:, 0])
+        p = clf.predict_proba(X_test)
+        score[:, varying] = p if varying.size > 1 else p[:, [1]]
+    # ties go to the minimum that was right most often on the selector data
+    order = np.lexsort((np.arange(M), -rate))
+    return order[np.argmax(score[:, order], axis=1)]
+
+
+def ensemble_of_minima(
+    potential: Any,
+    coords: Sequence[np.ndarray],
+    *,
+    X_test: np.ndarray,
+    y_test: np.ndarray,
+    energies: Sequence[float] | None = None,
+    fvib: Sequence[float] | None = None,
+    temperature: float | None = None,
+    X_select: np.ndarray | None = None,
+    y_select: np.ndarray | None = None,
+    minima_ids: Sequence[int] | None = None,
+    selector_hidden: tuple[int, ...] = (16,),
+    seed: int = 0,
+) -> EnsembleReport:
+    """Compare the minima of a classifier potential and their combinations on held-out data.
+
+    Parameters
+    ----------
+    potential : MLPCrossEntropy or MLPAppAUC
+        Anything with ``predict_proba(x, X)``.
+    coords : sequence of ndarray
+        Weights of the minima.
+    X_test, y_test : ndarray
+        Held-out data every number of the report is measured on.
+    energies, fvib : sequence of float, optional
+        Loss and ``fvib`` of each minimum, for the occupation weights ``p_a(T)``; by default the
+        training loss ``potential.energy(x)`` and zeros.
+    temperature : float, optional
+        ``T`` of the occupation weights; by default the median gap between the minima's
+        energies and the lowest (so that the occupation is spread over them), or 1 when all
+        are equal.
+    X_select, y_select : ndarray, optional
+        Data for training the selector (e.g. the training set). Without them no selector is
+        trained. They must not be the test data.
+    minima_ids : sequence of int, optional
+        Names of the minima (default ``0..M-1``).
+    selector_hidden : tuple of int, default (16,)
+        Hidden layers of the selector network.
+    seed : int, default 0
+
+    Returns
+    -------
+    EnsembleReport
+    """
+    from lossatlas.energy._thermo import occupation_probabilities
+
+    coords = [np.asarray(x, dtype=float) for x in coords]
+    if not coords:
+        raise InputError("ensemble: no minima given")
+    X_test = np.asarray(X_test, dtype=float)
+    y_test = np.asarray(y_test).astype(int)
+    if X_test.shape[0] == 0 or X_test.shape[0] != y_test.shape[0]:
+        raise InputError(
+            f"ensemble: X_test {X_test.shape} and y_test {y_test.shape} must be non-empty and "
+            "of equal length"
+        )
+    ids = np.arange(len(coords)) if minima_ids is None else np.asarray(minima_ids, dtype=int)
+    proba = _probabilities(potential, coords, X_test)  # (M, n, K)
+    M, n, K = proba.shape
+    accuracy = np.array([_accuracy(y_test, p) for p in proba])
+    auc = np.array([_auc(y_test, p, K) for p in proba])
+    correct = (np.argmax(proba, axis=2) == y_test[None, :]).T  # (n, M)
+    overlap = correct.T.astype(int) @ correct.astype(int)
+    best = int(np.argmax(accuracy))
+
+    p_true = proba[:, np.arange(n), y_test]  # (M, n)
+    oracle = proba[np.argmax(p_true, axis=0), np.arange(n)]  # (n, K)
+    oracle_accuracy = float(np.mean(correct.any(axis=1)))
+
+    average = proba.mean(axis=0)
+    e = (
+        np.array([potential.energy(x) for x in coords])
+        if energies is None
+        else np.asarray(energies, dtype=float)
+    )
+    if temperature is None:
+        gaps = e - e.min()
+        gaps = gaps[gaps > 0]
+        temperature = float(np.median(gaps)) if gaps.size else 1.0
+    weights = occupation_probabilities(e, float(temperature), fvib=fvib)[0]
+    weighted = np.tensordot(weights, proba, axes=1)
+
+    sel_acc = sel_auc = None
+    choice = None
+    if X_select is not None or y_select is not None:
+        if X_select is None or y_select is None:
+            raise InputError("ensemble: give both X_select and y_select for the selector")
+        X_select = np.asarray(X_select, dtype=float)
+        y_select = np.asarray(y_select).astype(int)
+        if X_select.shape == X_test.shape and np.array_equal(X_select, X_test):
+            raise InputError("ensemble: the selector must not be trained on the test data")
+        proba_select = _probabilities(potential, coords, X_select)
+        choice = _selector(proba_select, y_select, X_select, X_test, selector_hidden, seed)
+        chosen = proba[choice, np.arange(n)]
+        sel_acc, sel_auc = _accuracy(y_test, chosen), _auc(y_test, chosen, K)
+
+    return EnsembleReport(
+        minima_ids=ids,
+        accuracy=accuracy,
+        auc=auc,
+        correct=correct,
+        overlap=overlap,
+        best_single=best,
+        oracle_accuracy=oracle_accuracy,
+        oracle_auc=_auc(y_test, oracle, K),
+        average_accuracy=_accuracy(y_test, average),
+        average_auc=_auc(y_test, average, K),
+        weighted_accuracy=_accuracy(y_test, weighted),
+        weighted_auc=_auc(y_test, weighted, K),
+        temperature=float(temperature),
+        weights=weights,
+        selector_accuracy=sel_acc,
+        selector_auc=sel_auc,
+        selector_choice=choice,
+    )
+
+
+def ensemble_from_database(
+    db: Any,
+    potential: Any,
+    *,
+    lowest: int | None = None,
+    dataset: Any = None,
+    temperature: float | None = None,
+    selector: bool = True,
+    seed: int = 0,
+) -> EnsembleReport:
+    """:func:`ensemble_of_minima` over the (``lowest``) minima of ``db``.
+
+    The test split of ``dataset`` (default ``potential.dataset``, set by
+    :func:`~lossatlas.energy.potentials.make_potential`) is the held-out data; the selector is
+    trained on its training split. Stored ``fvib`` values weight the occupation when every
+    minimum has one.
+    """
+    data = dataset if dataset is not None else getattr(potential, "dataset", None)
+    if data is None or getattr(data, "X_test", np.empty(0)).size == 0:
+        raise InputError(
+            f"database '{db.path}': ensembles need a classifier potential with a test split"
+        )
+    minima = db.minima()
+    if lowest is not None:
+        minima = minima[: int(lowest)]
+    if not minima:
+        raise InputError(f"database '{db.path}' holds no minima")
+    fvib = [m.fvib for m in minima]
+    return ensemble_of_minima(
+        potential,
+        [m.coords for m in minima],
+        X_test=data.X_test,
+        y_test=data.y_test,
+        energies=[m.energy for m in minima],
+        fvib=None if any(f is None for f in fvib) else fvib,
+        temperature=temperature,
+        X_select=data.X_train if selector else None,
+        y_select=data.y_train if selector else None,
+        minima_ids=[m.id for m in minima],
+        seed=seed,
+    )
+
+
+def plot_specialisation(report: EnsembleReport, *, max_minima: int = 40) -> Any:
+    """Two panels: which test items each minimum gets right (items sorted by how many minima
+    get them right) and the overlap matrix as a fraction of the test set; returns the Figure."""
+    require("matplotlib", "energy", purpose="ensemble plots")
+    from matplotlib.figure import Figure
+
+    correct = report.correct[:, :max_minima]
+    ids = report.minima_ids[:max_minima]
+    order = np.lexsort((np.arange(correct.shape[0]), correct.sum(1)))
+    fig = Figure(figsize=(10.0, 4.0))
+    ax1, ax2 = fig.subplots(1, 2)
+    ax1.imshow(correct[order].T, aspect="auto", cmap="Greys", interpolation="nearest")
+    ax1.set_xlabel("test item (sorted by how many minima get it right)")
+    ax1.set_ylabel("minimum")
+    ax1.set_yticks(range(len(ids)), [str(i) for i in ids], fontsize=6)
+    ax1.set_title("correct (black) per minimum")
+    n = max(correct.shape[0], 1)
+    im = ax2.imshow(report.overlap[:max_minima, :max_minima] / n, cmap="viridis", vmin=0, vmax=1)
+    ax2.set_xticks(range(len(ids)), [str(i) for i in ids], fontsize=6, rotation=90)
+    ax2.set_yticks(range(len(ids)), [str(i) for i in ids], fontsize=6)
+    ax2.set_title("overlap of correctly classified items")
+    fig.colorbar(im, ax=ax2, label="fraction of test items")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,139 @@
+"""Independent basin-hopping chains in separate processes, all storing into one database.
+
+Each chain is a :func:`~lossatlas.energy._basinhopping.basin_hopping` walk in its own process
+(``spawn`` start method); the worker rebuilds the potential from its spec and opens the shared
+SQLite :class:`~lossatlas.energy._database.Database`, whose serialised transactions let the
+chains see each other's minima. Chain ``k`` draws from the ``k``-th child of
+``numpy.random.SeedSequence(seed)``, so a run is reproducible.
+
+References
+----------
+D. J. Wales and J. P. K. Doye, "Global optimization by basin-hopping and the lowest energy
+structures of Lennard-Jones clusters containing up to 110 atoms", J. Phys. Chem. A 101,
+5111-5116 (1997).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from lossatlas.energy._database import Database, potential_db_options
+from lossatlas.errors import InputError
+
+if TYPE_CHECKING:
+    from lossatlas.energy._basinhopping import BasinHoppingResult
+
+__all__ = ["parallel_basin_hopping"]
+
+
+def _chain(
+    spec: dict, db_path: str, x0: np.ndarray, seed: int, db_options: dict, options: dict
+) -> BasinHoppingResult:
+    """One chain in a worker process: rebuild the potential, open the database, hop."""
+    from lossatlas.energy._basinhopping import basin_hopping
+    from lossatlas.energy.potentials import potential_from_spec
+
+    potential = potential_from_spec(spec)
+    with Database(db_path, **potential_db_options(potential), **db_options) as db:
+        return basin_hopping(potential, db, x0=x0, seed=seed, **options)
+
+
+def parallel_basin_hopping(
+    spec: dict,
+    db_path: str | Path,
+    *,
+    chains: int,
+    steps: int,
+    seed: int = 0,
+    step_size: float = 1.0,
+    temperature: float = 2.0,
+    adaptive_step: bool = False,
+    target_acceptance: float = 0.5,
+    rms_tol: float = 1e-6,
+    store_tol: float | None = 1e-9,
+    energy_tol: float = 1e-4,
+    distance_tol: float = 1e-3,
+    max_workers: int | None = None,
+    progress: bool = False,
+) -> list[BasinHoppingResult]:
+    """Independent basin-hopping chains in separate processes, all storing into one database.
+
+    Parameters
+    ----------
+    spec : dict
+        Potential spec (:func:`lossatlas.energy.potentials.potential_spec`); each process
+        rebuilds the potential with ``potential_from_spec``.
+    db_path : str or Path
+        SQLite database shared by the chains (WAL mode; writes are serialised transactions,
+        retried while another chain holds the lock).
+    chains : int
+        Number of chains.
+    steps : int
+        Steps per chain.
+    seed : int, default 0
+        Chain ``k`` uses the ``k``-th child of ``numpy.random.SeedSequence(seed)``.
+    max_workers : int, optional
+        Processes (default ``min(chains, os.cpu_count())``).
+    progress : bool, default False
+        A progress bar over finished chains.
+
+    Other parameters are those of :func:`basin_hopping`.
+
+    Returns
+    -------
+    list of BasinHoppingResult
+        One per chain, in chain order.
+
+    Notes
+    -----
+    Start points are chosen before the chains start, so a run is reproducible: the lowest
+    stored minimum when the database holds any (every chain then continues from it with its
+    own random stream), otherwise ``potential.random_coordinates`` with each chain's seed.
+    """
+    import concurrent.futures as cf
+    import multiprocessing
+    import os
+
+    from tqdm.auto import tqdm
+
+    from lossatlas.energy._basinhopping import _check_options
+    from lossatlas.energy.potentials import potential_from_spec
+
+    if int(chains) < 1:
+        raise InputError(f"parallel basin-hopping: chains must be >= 1, got {chains}")
+    _check_options(steps, step_size, temperature, target_acceptance)
+    potential = potential_from_spec(spec)
+    db_options = dict(energy_tol=energy_tol, distance_tol=distance_tol)
+    children = np.random.SeedSequence(seed).spawn(int(chains))
+    seeds = [int(c.generate_state(1)[0]) for c in children]
+    with Database(db_path, **potential_db_options(potential), **db_options) as db:
+        stored = db.minima()
+    starts = [
+        stored[0].coords if stored else potential.random_coordinates(np.random.default_rng(s))
+        for s in seeds
+    ]
+    options = dict(
+        steps=int(steps),
+        step_size=step_size,
+        temperature=temperature,
+        adaptive_step=adaptive_step,
+        target_acceptance=target_acceptance,
+        rms_tol=rms_tol,
+        store_tol=store_tol,
+    )
+    workers = max_workers or min(int(chains), os.cpu_count() or 1)
+    ctx = multiprocessing.get_context("spawn")
+    results: list[BasinHoppingResult | None] = [None] * int(chains)
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        futures = {
+            pool.submit(_chain, spec, str(db_path), starts[k], seeds[k], db_options, options): k
+            for k in range(int(chains))
+        }
+        with tqdm(total=int(chains), disable=not progress, desc="chains", unit="chain") as bar:
+            for fut in cf.as_completed(futures):
+                results[futures[fut]] = fut.result()
+                bar.update(1)
+    return [r for r in results if r is not None]

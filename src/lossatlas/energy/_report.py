@@ -1,0 +1,395 @@
+"""The energy-landscape report: what a database of minima and saddles says, as one HTML page.
+
+Sections (each only when it applies):
+
+- **exploration**: the lowest minima with their loss, ``fvib`` (log product of the positive
+  Hessian eigenvalues) and, for classifiers, test accuracy; the transition states;
+- **disconnectivity graph** (Becker & Karplus 1997; Wales, Miller & Walsh 1998), coloured by test
+  accuracy and by monotonic sequence basin (Becker & Karplus 1997; Ballard et al. 2016);
+- **heat capacity** C(T) in the harmonic superposition approximation (Wales 2003), its peaks
+  and the minima that drive them;
+- **ensembles of minima** (classification potentials only): per-minimum accuracy, overlap,
+  oracle, averaging, occupation weighting and a learned selector (Ballard et al. 2017);
+- **feature relevance** (tanh-network potentials only): input relevance from first-layer
+  weights conserved within each monotonic sequence basin.
+
+The page uses the template of the hyperparameter report
+(:func:`lossatlas.viz._report.write_page`) with static PNG figures.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import sqlite3
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lossatlas.errors import InputError, LossAtlasError
+from lossatlas.viz._html import figure_html, table_html
+
+__all__ = [
+    "ENERGY_DB_SUFFIXES",
+    "energy_sections",
+    "is_energy_database",
+    "test_accuracy",
+    "open_energy_database",
+    "write_energy_report",
+]
+
+#: File suffixes ``lossatlas report`` checks for an energy database.
+ENERGY_DB_SUFFIXES = (".sqlite", ".sqlite3", ".db")
+_TABLES = {"meta", "minima", "transition_states"}
+_DPI = 90
+
+
+def is_energy_database(path: str | Path) -> bool:
+    """Whether ``path`` is a SQLite file (``.sqlite``, ``.sqlite3`` or ``.db``) holding the
+    tables of :class:`~lossatlas.energy._database.Database`. The file is opened read-only."""
+    p = Path(path)
+    if not p.is_file() or p.suffix.lower() not in ENERGY_DB_SUFFIXES:
+        return False
+    try:
+        conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            names = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+    return _TABLES <= names
+
+
+def open_energy_database(path: str | Path) -> tuple[Any, Any]:
+    """Open an existing, non-empty energy database and rebuild its potential.
+
+    Returns ``(Database, potential)``; the potential is None when the file stores no spec
+    (metadata key ``potential``). Duplicate tolerances and symmetry handling are the file's.
+    """
+    from lossatlas.energy._database import Database, potential_db_options
+
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(
+            f"database file '{p}' does not exist; create it with 'lossatlas energy explore'"
+        )
+    if p.stat().st_size == 0:
+        raise InputError(
+            f"database '{p}' is empty (holds no minima); run 'lossatlas energy explore'"
+        )
+    if not is_energy_database(p):
+        raise InputError(
+            f"'{p}' is not an energy database (a {'/'.join(ENERGY_DB_SUFFIXES)} SQLite file with "
+            f"tables {sorted(_TABLES)})"
+        )
+    with Database(p, create=False) as probe:
+        spec = probe.get_meta("potential")
+        energy_tol = probe.get_meta("energy_tol", 1e-4)
+        distance_tol = probe.get_meta("distance_tol", 1e-3)
+        if probe.n_minima() == 0:
+            raise InputError(f"database '{p}' holds no minima; run 'lossatlas energy explore'")
+    potential = None
+    if spec is not None:
+        from lossatlas.energy.potentials import potential_from_spec
+
+        potential = potential_from_spec(spec)
+    db = Database(
+        p,
+        create=False,
+        energy_tol=float(energy_tol),
+        distance_tol=float(distance_tol),
+        **({} if potential is None else potential_db_options(potential)),
+    )
+    return db, potential
+
+
+def _classifier(potential: Any) -> bool:
+    data = getattr(potential, "dataset", None)
+    return (
+        potential is not None
+        and hasattr(potential, "predict")
+        and data is not None
+        and getattr(data, "task", "classification") == "classification"
+        and getattr(data, "X_test", np.empty(0)).size > 0
+    )
+
+
+def _network(potential: Any) -> bool:
+    return potential is not None and all(
+        hasattr(potential, a) for a in ("unpack", "pack", "n_hidden", "n_in")
+    )
+
+
+def test_accuracy(potential: Any, minima: Sequence[Any]) -> dict[int, float]:
+    """Minimum id -> fraction of the potential's test split classified right by its weights."""
+    data = potential.dataset
+    return {
+        m.id: float(np.mean(potential.predict(m.coords, data.X_test) == data.y_test))
+        for m in minima
+    }
+
+
+def _warning(text: str) -> str:
+    return f"<p class='warning'>{html.escape(text)}</p>"
+
+
+def _guarded(title: str, build: Callable[[], str]) -> tuple[str, str]:
+    """A section whose analysis may refuse the data: its error becomes a visible warning."""
+    try:
+        return title, build()
+    except LossAtlasError as exc:
+        return title, _warning(f"not computed: {exc}")
+
+
+def _exploration(db: Any, potential: Any, minima: list, ts: list, lowest: int) -> str:
+    spec = getattr(potential, "spec", None) or db.get_meta("potential")
+    what = (
+        f"potential <code>{html.escape(json.dumps(spec))}</code>"
+        if spec is not None
+        else "no stored potential spec (test accuracy, ensembles and relevance need it)"
+    )
+    accuracy = test_accuracy(potential, minima[:lowest]) if _classifier(potential) else {}
+    rows = []
+    for m in minima[:lowest]:
+        row: dict[str, Any] = {
+            "id": m.id,
+            "loss": m.energy,
+            "fvib": m.fvib,
+            "lowest eigenvalue": m.lowest_eigenvalue,
+        }
+        if accuracy:
+            row["test accuracy"] = accuracy[m.id]
+        rows.append(row)
+    by_id = {m.id: m.energy for m in minima}
+    ts_rows = [
+        {
+            "id": t.id,
+            "loss": t.energy,
+            "joins": f"{t.min1}-{t.min2}",
+            "barrier from the higher minimum": t.energy - max(by_id[t.min1], by_id[t.min2]),
+            "negative eigenvalue": t.negative_eigenvalue,
+        }
+        for t in ts[:lowest]
+    ]
+    return (
+        f"<p>{len(minima)} distinct minima and {len(ts)} transition states in "
+        f"<code>{html.escape(str(db.path))}</code>; {what}.</p>"
+        f"<h3>the {min(lowest, len(minima))} lowest minima</h3>{table_html(rows)}"
+        f"<h3>the {min(lowest, len(ts))} lowest transition states</h3>"
+        f"{table_html(ts_rows, empty='(no transition states)')}"
+    )
+
+
+def _disconnectivity(db: Any, potential: Any, minima: list, ts: list) -> str:
+    from lossatlas.energy._disconnectivity import plot_disconnectivity, tree_from_database
+    from lossatlas.energy._msb import msb_from_database, plot_msb_disconnectivity
+
+    if not ts:
+        return (
+            f"<p>No transition states are stored: the {len(minima)} minima are unconnected, so "
+            "there is no disconnectivity graph and every minimum is its own monotonic sequence "
+            "basin (run <code>lossatlas energy connect</code>).</p>"
+        )
+    tree = tree_from_database(db)
+    if _classifier(potential):
+        first = figure_html(
+            plot_disconnectivity(
+                tree, colour_by=test_accuracy(potential, minima), colour_label="test accuracy"
+            ),
+            caption="coloured by test accuracy",
+            dpi=_DPI,
+            tight=True,
+        )
+    else:
+        first = figure_html(
+            plot_disconnectivity(tree), caption="disconnectivity graph", dpi=_DPI, tight=True
+        )
+    msbs = msb_from_database(db)
+    second = figure_html(
+        plot_msb_disconnectivity(tree, msbs),
+        caption="coloured by monotonic sequence basin (lowest-barrier rule)",
+        dpi=_DPI,
+        tight=True,
+    )
+    return (
+        f"<div class='grid'>{first}{second}</div>"
+        f"<p>{len(msbs.bottoms)} monotonic sequence basins ({len(msbs.isolated)} minima joined "
+        f"to no other are their own); ambiguous minima (more than one reachable bottom): "
+        f"{list(msbs.ambiguous)}; the lowest-barrier and lowest-neighbour rules disagree on "
+        f"{list(msbs.rules_disagree)}.</p>"
+    )
+
+
+def _heat_capacity(db: Any, minima: list) -> str:
+    from lossatlas.energy._thermo import heat_capacity_from_database, plot_heat_capacity
+
+    use_fvib = all(m.fvib is not None for m in minima)
+    hc = heat_capacity_from_database(db, use_fvib=use_fvib)
+    peaks = [
+        {
+            "T": p.T,
+            "C": p.C,
+            "drivers (id: change of occupation)": ", ".join(
+                f"{m}: {d:+.2f}" for m, d in p.drivers[:5]
+            ),
+        }
+        for p in hc.peaks
+    ]
+    weights = (
+        "harmonic wells weighted by the stored fvib"
+        if use_fvib
+        else "some minima have no fvib, so all wells are weighted alike"
+    )
+    return (
+        figure_html(plot_heat_capacity(hc), caption="C(T)", dpi=_DPI, tight=True)
+        + f"<p>Harmonic superposition over the {len(minima)} minima ({weights}); "
+        f"{len(hc.peaks)} peak(s).</p>"
+        + table_html(peaks, empty="(no peak in the temperature range)")
+    )
+
+
+def _ensembles(db: Any, potential: Any, lowest: int, seed: int, temperature: float | None) -> str:
+    from lossatlas.energy._ensembles import ensemble_from_database, plot_specialisation
+
+    ens = ensemble_from_database(db, potential, lowest=lowest, temperature=temperature, seed=seed)
+    return (
+        figure_html(plot_specialisation(ens), caption="specialisation", dpi=_DPI, tight=True)
+        + table_html([{"method": k, **v} for k, v in ens.summary().items()])
+        + f"<p>The {len(ens.minima_ids)} lowest minima; occupation weights at "
+        f"T={ens.temperature:.3g}; the selector (a small network picking the minimum to trust "
+        "per input) was trained on the training split and is evaluated on the held-out test "
+        "split.</p>"
+    )
+
+
+def _relevance(db: Any, potential: Any) -> str:
+    from lossatlas.energy._relevance import relevance_from_database
+
+    rel = relevance_from_database(db, potential)
+    return (
+        f"<p>Grouping: {html.escape(rel.grouping)}, {len(rel.groups)} group(s); relevance of "
+        "each input from the first-layer weights conserved within a group.</p>"
+        + table_html(rel.table())
+    )
+
+
+def energy_sections(
+    db: Any,
+    potential: Any = None,
+    *,
+    lowest: int = 20,
+    seed: int = 0,
+    temperature: float | None = None,
+) -> list[tuple[str, str]]:
+    """The energy report's sections as ``(title, html)`` pairs.
+
+    Parameters
+    ----------
+    db : Database, str or Path
+        The database (a path is opened with :func:`open_energy_database`).
+    potential : Potential, optional
+        Default: rebuilt from the database's stored spec (metadata key ``potential``).
+    lowest : int, default 20
+        Minima (and transition states) listed, and minima combined into ensembles.
+    seed : int, default 0
+        Seed of the ensemble selector.
+    temperature : float, optional
+        Temperature of the occupation-weighted ensemble (default: the ensemble's own choice).
+
+    Returns
+    -------
+    list of (str, str)
+        exploration, disconnectivity graph, heat capacity, then ensembles of minima
+        (classification potentials) and feature relevance (tanh networks). An analysis that
+        refuses the data shows its error as a warning in its section.
+    """
+    if lowest < 1:
+        raise InputError(f"lowest must be >= 1, got {lowest}")
+    if isinstance(db, (str, Path)):
+        opened, stored = open_energy_database(db)
+        with opened:
+            return energy_sections(
+                opened,
+                stored if potential is None else potential,
+                lowest=lowest,
+                seed=seed,
+                temperature=temperature,
+            )
+    if potential is None:
+        spec = db.get_meta("potential")
+        if spec is not None:
+            from lossatlas.energy.potentials import potential_from_spec
+
+            potential = potential_from_spec(spec)
+    minima, ts = db.minima(), db.transition_states()
+    if not minima:
+        raise InputError(f"database '{db.path}' holds no minima; run 'lossatlas energy explore'")
+    sections = [
+        ("exploration", _exploration(db, potential, minima, ts, lowest)),
+        _guarded("disconnectivity graph", lambda: _disconnectivity(db, potential, minima, ts)),
+        _guarded("heat capacity", lambda: _heat_capacity(db, minima)),
+    ]
+    if _classifier(potential):
+        sections.append(
+            _guarded(
+                "ensembles of minima",
+                lambda: _ensembles(db, potential, lowest, seed, temperature),
+            )
+        )
+    if _network(potential):
+        sections.append(_guarded("feature relevance", lambda: _relevance(db, potential)))
+    return sections
+
+
+def write_energy_report(
+    db: Any,
+    path: str | Path,
+    *,
+    potential: Any = None,
+    title: str = "lossatlas energy-landscape report",
+    extra_sections: Sequence[tuple[str, str]] = (),
+    seed: int = 0,
+    lowest: int = 20,
+    temperature: float | None = None,
+    settings: str | None = None,
+    sections: Sequence[tuple[str, str]] | None = None,
+) -> Path:
+    """Write the energy report of ``db`` as one self-contained HTML page and return its path.
+
+    ``db`` is a :class:`~lossatlas.energy._database.Database` or its file;
+    ``extra_sections`` (``(title, html)`` pairs, trusted HTML) follow
+    :func:`energy_sections` (or ``sections``, when already computed with it); ``settings``
+    (trusted HTML) replaces the line under the title.
+    The page is written by :func:`lossatlas.viz._report.write_page`.
+    """
+    from lossatlas.viz._report import write_page
+
+    if isinstance(db, (str, Path)):
+        opened, stored = open_energy_database(db)
+        with opened:
+            return write_energy_report(
+                opened,
+                path,
+                potential=stored if potential is None else potential,
+                title=title,
+                extra_sections=extra_sections,
+                seed=seed,
+                lowest=lowest,
+                temperature=temperature,
+                settings=settings,
+                sections=sections,
+            )
+    if sections is None:
+        sections = energy_sections(db, potential, lowest=lowest, seed=seed, temperature=temperature)
+    if settings is None:
+        settings = (
+            f"database <code>{html.escape(str(db.path))}</code>, {db.n_minima()} minima, "
+            f"{len(db.transition_states())} transition states, seed {seed}, "
+            "figures: static PNG (matplotlib)"
+        )
+    return write_page(path, title=title, settings=settings, sections=[*sections, *extra_sections])

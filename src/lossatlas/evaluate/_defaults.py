@@ -1,0 +1,30 @@
+"""The built-in study of ``lossatlas run``: a random forest on breast_cancer at two fidelities.
+
+A 36-configuration grid (``max_depth`` x ``min_samples_leaf`` x ``max_features``, 30 trees),
+3-fold stratified CV, training-data fractions 0.25 and 1.0: 216 tasks, well under a minute on
+two cores, enough for a first look at a landscape and at how fidelity changes it.
+"""
+
+from __future__ import annotations
+
+from lossatlas.evaluate._datasets import load_dataset
+from lossatlas.evaluate._models import get_model
+from lossatlas.evaluate._runner import Study
+
+__all__ = ["DEFAULT_OUT", "default_study"]
+
+DEFAULT_OUT = "lossatlas-run"
+
+
+def default_study(*, seed: int = 0) -> Study:
+    """The study ``lossatlas run`` evaluates (see the module docstring)."""
+    model = get_model("rf")
+    return Study(
+        model=model,
+        dataset=load_dataset("breast_cancer"),
+        space=model.space("default"),
+        folds=3,
+        fidelities={"fraction": (0.25, 1.0)},
+        seeds=(seed,),
+        params={"n_estimators": 30},
+    )

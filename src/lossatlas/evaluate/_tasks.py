@@ -1,0 +1,232 @@
+"""Evaluation tasks: one configuration on one fold at one fidelity with one seed.
+
+This module holds what a worker process runs (:func:`run_task`): it rebuilds the fold split
+from the seed, draws the nested training subsample for the data fraction, fits the estimator and
+measures train and test loss. Results are plain dicts; the parent process writes them to the
+journal.
+
+Protocol (after Huang & Li 2023, arXiv 2311.14014):
+
+- folds: ``StratifiedKFold`` (classification) or ``KFold`` (regression), shuffled with the seed;
+  every fidelity uses the same folds, so landscapes at different fidelities are comparable;
+- data fraction alpha: the first ``ceil(alpha * n)`` rows of one seeded ordering of the training
+  fold (seeded by seed and fold only), so a smaller fraction is a subset of a larger one. The
+  ordering puts one row of each class first and then interleaves the classes by their
+  within-class rank, so every subsample is stratified and holds every class;
+- losses: classification ``train``/``test`` = 1 - accuracy and ``*_logloss`` (when the estimator
+  has ``predict_proba``); regression ``train``/``test`` = RMSE. ``train`` is measured on the
+  (subsampled) rows the model was fitted on.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+import traceback
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from lossatlas.errors import require
+from lossatlas.evaluate._datasets import Dataset
+from lossatlas.evaluate._models import ModelContext, ModelSpec
+
+__all__ = ["Task", "TaskContext", "canonical", "fold_indices", "nested_subsample", "run_task"]
+
+
+def canonical(mapping: Mapping[str, Any]) -> str:
+    """Canonical JSON of a mapping (sorted keys, no spaces): the journal's key text."""
+    return json.dumps(
+        {str(k): (v.item() if isinstance(v, np.generic) else v) for k, v in mapping.items()},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+
+
+@dataclass(frozen=True)
+class Task:
+    """One unit of work; ``config`` and ``fidelity`` are canonical JSON texts."""
+
+    config_id: int
+    config: str
+    fold: int
+    fidelity: str
+    seed: int
+
+    @property
+    def key(self) -> tuple[str, int, str, int]:
+        """The journal key within a study."""
+        return (self.config, self.fold, self.fidelity, self.seed)
+
+
+@dataclass(frozen=True, eq=False)
+class TaskContext:
+    """What every task of a study shares (sent once to each worker)."""
+
+    study: str
+    model: ModelSpec
+    dataset: Dataset
+    folds: int
+    params: Mapping[str, Any]
+
+
+def fold_indices(dataset: Dataset, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Seeded (stratified for classification) k-fold train/test row indices."""
+    selection = require("sklearn.model_selection", "models", purpose="cross-validation folds")
+    KFold, StratifiedKFold = selection.KFold, selection.StratifiedKFold  # noqa: N806
+    if dataset.task == "classification":
+        splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+        return list(splitter.split(dataset.X, dataset.y))
+    return list(KFold(n_splits=folds, shuffle=True, random_state=seed).split(dataset.X))
+
+
+def nested_subsample(
+    train: np.ndarray, y: np.ndarray | None, fraction: float, *, seed: int, fold: int
+) -> np.ndarray:
+    """Rows of ``train`` for the data fraction ``fraction``; nested across fractions.
+
+    Parameters
+    ----------
+    train : ndarray
+        Training-fold row indices.
+    y : ndarray, optional
+        Class codes of all rows (classification) for a stratified ordering; None for regression.
+    fraction : float
+        In (0, 1]; at least one row per class (or 2 rows) is kept.
+    seed, fold : int
+        Seed the ordering; it does not depend on ``fraction``.
+    """
+    n = len(train)
+    rng = np.random.default_rng([int(seed), int(fold), 7919])
+    u = rng.random(n)
+    if y is None:
+        order = np.argsort(u, kind="stable")
+        minimum = 2
+    else:
+        labels = y[train]
+        rank = np.empty(n, dtype=np.float64)
+        classes = np.unique(labels)
+        for c in classes:
+            rows = np.flatnonzero(labels == c)
+            within = np.empty(len(rows), dtype=np.float64)
+            within[np.argsort(u[rows], kind="stable")] = np.arange(len(rows))
+            # first row of each class at the front; the rest interleaved by relative rank
+            rank[rows] = np.where(within == 0, -1.0, (within + 0.5) / len(rows))
+        order = np.lexsort((u, rank))
+        minimum = len(classes)
+    m = n if fraction >= 1.0 else min(n, max(math.ceil(fraction * n), minimum))
+    return train[np.sort(order[:m])]
+
+
+_SPLITS: dict[tuple[str, int], list[tuple[np.ndarray, np.ndarray]]] = {}
+
+
+def _splits(context: TaskContext, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    key = (context.study, seed)
+    if key not in _SPLITS:
+        if len(_SPLITS) > 32:
+            _SPLITS.clear()
+        _SPLITS[key] = fold_indices(context.dataset, context.folds, seed)
+    return _SPLITS[key]
+
+
+def _log_loss(y: np.ndarray, proba: np.ndarray, classes: np.ndarray, n_classes: int) -> float:
+    full = np.zeros((len(y), n_classes), dtype=np.float64)
+    full[:, np.asarray(classes, dtype=np.int64)] = proba
+    p = np.clip(full[np.arange(len(y)), y], 1e-15, 1.0)
+    return float(-np.mean(np.log(p)))
+
+
+def _losses(
+    spec: ModelSpec, estimator: Any, dataset: Dataset, parts: Mapping[str, np.ndarray]
+) -> dict[str, float]:
+    """Loss columns for each named part (``train``, ``test``) of the rows, predicted in one call."""
+    rows = np.concatenate(list(parts.values()))
+    X, y = dataset.X[rows], dataset.y[rows]
+    bounds = np.cumsum([0] + [len(r) for r in parts.values()])
+    out: dict[str, float] = {}
+    if dataset.task == "regression":
+        pred = np.asarray(estimator.predict(X), dtype=np.float64).reshape(-1)
+        for (name, _), lo, hi in zip(parts.items(), bounds[:-1], bounds[1:], strict=True):
+            out[name] = float(np.sqrt(np.mean((pred[lo:hi] - y[lo:hi]) ** 2)))
+        return out
+    proba = None
+    if hasattr(estimator, "predict_proba"):
+        proba = np.asarray(estimator.predict_proba(X), dtype=np.float64)
+    classes = np.asarray(getattr(estimator, "classes_", np.arange(dataset.n_classes)))
+    if spec.predict_from_proba and proba is not None:
+        pred = classes[np.argmax(proba, axis=1)]
+    else:
+        pred = np.asarray(estimator.predict(X)).reshape(-1)
+    for (name, _), lo, hi in zip(parts.items(), bounds[:-1], bounds[1:], strict=True):
+        out[name] = float(np.mean(pred[lo:hi] != y[lo:hi]))
+        out[f"{name}_logloss"] = (
+            _log_loss(y[lo:hi], proba[lo:hi], classes, dataset.n_classes)
+            if proba is not None
+            else math.nan
+        )
+    return out
+
+
+def run_task(context: TaskContext, task: Task) -> dict[str, Any]:
+    """Fit and score one task; never raises for a failing configuration.
+
+    Returns
+    -------
+    dict
+        ``config``, ``fold``, ``fidelity``, ``seed``, ``status`` ("ok"/"failed"), ``error``,
+        the loss columns, ``fit_seconds``, ``predict_seconds``, ``n_train``, ``n_test``.
+    """
+    result: dict[str, Any] = {
+        "config": task.config,
+        "fold": task.fold,
+        "fidelity": task.fidelity,
+        "seed": task.seed,
+        "status": "ok",
+        "error": None,
+    }
+    try:
+        dataset = context.dataset
+        fidelity = json.loads(task.fidelity)
+        train, test = _splits(context, task.seed)[task.fold]
+        train = nested_subsample(
+            train,
+            dataset.y if dataset.task == "classification" else None,
+            float(fidelity.get("fraction", 1.0)),
+            seed=task.seed,
+            fold=task.fold,
+        )
+        knobs = {k: v for k, v in fidelity.items() if k != "fraction"}
+        params = {**context.params, **json.loads(task.config), **knobs}
+        model_context = ModelContext(
+            task=dataset.task,
+            seed=task.seed,
+            n_features=dataset.X.shape[1],
+            n_classes=dataset.n_classes,
+            image_shape=dataset.image_shape,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            estimator = context.model.make(params, model_context)
+            start = time.perf_counter()
+            estimator.fit(dataset.X[train], dataset.y[train])
+            fit_seconds = time.perf_counter() - start
+            start = time.perf_counter()
+            losses = _losses(context.model, estimator, dataset, {"train": train, "test": test})
+            predict_seconds = time.perf_counter() - start
+        result.update(losses)
+        result.update(
+            fit_seconds=fit_seconds,
+            predict_seconds=predict_seconds,
+            n_train=len(train),
+            n_test=len(test),
+        )
+    except Exception as exc:  # a failing configuration is data, not a crash
+        last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+        where = f" (at {last[0].filename}:{last[0].lineno})" if last else ""
+        result.update(status="failed", error=f"{type(exc).__name__}: {exc}{where}"[:2000])
+    return result

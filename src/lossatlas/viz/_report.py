@@ -1,0 +1,393 @@
+"""One self-contained HTML report of one or many landscapes.
+
+The file embeds everything it shows (plotly.js itself when plotly is installed, PNG images
+otherwise), so it opens offline and can be mailed as one attachment. Same inputs and seed give
+the same bytes.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from lossatlas.analysis._optima import local_optima
+from lossatlas.analysis._profile import METRICS, profile
+from lossatlas.errors import InputError, require
+from lossatlas.landscape import Landscape
+from lossatlas.viz import _interactive as ix
+from lossatlas.viz import _plotdata as pdata
+from lossatlas.viz import _plots as plots
+from lossatlas.viz._html import figure_html
+from lossatlas.viz._landscape_map import DEFAULT_MAX_NODES, landscape_map
+from lossatlas.viz._report_template import PAGE, RENDER_SCRIPT
+
+__all__ = ["load_landscapes", "write_page", "write_report"]
+
+MAX_SLICES = 12
+MAX_PAIR_HPS = 6
+
+
+def load_landscapes(source: Any, *, loss: str = "test") -> list[Landscape]:
+    """Landscapes from a Landscape, a sequence of them, a DataFrame, a table path, a directory
+    holding ``results.parquet`` (an evaluation output), or an Optuna storage URL (``"...://"``).
+    """
+    from lossatlas.io import read_landscapes
+
+    if isinstance(source, Landscape):
+        return [source]
+    if isinstance(source, pd.DataFrame):
+        return read_landscapes(source)
+    if isinstance(source, str) and "://" in source:
+        from lossatlas.io._optuna import from_optuna
+
+        return [from_optuna(source, loss=loss)]
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if path.is_dir():
+            table = path / "results.parquet"
+            if not table.is_file():
+                raise InputError(f"{path}: a directory must contain results.parquet")
+            path = table
+        if not path.exists():
+            raise InputError(f"{path}: no such file")
+        return read_landscapes(path)
+    items = list(source)
+    if not items or not all(isinstance(x, Landscape) for x in items):
+        raise InputError("write_report needs landscapes, a table or a path")
+    return items
+
+
+@dataclass
+class _Panel:
+    title: str
+    note: str
+    plotly: Callable[[], Any]
+    matplotlib: Callable[[], Any]
+
+
+@dataclass
+class _Section:
+    title: str
+    anchor: str
+    intro: str
+    panels: list[_Panel] = field(default_factory=list)
+
+
+def _panels(landscape: Landscape, *, loss: str, epsilon: float, seed: int, **map_kw: Any):
+    lmap = landscape_map(landscape, loss=loss, epsilon=epsilon, seed=seed, **map_kw)
+    surface = pdata.interpolated_surface(lmap)
+    optima = local_optima(landscape, loss=loss, epsilon=epsilon)
+    net = pdata.optima_network(landscape, loss=loss, optima=optima, lmap=lmap)
+    basins = pdata.basin_sizes(landscape, loss=loss, optima=optima)
+    walk = pdata.autocorrelation_curve(landscape, loss=loss, seed=seed)
+    names = landscape.space.names
+    out = [
+        _Panel(
+            "map",
+            "HOPE embedding of the neighbourhood graph projected to 2-D; colour = "
+            "loss rank; triangles = local optima, star = global optimum.",
+            lambda: ix.map_figure(lmap, surface=surface),
+            lambda: plots.plot_map(lmap, surface=surface),
+        ),
+        _Panel(
+            "rank surface",
+            "Loss rank interpolated linearly over the map (griddata, 100 x 100).",
+            lambda: ix.contour_figure(surface, lmap=lmap),
+            lambda: plots.plot_surface(surface, lmap=lmap),
+        ),
+        _Panel(
+            "rank surface (3-D)",
+            "The same surface in 3-D: valleys are good regions.",
+            lambda: ix.surface_3d_figure(surface),
+            lambda: plots.plot_surface_3d(surface),
+        ),
+        _Panel(
+            "local-optima network",
+            "Nodes: local optima sized by basin; edge b -> c: the "
+            "lowest configuration bordering basin b lies in basin c (best escape).",
+            lambda: ix.optima_network_figure(net),
+            lambda: plots.plot_optima_network(net),
+        ),
+        _Panel(
+            "basin sizes",
+            "Configurations whose best-improvement descent ends at each optimum.",
+            lambda: ix.basin_sizes_figure(basins),
+            lambda: plots.plot_basin_sizes(basins),
+        ),
+        _Panel(
+            "random-walk autocorrelation",
+            "Correlation of the loss s steps apart on random walks (slow decay: smooth).",
+            lambda: ix.autocorrelation_figure(walk),
+            lambda: plots.plot_autocorrelation(walk),
+        ),
+    ]
+    for hp in names[:MAX_SLICES]:
+        sl = pdata.hp_slice(landscape, hp, loss=loss)
+        out.append(
+            _Panel(
+                f"slice: {hp}",
+                "Loss along one HP: others fixed at the global "
+                "optimum, and best / mean over the other HPs.",
+                lambda sl=sl: ix.hp_slice_figure(sl),
+                lambda sl=sl: plots.plot_hp_slice(sl),
+            )
+        )
+    for a, b in combinations(names[:MAX_PAIR_HPS], 2):
+        pm = pdata.pair_marginal(landscape, b, a, loss=loss)
+        out.append(
+            _Panel(
+                f"pair: {a} x {b}",
+                "Left: best loss over the other HPs; right: mean loss over the other HPs.",
+                lambda pm=pm: ix.pair_marginal_figure(pm),
+                lambda pm=pm: plots.plot_pair_marginals(pm),
+            )
+        )
+    if "train" in landscape.loss_names and loss != "train":
+        sc = pdata.loss_scatter(landscape, x="train", y=loss, rows=lmap.rows)
+        out.append(
+            _Panel(
+                "train vs test",
+                "Each point a configuration (the map's sample); "
+                "correlations over all configurations.",
+                lambda: ix.loss_scatter_figure(sc),
+                lambda: plots.plot_loss_scatter(sc),
+            )
+        )
+    return lmap, out
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (float, np.floating)):
+        return "nan" if np.isnan(value) else f"{float(value):.4g}"
+    return str(value)
+
+
+def _profile_table(frame: pd.DataFrame) -> str:
+    head = "".join(f"<th>{html.escape(str(x))}</th>" for x in frame["landscape"])
+    rows = []
+    for metric, reading in METRICS.items():
+        if metric not in frame.columns:
+            continue
+        cells = "".join(f"<td class='num'>{html.escape(_fmt(v))}</td>" for v in frame[metric])
+        rows.append(
+            f"<tr><th scope='row'><code>{html.escape(metric)}</code></th>{cells}"
+            f"<td class='reading'>{html.escape(reading)}</td></tr>"
+        )
+    return (
+        "<table class='profile'><thead><tr><th>metric</th>"
+        f"{head}<th>reading</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _figure_html(panel: _Panel, fig_id: str, interactive: bool) -> str:
+    title = html.escape(panel.title)
+    note = f"<p class='note'>{html.escape(panel.note)}</p>"
+    if interactive:
+        pio = require("plotly.io", "viz", purpose="the interactive report")
+        spec = pio.to_json(panel.plotly(), validate=False, pretty=False)
+        spec = spec.replace("</", "<\\/")
+        return (
+            f"<figure><figcaption>{title}</figcaption>{note}"
+            f"<div id='{fig_id}' class='plot'></div>"
+            f"<script type='application/json' class='lossatlas-figure' data-target='{fig_id}'>"
+            f"{spec}</script></figure>"
+        )
+    return figure_html(panel.matplotlib(), caption=panel.title, note=panel.note, fig_id=fig_id)
+
+
+def write_report(
+    landscapes_or_table: Any,
+    path: str | Path,
+    *,
+    loss: str = "test",
+    epsilon: float = 0.0,
+    seed: int = 0,
+    projection: Literal["auto", "umap", "pca"] = "auto",
+    max_nodes: int = DEFAULT_MAX_NODES,
+    interactive: bool | None = None,
+    extra_sections: Sequence[tuple[str, str]] = (),
+    analysis: bool = True,
+    title: str = "lossatlas report",
+    progress: bool = False,
+) -> Path:
+    """Write one self-contained HTML report and return its path.
+
+    Parameters
+    ----------
+    landscapes_or_table : Landscape, sequence of Landscape, DataFrame, path or storage URL
+        What to report on (see :func:`load_landscapes`).
+    path : str or Path
+        The ``.html`` file to write.
+    loss, epsilon, seed :
+        Loss column, neutrality threshold (absolute) and seed of every metric and figure.
+    projection : {"auto", "umap", "pca"}
+        2-D projection of the map (see :func:`~lossatlas.viz._embed.umap_2d`).
+    max_nodes : int
+        Most configurations drawn on a map (seeded subsample keeping the optima).
+    interactive : bool, optional
+        Plotly figures with plotly.js embedded (default when plotly is installed), else static
+        PNG images drawn with matplotlib.
+    extra_sections : sequence of (title, html)
+        Extension hook: sections appended after the landscapes (importance, comparisons,
+        energy landscapes...). The HTML is inserted as given (trusted, from code) between the
+        ``<!-- lossatlas:extra-sections -->`` markers.
+    analysis : bool, default True
+        Add the HP-importance (fANOVA) and landscape-comparison sections
+        (:func:`lossatlas.viz._sections.analysis_sections`) before ``extra_sections``.
+    title : str
+    progress : bool
+        Show a progress bar over the landscapes.
+
+    Returns
+    -------
+    Path
+    """
+    landscapes = load_landscapes(landscapes_or_table, loss=loss)
+    if interactive is None:
+        try:
+            import plotly  # noqa: F401
+        except ImportError:
+            interactive = False
+        else:
+            interactive = True
+    frame = profile(landscapes, loss=loss, epsilon=epsilon, seed=seed)
+    iterator: Any = landscapes
+    if progress:
+        from tqdm.auto import tqdm
+
+        iterator = tqdm(landscapes, desc="report", unit="landscape")
+    body: list[str] = []
+    toc: list[str] = ["<li><a href='#profile'>profile</a></li>"]
+    notes: list[str] = []
+    count = 0
+    for i, landscape in enumerate(iterator):
+        lmap, panels = _panels(
+            landscape,
+            loss=loss,
+            epsilon=epsilon,
+            seed=seed,
+            projection=projection,
+            max_nodes=max_nodes,
+        )
+        if lmap.fallback:
+            notes.append(
+                f"{landscape.label}: umap-learn is not installed; the map uses the "
+                "PCA fallback (pip install 'lossatlas[viz]')."
+            )
+        anchor = f"landscape-{i}"
+        toc.append(f"<li><a href='#{anchor}'>{html.escape(landscape.label)}</a></li>")
+        figs = []
+        for panel in panels:
+            figs.append(_figure_html(panel, f"fig-{count}", interactive))
+            count += 1
+        desc = html.escape(repr(landscape))
+        body.append(
+            f"<section id='{anchor}'><h2>{html.escape(landscape.label)}</h2>"
+            f"<p class='meta'>{desc}</p><div class='grid'>{''.join(figs)}</div></section>"
+        )
+    if analysis:
+        from lossatlas.viz._sections import analysis_sections
+
+        extra_sections = [*analysis_sections(landscapes, loss=loss, seed=seed), *extra_sections]
+    settings = (
+        f"loss <code>{html.escape(loss)}</code>, epsilon {epsilon:g}, seed {seed}, "
+        f"{len(landscapes)} landscape(s), figures: "
+        f"{'interactive (plotly)' if interactive else 'static PNG (matplotlib)'}"
+    )
+    profile_html = (
+        '<section id="profile">\n<h2>profile</h2>\n<p class="note">Every metric of every '
+        f"landscape, with a one-line reading.</p>\n{_profile_table(frame)}\n</section>\n"
+    )
+    return write_page(
+        path,
+        title=title,
+        settings=settings,
+        body=profile_html + "".join(body),
+        sections=extra_sections,
+        toc=toc,
+        notes=notes,
+        interactive=interactive,
+        n_figures=count,
+    )
+
+
+def write_page(
+    path: str | Path,
+    *,
+    title: str,
+    settings: str,
+    sections: Sequence[tuple[str, str]] = (),
+    body: str = "",
+    toc: Sequence[str] = (),
+    notes: Sequence[str] = (),
+    interactive: bool = False,
+    n_figures: int | None = None,
+) -> Path:
+    """Write one self-contained report page (the template of every lossatlas report).
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.html`` file to write (parent folders are created).
+    title : str
+        Plain text (escaped).
+    settings : str
+        Trusted HTML: one line under the title saying how the page was made.
+    sections : sequence of (title, html)
+        Sections appended, in order, between the ``<!-- lossatlas:extra-sections -->`` markers,
+        with anchors ``extra-0``, ``extra-1``...; titles are escaped, the HTML is inserted as
+        given (trusted, from code).
+    body : str
+        Trusted HTML placed before ``sections`` (a report's own sections).
+    toc : sequence of str
+        ``<li>`` entries of the table of contents for ``body``; the sections' are added.
+    notes : sequence of str
+        Plain-text warnings shown under the settings line.
+    interactive : bool, default False
+        Embed plotly.js and the script that draws the figures' JSON specs.
+    n_figures : int, optional
+        Count shown in the footer (default: the ``<figure>`` elements of the page).
+
+    Returns
+    -------
+    Path
+    """
+    toc_items = list(toc)
+    extras = []
+    for j, (extra_title, extra_html) in enumerate(sections):
+        toc_items.append(f"<li><a href='#extra-{j}'>{html.escape(extra_title)}</a></li>")
+        extras.append(
+            f"<section id='extra-{j}'><h2>{html.escape(extra_title)}</h2>{extra_html}</section>"
+        )
+    if n_figures is None:
+        n_figures = (body + "".join(extras)).count("<figure>")
+    plotly_js = ""
+    render = ""
+    if interactive:
+        offline = require("plotly.offline", "viz", purpose="the interactive report")
+        plotly_js = f"<script>{offline.get_plotlyjs()}</script>"
+        render = f"<script>{RENDER_SCRIPT}</script>"
+    page = PAGE.substitute(
+        title=html.escape(title),
+        plotly_js=plotly_js,
+        settings=settings,
+        notes="".join(f"<p class='warning'>{html.escape(n)}</p>" for n in notes),
+        toc="".join(toc_items),
+        body=body,
+        extra_sections="".join(extras),
+        render=render,
+        n_figures=n_figures,
+    )
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    return out
