@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 
-from lossatlas.evaluate import Study, evaluate, get_model, load_dataset, model_from_estimator
+from lossatlas.evaluate import Evaluation, evaluate, get_model, load_dataset, model_from_estimator
 
 
 def _cpu_seconds() -> float:
@@ -50,13 +50,15 @@ def _measure(fn) -> tuple[float, float]:
     return time.perf_counter() - wall, _cpu_seconds() - cpu
 
 
-def _lossatlas(study: Study, jobs: int) -> None:
+def _lossatlas(study: Evaluation, jobs: int) -> None:
     with tempfile.TemporaryDirectory() as out:
         summary = evaluate(study, Path(out), jobs=jobs)
         assert summary.n_failed == 0 and summary.n_run == study.n_tasks
 
 
-def _grid_search(study: Study, jobs: int, n_estimators: int, train_score: bool = False) -> None:
+def _grid_search(
+    study: Evaluation, jobs: int, n_estimators: int, train_score: bool = False
+) -> None:
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
@@ -83,8 +85,8 @@ def main() -> None:
     dataset = load_dataset("breast_cancer")
     params = {"n_estimators": args.estimators}
 
-    def study(fractions: tuple[float, ...]) -> Study:
-        return Study(
+    def study(fractions: tuple[float, ...]) -> Evaluation:
+        return Evaluation(
             spec,
             dataset,
             spec.space("default"),
@@ -103,7 +105,9 @@ def main() -> None:
 
     # warm-up: imports and the worker pools are not what we measure
     _grid_search(one, 2, 2)
-    _lossatlas(Study(spec, dataset, spec.space("tiny"), folds=2, params={"n_estimators": 2}), 2)
+    _lossatlas(
+        Evaluation(spec, dataset, spec.space("tiny"), folds=2, params={"n_estimators": 2}), 2
+    )
 
     rows = {
         "GridSearchCV n_jobs=1": best(lambda: _grid_search(one, 1, k)),
@@ -180,7 +184,7 @@ def main() -> None:
     sleepy = model_from_estimator(
         "sleep", SleepingClassifier(), {"seconds": [0.05, 0.051, 0.052, 0.053]}
     )
-    waiting = Study(sleepy, load_dataset("iris"), sleepy.space(), folds=5)
+    waiting = Evaluation(sleepy, load_dataset("iris"), sleepy.space(), folds=5)
     (w1, _), (w2, _) = (
         _measure(lambda: _lossatlas(waiting, 1)),
         _measure(lambda: _lossatlas(waiting, 2)),

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from lossatlas.cli import main
 from lossatlas.errors import InputError, SpaceError
 from lossatlas.evaluate import (
-    Study,
+    Evaluation,
     evaluate,
     get_model,
     list_models,
@@ -190,17 +190,17 @@ def test_user_registered_estimator_in_python(tmp_path, monkeypatch):
     )
     register_model(spec, replace=True)
     assert get_model("logreg") is spec
-    study = Study(spec, load_dataset("wine"), spec.space(), folds=3)
+    study = Evaluation(spec, load_dataset("wine"), spec.space(), folds=3)
     table = pd.read_parquet(evaluate(study, tmp_path / "a").table)
     by_c = table.groupby("C")["test"].mean()
     assert by_c[10.0] < 0.1 < by_c[0.001]
     ridge = model_from_estimator("ridge", Ridge(), {"alpha": [0.1, 10.0]})
     assert ridge.tasks == ("regression",)
     with pytest.raises(InputError, match="does not support classification"):
-        Study(ridge, load_dataset("iris"), ridge.space(), folds=3)
+        Evaluation(ridge, load_dataset("iris"), ridge.space(), folds=3)
     table = pd.read_parquet(
         evaluate(
-            Study(ridge, load_dataset("diabetes"), ridge.space(), folds=3), tmp_path / "b"
+            Evaluation(ridge, load_dataset("diabetes"), ridge.space(), folds=3), tmp_path / "b"
         ).table
     )
     assert table["metric"].unique().tolist() == ["rmse"]
@@ -244,12 +244,12 @@ def test_cli_evaluate_options_and_errors(tmp_path):
 def test_run_command_evaluates_and_profiles(tmp_path, monkeypatch, capsys):
     import lossatlas.evaluate._defaults as study_module
 
-    def small_study(*, seed: int = 0) -> Study:
+    def small_study(*, seed: int = 0) -> Evaluation:
         spec = get_model("rf")
         space = SearchSpace(
             [Hyperparameter("max_depth", (1, 2, 4)), Hyperparameter("max_features", (0.5, 1.0))]
         )
-        return Study(
+        return Evaluation(
             spec,
             load_dataset("iris"),
             space,
@@ -258,7 +258,7 @@ def test_run_command_evaluates_and_profiles(tmp_path, monkeypatch, capsys):
             params={"n_estimators": 5},
         )
 
-    monkeypatch.setattr(study_module, "default_study", small_study)
+    monkeypatch.setattr(study_module, "default_evaluation", small_study)
     out = tmp_path / "run"
     assert main(["run", "--out", str(out), "-q", "--jobs", "1"]) == 0
     assert "profile" in capsys.readouterr().out
@@ -270,8 +270,8 @@ def test_run_command_evaluates_and_profiles(tmp_path, monkeypatch, capsys):
 
 
 def test_default_study_is_small():
-    from lossatlas.evaluate._defaults import default_study
+    from lossatlas.evaluate._defaults import default_evaluation
 
-    study = default_study()
+    study = default_evaluation()
     assert study.n_tasks <= 300 and study.dataset.name == "breast_cancer"
     assert study._fidelities == ['{"fraction":0.25}', '{"fraction":1.0}']

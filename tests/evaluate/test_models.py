@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from lossatlas.errors import InputError, MissingDependencyError
-from lossatlas.evaluate import Study, evaluate, get_model, list_models, load_dataset
+from lossatlas.evaluate import Evaluation, evaluate, get_model, list_models, load_dataset
 from lossatlas.evaluate._models import ModelContext, ModelSpec
 
 # model -> (dependency to importorskip, dataset, fidelities, best test error must be below)
@@ -23,7 +23,9 @@ CASES = {
 
 def _table(model: str, dataset: str, fidelities, tmp_path, grid: str = "tiny") -> pd.DataFrame:
     spec = get_model(model)
-    study = Study(spec, load_dataset(dataset), spec.space(grid), folds=3, fidelities=fidelities)
+    study = Evaluation(
+        spec, load_dataset(dataset), spec.space(grid), folds=3, fidelities=fidelities
+    )
     assert study.n_configs <= 50
     summary = evaluate(study, tmp_path / model)
     assert summary.n_failed == 0 and summary.n_run == study.n_tasks
@@ -98,11 +100,11 @@ def test_fidelity_knob_must_be_known_and_not_a_hyperparameter():
     spec = get_model("xgboost")
     ds = load_dataset("iris")
     with pytest.raises(InputError, match="no fidelity 'epochs'"):
-        Study(spec, ds, spec.space("tiny"), folds=3, fidelities={"epochs": (5,)})
+        Evaluation(spec, ds, spec.space("tiny"), folds=3, fidelities={"epochs": (5,)})
     with pytest.raises(InputError, match="is a hyperparameter"):
-        Study(spec, ds, spec.space("default"), folds=3, fidelities={"n_estimators": (5,)})
+        Evaluation(spec, ds, spec.space("default"), folds=3, fidelities={"n_estimators": (5,)})
     with pytest.raises(InputError, match=r"\(0, 1\]"):
-        Study(spec, ds, spec.space("tiny"), folds=3, fidelities={"fraction": (0.0,)})
+        Evaluation(spec, ds, spec.space("tiny"), folds=3, fidelities={"fraction": (0.0,)})
 
 
 def test_a_missing_model_dependency_fails_the_cli_in_one_line(monkeypatch, tmp_path, capsys):
@@ -119,7 +121,7 @@ def test_a_missing_model_dependency_fails_the_cli_in_one_line(monkeypatch, tmp_p
 
 def test_knob_fidelities_become_columns(tmp_path):
     spec = get_model("rf")
-    study = Study(
+    study = Evaluation(
         spec,
         load_dataset("iris"),
         spec.space("tiny"),
@@ -159,7 +161,7 @@ def test_losses_of_a_constant_predictor_match_a_hand_computation(tmp_path, datas
     else:
         proto, grid = DummyRegressor(), {"strategy": ["mean", "median"]}
     spec = model_from_estimator("dummy", proto, grid)
-    study = Study(spec, ds, spec.space(), folds=3, seeds=(4,))
+    study = Evaluation(spec, ds, spec.space(), folds=3, seeds=(4,))
     table = pd.read_parquet(evaluate(study, tmp_path).table)
     table = table[table["strategy"] == table["strategy"].iloc[0]].sort_values("fold")
     assert table["strategy"].iloc[0] in ("prior", "mean")

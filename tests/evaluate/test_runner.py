@@ -13,16 +13,16 @@ import pandas as pd
 import pytest
 
 from lossatlas.cli import main
-from lossatlas.evaluate import Journal, Study, evaluate, get_model, load_dataset
+from lossatlas.evaluate import Evaluation, Journal, evaluate, get_model, load_dataset
 from lossatlas.evaluate._grids import grid_to_space
 from lossatlas.evaluate._table import export
 
 
-def _rf_study(grid=None, **kw) -> Study:
+def _rf_study(grid=None, **kw) -> Evaluation:
     spec = get_model("rf")
     space = grid_to_space(grid) if grid else spec.space("tiny")
     kw.setdefault("fidelities", {"fraction": (0.5, 1.0)})
-    return Study(spec, load_dataset("iris"), space, folds=3, params={"n_estimators": 5}, **kw)
+    return Evaluation(spec, load_dataset("iris"), space, folds=3, params={"n_estimators": 5}, **kw)
 
 
 def test_rows_columns_and_resume(tmp_path):
@@ -237,7 +237,7 @@ def test_sampled_and_failed_configurations_give_partial_landscapes_on_the_full_g
     from lossatlas.io import read_landscapes
 
     spec = get_model("rf")
-    sampled = Study(
+    sampled = Evaluation(
         spec,
         load_dataset("iris"),
         spec.space("default"),

@@ -27,7 +27,7 @@ from lossatlas.landscape import Landscape
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["METRICS", "StudyComparison", "compare_landscapes"]
+__all__ = ["METRICS", "LandscapeComparison", "compare_landscapes"]
 
 CompareBy = Literal["fidelity", "dataset", "model", "split"]
 METRICS = (
@@ -60,7 +60,7 @@ def _sort_key(value: Any) -> tuple[int, Any]:
 
 
 @dataclass(frozen=True)
-class StudyComparison:
+class LandscapeComparison:
     """Result of :func:`compare_landscapes`.
 
     Attributes
@@ -226,7 +226,7 @@ def compare_landscapes(
     profiles: bool = True,
     profile_options: Mapping[str, Any] | None = None,
     progress: bool = False,
-) -> StudyComparison:
+) -> LandscapeComparison:
     """Compare many landscapes pairwise and profile each of them.
 
     Parameters
@@ -256,7 +256,7 @@ def compare_landscapes(
 
     Returns
     -------
-    StudyComparison
+    LandscapeComparison
 
     References
     ----------
@@ -322,7 +322,7 @@ def compare_landscapes(
             train_profile = profile(landscapes, loss=train, progress=progress, **opts)
             profile_table = pd.concat([train_profile, profile_table], ignore_index=True)
     headline, summary = _headline(by, loss, pairs, order, len(landscapes), skipped, gamma)
-    return StudyComparison(
+    return LandscapeComparison(
         by=by,
         loss=loss,
         pairs=pairs,

@@ -109,7 +109,7 @@ def evaluate_command(
         return
 
     from lossatlas.evaluate._datasets import load_dataset
-    from lossatlas.evaluate._runner import Study, evaluate
+    from lossatlas.evaluate._runner import Evaluation, evaluate
 
     if dataset is None:
         raise InputError("--dataset is required (see `lossatlas evaluate --list`)")
@@ -121,7 +121,7 @@ def evaluate_command(
             raise InputError(f"--sample must be positive, not {sample}")
         rng = np.random.default_rng(seeds[0])
         configs = np.sort(rng.choice(space.size, size=min(sample, space.size), replace=False))
-    study = Study(
+    study = Evaluation(
         model=spec,
         dataset=load_dataset(dataset, target=target, task=task),  # type: ignore[arg-type]
         space=space,
@@ -188,10 +188,10 @@ def run_command(
 ) -> None:
     """Evaluate the built-in study (a random forest on breast_cancer at two data fractions),
     print the profile of its landscapes and write an HTML report."""
-    from lossatlas.evaluate._defaults import default_study
+    from lossatlas.evaluate._defaults import default_evaluation
     from lossatlas.evaluate._runner import evaluate
 
-    study = default_study()
+    study = default_evaluation()
     jobs = jobs if jobs > 0 else max(1, min(os.cpu_count() or 1, 8))
     summary = evaluate(study, out, jobs=jobs, progress=not quiet)
     typer.echo(

@@ -4,7 +4,8 @@
 - :mod:`.models`: the model registry (``rf``, ``svm``, ``xgboost``, ``lightgbm``, ``fcnet``,
   ``cnn``) with study, default and tiny grids; :mod:`.user_models` for your own estimators;
 - :mod:`.grids`: YAML/TOML grid files;
-- :mod:`.runner`: :class:`Study` and :func:`evaluate` (tasks = config x fold x fidelity x seed);
+- :mod:`.runner`: :class:`Evaluation` and :func:`evaluate` (tasks = config x fold x fidelity
+  x seed);
 - :mod:`.journal`: the SQLite (WAL) journal that makes runs resumable and idempotent;
 - :mod:`.executors`: serial, local processes (loky) and dask.distributed;
 - :mod:`.table`: the long results table (:func:`export`).
@@ -16,7 +17,7 @@ model is used.
 from __future__ import annotations
 
 from lossatlas.evaluate._datasets import Dataset, list_datasets, load_dataset, register_dataset
-from lossatlas.evaluate._defaults import default_study
+from lossatlas.evaluate._defaults import default_evaluation
 from lossatlas.evaluate._grids import GridFile, grid_to_space, load_grid, write_grid
 from lossatlas.evaluate._journal import Journal
 from lossatlas.evaluate._models import (
@@ -26,7 +27,7 @@ from lossatlas.evaluate._models import (
     list_models,
     register_model,
 )
-from lossatlas.evaluate._runner import EvaluationSummary, Study, evaluate
+from lossatlas.evaluate._runner import Evaluation, EvaluationSummary, evaluate
 from lossatlas.evaluate._table import export, journal_frame
 from lossatlas.evaluate._user_models import model_from_estimator, model_from_path
 
@@ -37,8 +38,8 @@ __all__ = [
     "Journal",
     "ModelContext",
     "ModelSpec",
-    "Study",
-    "default_study",
+    "Evaluation",
+    "default_evaluation",
     "evaluate",
     "export",
     "get_model",

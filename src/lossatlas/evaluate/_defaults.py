@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from lossatlas.evaluate._datasets import load_dataset
 from lossatlas.evaluate._models import get_model
-from lossatlas.evaluate._runner import Study
+from lossatlas.evaluate._runner import Evaluation
 
-__all__ = ["DEFAULT_OUT", "default_study"]
+__all__ = ["DEFAULT_OUT", "default_evaluation"]
 
 DEFAULT_OUT = "lossatlas-run"
 
 
-def default_study(*, seed: int = 0) -> Study:
+def default_evaluation(*, seed: int = 0) -> Evaluation:
     """The study ``lossatlas run`` evaluates (see the module docstring)."""
     model = get_model("rf")
-    return Study(
+    return Evaluation(
         model=model,
         dataset=load_dataset("breast_cancer"),
         space=model.space("default"),

@@ -91,7 +91,7 @@ class Journal:
         )
 
     def studies(self) -> dict[str, dict[str, Any]]:
-        """Study key -> spec, in creation order."""
+        """Evaluation key -> spec, in creation order."""
         rows = self._db.execute("SELECT study, spec FROM studies ORDER BY created, study")
         return {key: json.loads(spec) for key, spec in rows}
 

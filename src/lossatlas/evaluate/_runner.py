@@ -1,7 +1,7 @@
 """Evaluate a grid: every configuration x k folds x each fidelity x seed, into a journal.
 
-:class:`Study` describes the work (model, dataset, grid, folds, fidelities, seeds) and enumerates
-its tasks; :func:`evaluate` runs the tasks not yet in the journal of an output directory on an
+:class:`Evaluation` describes the work (model, dataset, grid, folds, fidelities, seeds) and
+enumerates its tasks; :func:`evaluate` runs the tasks not yet in the journal of an output directory on an
 executor, records each result as it finishes, and writes the long table at the end.
 The protocol follows Huang & Li (2023, arXiv 2311.14014): exhaustive grids, k-fold
 cross-validation, train and test loss, several fidelities on the same folds.
@@ -28,7 +28,7 @@ from lossatlas.evaluate._models import ModelSpec
 from lossatlas.evaluate._tasks import Task, TaskContext, canonical
 from lossatlas.space import SearchSpace
 
-__all__ = ["EvaluationSummary", "Study", "evaluate"]
+__all__ = ["EvaluationSummary", "Evaluation", "evaluate"]
 
 
 def _fidelity_grid(
@@ -64,7 +64,7 @@ def _fidelity_grid(
 
 
 @dataclass(frozen=True, eq=False)
-class Study:
+class Evaluation:
     """A model, a dataset and a grid evaluated by k-fold CV at some fidelities.
 
     Parameters
@@ -207,7 +207,7 @@ class EvaluationSummary:
 
 
 def evaluate(
-    study: Study,
+    study: Evaluation,
     out: str | Path,
     *,
     jobs: int = 1,
@@ -220,7 +220,7 @@ def evaluate(
 
     Parameters
     ----------
-    study : Study
+    study : Evaluation
     out : path
         Output directory: ``journal.sqlite`` (resumable) and ``results.parquet``.
     jobs : int, default 1
