@@ -79,7 +79,13 @@ def compare(
         progress=True,
     )
     out = output if output is not None else _default_output(study, by)
-    written = result.write(out, format=table_format, figures=figures)  # type: ignore[arg-type]
+    from lossatlas.io import write_comparison
+
+    written = write_comparison(result, out, format=table_format)  # type: ignore[arg-type]
+    if figures:
+        from lossatlas.viz import save_similarity_heatmaps
+
+        written += save_similarity_heatmaps(result, out)
     typer.echo(result.summary)
     typer.echo(f"wrote {len(written)} files to {out}")
 

@@ -7,6 +7,7 @@ study output directory, an Optuna storage URL); :func:`read_landscapes` reads on
 
 from __future__ import annotations
 
+from lossatlas.io._comparison import write_comparison
 from lossatlas.io._loader import is_storage_url, load_landscapes, source_kind
 from lossatlas.io._optuna import from_optuna, read_only_storage, to_optuna
 from lossatlas.io._tables import read_landscapes, read_table, write_landscape, write_table
@@ -20,6 +21,7 @@ __all__ = [
     "read_table",
     "source_kind",
     "to_optuna",
+    "write_comparison",
     "write_landscape",
     "write_table",
 ]
