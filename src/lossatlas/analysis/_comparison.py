@@ -4,28 +4,25 @@ Huang & Li (2023) read their landscapes side by side: low vs full fidelity (medi
 > 0.85, top-10 % gamma-set > 60 %), across datasets (> 0.65, ~40 %), train vs test (> 0.7, but
 low top-set overlap). :func:`compare_landscapes` builds those comparisons for a list of
 landscapes: every pair within a group (tidy table), the median similarity matrices, the profile
-of every landscape, heatmaps, and a short text summary with the headline numbers.
+of every landscape and a short text summary with the headline numbers. It computes only:
+:func:`lossatlas.viz.similarity_heatmap` draws the matrices and
+:func:`lossatlas.io.write_comparison` writes the tables.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from lossatlas import columns as roles
 from lossatlas.analysis._similarity import similarity
-from lossatlas.errors import InputError, require
+from lossatlas.errors import InputError
 from lossatlas.landscape import Landscape
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 __all__ = ["METRICS", "LandscapeComparison", "compare_landscapes"]
 
@@ -41,7 +38,6 @@ METRICS = (
     "top_k_overlap",
 )
 _DIAGONAL = {"shake_up": 0.0, "shake_up_top": 0.0}  # every other measure is 1 on identical inputs
-_HEATMAPS = ("spearman", "gamma_set_similarity", "shake_up")
 
 
 def _fidelity(landscape: Landscape) -> tuple[tuple[str, Any], ...]:
@@ -119,69 +115,30 @@ class LandscapeComparison:
             frames.append(long)
         return pd.concat(frames, ignore_index=True)
 
-    def figures(self, metrics: Sequence[str] = _HEATMAPS) -> dict[str, Figure]:
-        """A heatmap (matplotlib ``Figure``, no display needed) of each metric's matrix."""
-        require("matplotlib", "viz", purpose="comparison heatmaps")
-        from matplotlib.figure import Figure
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able summary: ``by``, ``loss``, ``order``, ``headline`` and ``summary``.
 
-        figures = {}
-        for metric in metrics:
-            matrix = self.matrix(metric)
-            size = max(3.0, 0.6 * len(matrix) + 2)
-            fig = Figure(figsize=(size + 1, size))
-            ax = fig.add_subplot()
-            limits = (0.0, 0.5) if metric.startswith("shake_up") else (-1.0, 1.0)
-            if metric not in ("spearman", "spearman_top", "kendall_tau", *_DIAGONAL):
-                limits = (0.0, 1.0)
-            image = ax.imshow(matrix.to_numpy(), vmin=limits[0], vmax=limits[1], cmap="viridis")
-            ax.set_xticks(range(len(matrix)), matrix.columns, rotation=45, ha="right")
-            ax.set_yticks(range(len(matrix)), matrix.index)
-            if len(matrix) <= 12:
-                for (i, j), value in np.ndenumerate(matrix.to_numpy()):
-                    if np.isfinite(value):
-                        bright = (value - limits[0]) / (limits[1] - limits[0]) > 0.6
-                        colour = "black" if bright else "white"
-                        ax.text(j, i, f"{value:.2f}", ha="center", va="center", color=colour)
-            ax.set_title(f"median {metric} by {self.by} ({self.loss})")
-            fig.colorbar(image, ax=ax)
-            fig.tight_layout()
-            figures[metric] = fig
-        return figures
+        Returns
+        -------
+        dict
+            The tables stay out (:attr:`pairs`, :attr:`profiles`, :meth:`matrices`).
+        """
+        return {
+            "by": self.by,
+            "loss": self.loss,
+            "order": list(self.order),
+            "headline": dict(self.headline),
+            "summary": self.summary,
+        }
 
-    def write(
-        self,
-        directory: str | Path,
-        *,
-        format: Literal["parquet", "csv"] = "parquet",
-        figures: bool = True,
-    ) -> list[Path]:
-        """Write ``pairs``, ``profiles``, ``matrices`` tables, ``summary.txt``, ``headline.json``
-        and the heatmaps (``heatmap_<metric>.png``) into ``directory``; return the paths."""
-        if format not in ("parquet", "csv"):
-            raise InputError(f"format must be 'parquet' or 'csv', not {format!r}")
-        out = Path(directory)
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, table in (
-            ("pairs", self.pairs),
-            ("profiles", self.profiles),
-            ("matrices", self.matrices()),
-        ):
-            path = out / f"{name}.{format}"
-            if format == "parquet":
-                table.to_parquet(path, index=False)
-            else:
-                table.to_csv(path, index=False)
-            written.append(path)
-        (out / "summary.txt").write_text(self.summary + "\n", encoding="utf-8")
-        (out / "headline.json").write_text(json.dumps(self.headline, indent=2), encoding="utf-8")
-        written += [out / "summary.txt", out / "headline.json"]
-        if figures:
-            for metric, fig in self.figures().items():
-                path = out / f"heatmap_{metric}.png"
-                fig.savefig(path, dpi=100)
-                written.append(path)
-        return written
+    def to_frame(self) -> pd.DataFrame:
+        """The compared pairs (:attr:`pairs`), one row per pair.
+
+        Returns
+        -------
+        DataFrame
+        """
+        return self.pairs.copy()
 
 
 def _groups(
