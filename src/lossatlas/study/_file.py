@@ -223,7 +223,21 @@ def _number(data: Mapping[str, Any], key: str, default: Any, kind: type, source:
     return kind(value)
 
 
+def _named(where: str, source: str, build: Any, *args: Any) -> Any:
+    """``build(*args)``, with an error that does not name the file prefixed by ``where``."""
+    try:
+        return build(*args)
+    except InputError as exc:
+        if source in str(exc):
+            raise
+        raise InputError(f"{where}: {exc}") from None
+
+
 def _model_entry(item: Any, position: int, source: str) -> ModelEntry:
+    return _named(f"{source}: models[{position}]", source, _model, item, position, source)
+
+
+def _model(item: Any, position: int, source: str) -> ModelEntry:
     from lossatlas.evaluate._user_models import model_from_path
 
     where = f"{source}: models[{position}]"
@@ -271,6 +285,10 @@ def _model_entry(item: Any, position: int, source: str) -> ModelEntry:
 
 
 def _dataset(item: Any, position: int, source: str) -> tuple[str, Dataset]:
+    return _named(f"{source}: datasets[{position}]", source, _load, item, position, source)
+
+
+def _load(item: Any, position: int, source: str) -> tuple[str, Dataset]:
     where = f"{source}: datasets[{position}]"
     if isinstance(item, str):
         return item, load_dataset(item)
@@ -343,6 +361,8 @@ def parse_study(data: Mapping[str, Any], *, source: str = "study") -> StudySpec:
         for sub in items:
             key, dataset = _dataset(sub, position, source)
             datasets.setdefault(key, dataset)
+    if not datasets:
+        raise InputError(f"{source}: 'datasets' names no dataset")
     folds = _number(data, "folds", 5, int, source)
     if folds < 2:
         raise InputError(f"{source}: 'folds' must be at least 2, not {folds}")

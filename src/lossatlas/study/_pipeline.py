@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from lossatlas.errors import InputError
+from lossatlas.landscape import Landscape
 from lossatlas.study._analysis import StudyAnalysis, analyse_study
 from lossatlas.study._file import StudySpec
 from lossatlas.study._outputs import write_json, write_parquet
@@ -36,6 +37,8 @@ class StudyResult:
     paths : dict of str to Path
         The files written, by name.
     seconds : float
+    landscapes : list of Landscape
+        One per (model, dataset, fidelity).
     """
 
     out: Path
@@ -44,6 +47,7 @@ class StudyResult:
     summary: dict[str, Any]
     paths: dict[str, Path] = field(default_factory=dict)
     seconds: float = 0.0
+    landscapes: list[Landscape] = field(default_factory=list)
 
 
 def run_study(
@@ -130,4 +134,6 @@ def run_study(
     )
     summary["seconds"] = time.perf_counter() - start
     paths["summary"] = write_json(summary, out / "summary.json")
-    return StudyResult(out, evaluation, analysis, summary, paths, time.perf_counter() - start)
+    return StudyResult(
+        out, evaluation, analysis, summary, paths, time.perf_counter() - start, landscapes
+    )
