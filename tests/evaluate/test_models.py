@@ -95,7 +95,7 @@ def test_decision_tree_regression_reads_the_classification_criteria():
     context = ModelContext(task="regression", seed=3, n_features=4)
     tree = get_model("dt").make({"criterion": "entropy", "max_depth": 2}, context)
     assert type(tree).__name__ == "DecisionTreeRegressor"
-    assert tree.criterion == "friedman_mse" and tree.random_state == 3
+    assert tree.criterion == "absolute_error" and tree.random_state == 3
     classifier = get_model("dt").make(
         {"criterion": "entropy"}, ModelContext(task="classification", seed=0, n_features=4)
     )
