@@ -63,6 +63,31 @@ def summary_lines(summary: dict[str, Any], out: Path) -> list[str]:
     return lines
 
 
+def estimate_lines(study: Any, *, jobs: int, sample: int, quiet: bool) -> list[str]:
+    """The ``--estimate`` report: CPU time per model and the wall time on ``jobs`` cores."""
+    from lossatlas.study._estimate import estimate_study
+
+    if sample < 1:
+        raise InputError(f"--sample must be at least 1, not {sample}")
+    cores = jobs if jobs > 0 else (os.cpu_count() or 1)
+    table = estimate_study(study, per_fidelity=sample, progress=not quiet)
+    per_model = table.groupby("model", sort=False)[["n_tasks", "cpu_seconds"]].sum()
+    lines = [
+        f"study {study.name}: {int(table['n_tasks'].sum()):,} tasks, estimated from "
+        f"{int(table['sampled'].sum())} timed (CPU seconds, one thread each)"
+    ]
+    for model, row in per_model.iterrows():
+        lines.append(
+            f"  {model:10s} {int(row['n_tasks']):>8,} tasks  {row['cpu_seconds'] / 60:8.1f} CPU min"
+        )
+    total = float(table["cpu_seconds"].sum())
+    lines.append(
+        f"total {total / 60:.1f} CPU min: about {total / cores / 60:.1f} min on {cores} "
+        f"core(s) (--jobs {cores}) of an otherwise idle machine"
+    )
+    return lines
+
+
 def _run(
     study: Any,
     out: Path,
@@ -104,6 +129,17 @@ def study_command(
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="Re-run failed tasks.")
     ] = False,
+    estimate: Annotated[
+        bool,
+        typer.Option(
+            "--estimate",
+            help="Only time a sample of each part's tasks and print how long the study takes "
+            "on --jobs cores (writes nothing).",
+        ),
+    ] = False,
+    sample: Annotated[
+        int, typer.Option("--sample", help="Tasks timed per model, dataset and fidelity.")
+    ] = 3,
 ) -> None:
     """Evaluate every landscape of a study into one resumable journal, then profile, compare
     (fidelity, dataset, model, split) and decompose importance; re-run to resume."""
@@ -112,6 +148,10 @@ def study_command(
     if (study_file is None) == (builtin is None):
         raise InputError("give a study file or --builtin NAME (one of them)")
     study = builtin_study(builtin) if builtin is not None else load_study(study_file)  # type: ignore[arg-type]
+    if estimate:
+        for line in estimate_lines(study, jobs=jobs, sample=sample, quiet=quiet):
+            typer.echo(line)
+        return
     out = out if out is not None else Path(f"lossatlas-{study.name}")
     _run(study, out, jobs=jobs, scheduler=scheduler, quiet=quiet, retry_failed=retry_failed)
 
