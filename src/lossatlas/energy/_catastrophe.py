@@ -32,7 +32,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -40,6 +40,9 @@ from scipy.optimize import linear_sum_assignment
 from lossatlas.energy._minimize import SEARCH_ERRORS, minimize
 from lossatlas.energy._plotdata import StationaryBranch, StationaryPointsPlotData
 from lossatlas.errors import InputError
+
+if TYPE_CHECKING:
+    from lossatlas.energy.potentials import GaussianProcessNLL, Potential
 
 __all__ = [
     "Fold",
@@ -193,7 +196,9 @@ class ParameterSweep:
         return pd.DataFrame(self.to_dict()["stationary_points"], columns=columns)
 
 
-def _newton(potential: Any, x: np.ndarray, rms_tol: float, max_steps: int) -> np.ndarray | None:
+def _newton(
+    potential: Potential, x: np.ndarray, rms_tol: float, max_steps: int
+) -> np.ndarray | None:
     """Damped Newton-Raphson on ``g(x) = 0``; None when it does not converge."""
     g = np.asarray(potential.gradient(x), dtype=float)
     norm = float(np.linalg.norm(g))
@@ -217,7 +222,7 @@ def _newton(potential: Any, x: np.ndarray, rms_tol: float, max_steps: int) -> np
 
 
 def find_stationary_points(
-    potential: Any,
+    potential: Potential,
     starts: Sequence[np.ndarray] | np.ndarray,
     *,
     parameter: float = 0.0,
@@ -240,6 +245,19 @@ def find_stationary_points(
     ``degenerate`` (flat asymptotic manifolds, e.g. a GP whose signal variance has gone to
     zero, where any point passes the gradient test); of those, one per index and energy (to
     ``1e-7`` relative) is kept.
+
+    Parameters
+    ----------
+    potential : Potential
+        Needs ``hessian``.
+    starts : sequence of numpy.ndarray
+        Start points.
+    parameter : float, default 0.0
+        Recorded on each point.
+    rms_tol, max_index, distance_tol, max_norm, min_curvature
+        Acceptance tests (above).
+    newton_steps, max_iterations : int
+        Limits of the Newton and L-BFGS searches.
 
     Returns
     -------
@@ -489,8 +507,24 @@ def sweep_parameter(
     )
 
 
-def sweep_nu(gp: Any, values: Sequence[float] | np.ndarray, **options: Any) -> ParameterSweep:
-    """:func:`sweep_parameter` over the Matérn smoothness of a ``GaussianProcessNLL``."""
+def sweep_nu(
+    gp: GaussianProcessNLL, values: Sequence[float] | np.ndarray, **options: Any
+) -> ParameterSweep:
+    """:func:`sweep_parameter` over the Matérn smoothness of a ``GaussianProcessNLL``.
+
+    Parameters
+    ----------
+    gp : GaussianProcessNLL
+        The family's member (its ``with_nu``).
+    values : array_like
+        Values of ``nu``.
+    **options
+        Options of :func:`sweep_parameter`.
+
+    Returns
+    -------
+    ParameterSweep
+    """
     if not hasattr(gp, "with_nu"):
         raise InputError(f"sweep_nu needs a GaussianProcessNLL (with_nu), got {type(gp).__name__}")
     if getattr(gp, "optimise_nu", False):

@@ -97,6 +97,13 @@ def _ts_graph(transition_states: list[TransitionState]) -> dict[int, dict[int, T
 def transition_state_path(db: Database, min1: int, min2: int) -> tuple[list[int], list[int]]:
     """Fewest-step path between two minima in the transition-state graph of ``db``.
 
+    Parameters
+    ----------
+    db : Database
+        An open database.
+    min1, min2 : int
+        Minimum ids.
+
     Returns
     -------
     minima : list of int

@@ -154,6 +154,14 @@ def read_only_connection(path: str | Path, *, timeout: float = 60.0) -> sqlite3.
     return conn
 
 
+def _check_version(path: Path, version: int) -> None:
+    if version > SCHEMA_VERSION:
+        raise InputError(
+            f"database '{path}' has schema version {version}; this lossatlas reads versions up "
+            f"to {SCHEMA_VERSION} (upgrade lossatlas)"
+        )
+
+
 def check_database_file(path: str | Path) -> Kind:
     """Say what ``path`` is, or refuse it with an :class:`~lossatlas.errors.InputError`.
 
@@ -190,6 +198,11 @@ def check_database_file(path: str | Path) -> Kind:
             f"'{p}' is not an energy database (SQLite application_id {app_id:#x}, "
             f"lossatlas writes {APPLICATION_ID:#x})"
         )
+    if app_id == APPLICATION_ID and not p.with_name(p.name + "-wal").exists():
+        # no write-ahead log: the header is current, so decide without opening (a read-only
+        # connection to a WAL-mode file leaves -wal/-shm side files behind)
+        _check_version(p, int.from_bytes(header[60:64], "big", signed=True))
+        return "ours"
     try:
         conn = read_only_connection(p, timeout=5.0)
         try:
@@ -208,11 +221,7 @@ def check_database_file(path: str | Path) -> Kind:
     except sqlite3.DatabaseError as exc:
         raise InputError(f"'{p}' is not a usable SQLite database: {exc}") from None
     if app_id == APPLICATION_ID:
-        if version > SCHEMA_VERSION:
-            raise InputError(
-                f"database '{p}' has schema version {version}; this lossatlas reads versions up "
-                f"to {SCHEMA_VERSION} (upgrade lossatlas)"
-            )
+        _check_version(p, version)
         if not _TABLES <= tables:
             raise InputError(f"database '{p}' lacks tables {sorted(_TABLES - tables)}")
         return "ours"

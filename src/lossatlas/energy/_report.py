@@ -350,6 +350,34 @@ def write_energy_report(
     :func:`energy_sections` (or ``sections``, when already computed with it); ``settings``
     (trusted HTML) replaces the line under the title.
     The page is written by :func:`lossatlas._pages.write_page`.
+
+    Parameters
+    ----------
+    db : Database, str or Path
+        The database or its file (opened read-only).
+    path : str or Path
+        The ``.html`` file to write.
+    potential : Potential, optional
+        Default: the database's.
+    title : str
+        Page title.
+    extra_sections : sequence of (str, str)
+        Appended sections.
+    seed : int, default 0
+        Seed of the ensemble selector.
+    lowest : int, default 20
+        Minima listed and combined.
+    temperature : float, optional
+        Of the occupation-weighted ensemble.
+    settings : str, optional
+        Trusted HTML under the title.
+    sections : sequence of (str, str), optional
+        Sections computed already.
+
+    Returns
+    -------
+    Path
+        The file written.
     """
     if isinstance(db, (str, Path)):
         with Database.open(db) as opened:
