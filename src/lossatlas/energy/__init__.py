@@ -83,7 +83,7 @@ from lossatlas.energy._neb import (
     initial_band,
 )
 from lossatlas.energy._optimal_nu import OptimalNu, optimal_nu
-from lossatlas.energy._options import BasinHoppingOptions, DNEBOptions
+from lossatlas.energy._options import BasinHoppingOptions, ConnectOptions, DNEBOptions
 from lossatlas.energy._parallel import parallel_basin_hopping
 from lossatlas.energy._pathsample import write_pathsample
 from lossatlas.energy._plotdata import (
@@ -190,6 +190,7 @@ __all__ = [
     "write_pathsample",
     # transition states
     "BandResult",
+    "ConnectOptions",
     "ConnectResult",
     "DNEBOptions",
     "SaddleConnection",
