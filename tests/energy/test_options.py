@@ -68,9 +68,7 @@ def test_dneb_options_and_keywords_agree() -> None:
     pot = MullerBrown()
     a, b = np.array([-0.5582, 1.4417]), np.array([-0.0500, 0.4667])
     by_keywords = doubly_nudged_elastic_band(pot, a, b, n_images=6, max_iterations=50)
-    by_options = doubly_nudged_elastic_band(
-        pot, a, b, DNEBOptions(n_images=6, max_iterations=50)
-    )
+    by_options = doubly_nudged_elastic_band(pot, a, b, DNEBOptions(n_images=6, max_iterations=50))
     np.testing.assert_array_equal(by_keywords.images, by_options.images)
     with pytest.raises(InputError, match="spring and max_step must be positive"):
         doubly_nudged_elastic_band(pot, a, b, spring=0.0)
