@@ -121,6 +121,13 @@ def test_a_future_schema_version_is_refused(tmp_path, capsys, verb) -> None:
     _refused(capsys, [*verb, "--db", str(path)], path, f"schema version {SCHEMA_VERSION + 1}")
 
 
+def test_report_of_a_future_database_says_why(tmp_path, capsys) -> None:
+    path = _future_db(tmp_path / "future.sqlite")
+    out = tmp_path / "r.html"
+    _refused(capsys, ["report", str(path), "-o", str(out)], path, "schema version")
+    assert not out.exists()
+
+
 def test_a_text_file_is_refused(tmp_path, capsys) -> None:
     path = tmp_path / "notes.sqlite"
     path.write_text("not a database\n")

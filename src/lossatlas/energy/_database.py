@@ -44,6 +44,7 @@ from lossatlas.energy._dbfile import (
 from lossatlas.energy._dbread import DatabaseReader
 from lossatlas.energy._pathsample import write_pathsample
 from lossatlas.energy._records import Minimum, TransitionState
+from lossatlas.energy.potentials import potential_from_spec
 from lossatlas.errors import InputError
 
 if TYPE_CHECKING:
@@ -242,8 +243,6 @@ class Database(DatabaseReader):
                 )
             spec = db.potential_spec
             if rebuild and spec is not None:
-                from lossatlas.energy.potentials import potential_from_spec
-
                 db.potential = potential_from_spec(spec)
                 options = potential_db_options(db.potential)
                 db.canonicalise, db.distance = options["canonicalise"], options["distance"]

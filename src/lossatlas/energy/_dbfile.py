@@ -31,6 +31,7 @@ __all__ = [
     "check_database_file",
     "connect_writable",
     "create_schema",
+    "has_our_stamp",
     "immediate_transaction",
     "is_database",
     "read_only_connection",
@@ -241,6 +242,27 @@ def check_database_file(path: str | Path) -> Kind:
         f"'{p}' is not an energy database (a SQLite file of another application: tables "
         f"{sorted(tables)}, no lossatlas application_id)"
     )
+
+
+def has_our_stamp(path: str | Path) -> bool:
+    """Whether the file's SQLite header carries the lossatlas application id (read-only).
+
+    Parameters
+    ----------
+    path : str or Path
+        Any path.
+
+    Returns
+    -------
+    bool
+        True also for a stamped database this lossatlas cannot read (a newer schema), so that
+        a caller can route it to :meth:`Database.open` and its precise error.
+    """
+    p = Path(path)
+    if not p.is_file():
+        return False
+    header = _header(p)
+    return header.startswith(_MAGIC) and int.from_bytes(header[68:72], "big") == APPLICATION_ID
 
 
 def is_database(path: str | Path) -> bool:

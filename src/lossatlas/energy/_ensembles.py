@@ -36,6 +36,7 @@ import numpy as np
 
 from lossatlas.energy._json import json_number
 from lossatlas.energy._plotdata import SpecialisationPlotData
+from lossatlas.energy._thermo import occupation_probabilities
 from lossatlas.errors import InputError, require
 
 if TYPE_CHECKING:
@@ -247,7 +248,6 @@ def ensemble_of_minima(
     -------
     EnsembleReport
     """
-    from lossatlas.energy._thermo import occupation_probabilities
 
     coords = [np.asarray(x, dtype=float) for x in coords]
     if not coords:

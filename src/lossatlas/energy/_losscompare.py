@@ -28,6 +28,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from lossatlas.energy._basinhopping import basin_hopping
+from lossatlas.energy._connect import connect_lowest
+from lossatlas.energy._data import load_energy_dataset
+from lossatlas.energy._database import Database, potential_db_options
+from lossatlas.energy.potentials import MLPAppAUC, MLPCrossEntropy
 from lossatlas.errors import InputError
 
 if TYPE_CHECKING:
@@ -237,11 +242,6 @@ def compare_losses(
     -------
     LossComparison
     """
-    from lossatlas.energy._basinhopping import basin_hopping
-    from lossatlas.energy._connect import connect_lowest
-    from lossatlas.energy._data import load_energy_dataset
-    from lossatlas.energy._database import Database, potential_db_options
-    from lossatlas.energy.potentials import MLPAppAUC, MLPCrossEntropy
 
     data = load_energy_dataset(dataset, seed=seed, test_fraction=test_fraction, binary=True)
     if data.X_test.shape[0] == 0:

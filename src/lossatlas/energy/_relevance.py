@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from lossatlas.energy._msb import msb_from_database
 from lossatlas.errors import InputError
 
 if TYPE_CHECKING:
@@ -300,7 +301,6 @@ def relevance_from_database(
     -------
     FeatureRelevance
     """
-    from lossatlas.energy._msb import msb_from_database
 
     minima = db.minima()
     if lowest is not None:

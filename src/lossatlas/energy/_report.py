@@ -30,7 +30,19 @@ import numpy as np
 
 from lossatlas._pages import figure_html, table_html, write_page
 from lossatlas.energy._database import Database
-from lossatlas.energy._dbfile import ENERGY_DB_SUFFIXES
+from lossatlas.energy._dbfile import ENERGY_DB_SUFFIXES, has_our_stamp
+from lossatlas.energy._disconnectivity import tree_from_database
+from lossatlas.energy._ensembles import ensemble_from_database
+from lossatlas.energy._msb import msb_from_database
+from lossatlas.energy._plots import (
+    plot_disconnectivity,
+    plot_heat_capacity,
+    plot_msb_disconnectivity,
+    plot_specialisation,
+)
+from lossatlas.energy._relevance import relevance_from_database
+from lossatlas.energy._thermo import heat_capacity_from_database
+from lossatlas.energy.potentials import potential_from_spec
 from lossatlas.errors import InputError, LossAtlasError
 
 if TYPE_CHECKING:
@@ -59,10 +71,11 @@ def is_energy_database(path: str | Path) -> bool:
     -------
     bool
         True for a file with suffix ``.sqlite``, ``.sqlite3`` or ``.db`` that
-        :meth:`Database.is_database` accepts (the file is only read).
+        :meth:`Database.is_database` accepts, or that carries the lossatlas application id
+        (a newer schema, say: opening it then says what is wrong). The file is only read.
     """
     p = Path(path)
-    return p.suffix.lower() in ENERGY_DB_SUFFIXES and Database.is_database(p)
+    return p.suffix.lower() in ENERGY_DB_SUFFIXES and (Database.is_database(p) or has_our_stamp(p))
 
 
 def _classifier(potential: Potential | None) -> bool:
@@ -164,9 +177,6 @@ def _exploration(
 def _disconnectivity(
     db: Database, potential: Potential | None, minima: list[Minimum], ts: list[TransitionState]
 ) -> str:
-    from lossatlas.energy._disconnectivity import tree_from_database
-    from lossatlas.energy._msb import msb_from_database
-    from lossatlas.energy._plots import plot_disconnectivity, plot_msb_disconnectivity
 
     if not ts:
         return (
@@ -207,8 +217,6 @@ def _disconnectivity(
 
 
 def _heat_capacity(db: Database, minima: list[Minimum]) -> str:
-    from lossatlas.energy._plots import plot_heat_capacity
-    from lossatlas.energy._thermo import heat_capacity_from_database
 
     use_fvib = all(m.fvib is not None for m in minima)
     hc = heat_capacity_from_database(db, use_fvib=use_fvib)
@@ -238,8 +246,6 @@ def _heat_capacity(db: Database, minima: list[Minimum]) -> str:
 def _ensembles(
     db: Database, potential: Potential, lowest: int, seed: int, temperature: float | None
 ) -> str:
-    from lossatlas.energy._ensembles import ensemble_from_database
-    from lossatlas.energy._plots import plot_specialisation
 
     ens = ensemble_from_database(db, potential, lowest=lowest, temperature=temperature, seed=seed)
     return (
@@ -253,7 +259,6 @@ def _ensembles(
 
 
 def _relevance(db: Database, potential: Potential) -> str:
-    from lossatlas.energy._relevance import relevance_from_database
 
     rel = relevance_from_database(db, potential)
     return (
@@ -307,8 +312,6 @@ def energy_sections(
     if potential is None:
         potential = db.potential
     if potential is None and db.potential_spec is not None:
-        from lossatlas.energy.potentials import potential_from_spec
-
         potential = potential_from_spec(db.potential_spec)
     minima, ts = db.minima(), db.transition_states()
     if not minima:
