@@ -128,7 +128,9 @@ class Neighbourhood:
         if hp.is_ordinal and hp.name not in self.categorical:
             offsets = [s * d for d in range(1, self.radius + 1) for s in (1, -1)]
             table = codes[:, None] + np.array(offsets, dtype=np.int64)[None, :]
-            return np.where((table >= 0) & (table < k), table, -1)
+            table = np.where((table >= 0) & (table < k), table, -1)
+            # steps longer than the HP drop out (k >= 2 keeps the 1-edit moves +1, -1)
+            return table[:, (table >= 0).any(axis=0) | (np.abs(offsets) == 1)]
         return (codes[:, None] + np.arange(1, k)[None, :]) % k
 
     def value_distances(self, hp: Hyperparameter) -> np.ndarray:
