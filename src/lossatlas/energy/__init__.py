@@ -24,15 +24,7 @@ Examples
 from __future__ import annotations
 
 from lossatlas.energy._basinhopping import BasinHoppingResult, basin_hopping, refine_minimum
-from lossatlas.energy._catastrophe import (
-    Fold,
-    ParameterSweep,
-    StationaryPoint,
-    find_stationary_points,
-    stationary_points_plot_data,
-    sweep_nu,
-    sweep_parameter,
-)
+from lossatlas.energy._catastrophe import find_stationary_points, sweep_nu, sweep_parameter
 from lossatlas.energy._connect import (
     ConnectResult,
     connect_lowest,
@@ -112,6 +104,12 @@ from lossatlas.energy._report import (
     is_energy_database,
     minima_test_accuracy,
     write_energy_report,
+)
+from lossatlas.energy._stationary import (
+    Fold,
+    ParameterSweep,
+    StationaryPoint,
+    stationary_points_plot_data,
 )
 from lossatlas.energy._thermo import (
     HeatCapacity,

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lossatlas.energy._catastrophe import ParameterSweep, stationary_points_plot_data
 from lossatlas.energy._disconnectivity import DisconnectivityTree, disconnectivity_plot_data
 from lossatlas.energy._ensembles import EnsembleReport, specialisation_plot_data
 from lossatlas.energy._msb import DescentRule, MonotonicSequenceBasins, msb_plot_data
@@ -23,6 +22,7 @@ from lossatlas.energy._plotdata import (
     SpecialisationPlotData,
     StationaryPointsPlotData,
 )
+from lossatlas.energy._stationary import ParameterSweep, stationary_points_plot_data
 from lossatlas.energy._thermo import HeatCapacity, heat_capacity_plot_data
 from lossatlas.errors import require
 
@@ -263,7 +263,7 @@ def plot_stationary_points(
     ----------
     sweep : ParameterSweep or StationaryPointsPlotData
         The sweep, or its plot data
-        (:func:`~lossatlas.energy._catastrophe.stationary_points_plot_data`).
+        (:func:`~lossatlas.energy._stationary.stationary_points_plot_data`).
     axes : pair of matplotlib Axes, optional
         Draw into them.
 
