@@ -57,6 +57,13 @@ def summary_lines(summary: dict[str, Any], out: Path) -> list[str]:
             f"models: {pairs['model']} pairs compared through profiles and importance "
             f"({model.get('n_pairs', 0)} on one search space also by rank similarity)"
         )
+        best = model.get("median_best_loss_by_model") or {}
+        top = model.get("top_hp_by_model") or {}
+        if best:
+            lines.append(
+                "best loss at full fidelity (median over datasets): "
+                + "; ".join(f"{m} {_num(v)} (top HP {top.get(m)})" for m, v in best.items())
+            )
     lines.append(
         f"wrote {out}/: results, profiles, similarity, importance, summary.json, study.html"
     )

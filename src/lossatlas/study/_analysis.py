@@ -178,10 +178,29 @@ def headline(
         elif axis in ("dataset", "split") and len(pairs):
             pairs = pairs[pairs["a"].isin(full)]
             scope = "full-fidelity landscapes"
+        contrast: dict[str, Any] = {}
+        if axis == "model" and len(pairs) and "best_loss_a" in pairs.columns:
+            full_pairs = pairs[pairs["a"].isin(full)]
+            sides = pd.concat(
+                [
+                    full_pairs[[f"value_{s}", f"best_loss_{s}", f"top_hp_{s}"]].set_axis(
+                        ["model", "best_loss", "top_hp"], axis=1
+                    )
+                    for s in "ab"
+                ],
+                ignore_index=True,
+            ).groupby("model", sort=True)
+            contrast = {
+                "n_pairs_all": int(len(pairs)),
+                "median_best_loss_by_model": sides["best_loss"].median().to_dict(),
+                "top_hp_by_model": sides["top_hp"]
+                .agg(lambda v: v.mode().iloc[0] if len(v.dropna()) else None)
+                .to_dict(),
+            }
         if axis == "model" and len(pairs) and "spearman" in pairs.columns:
             pairs = pairs[pairs["spearman"].notna()]
             scope = "pairs of models on one search space"
-        entry: dict[str, Any] = {"n_pairs": int(len(pairs)), "scope": scope}
+        entry: dict[str, Any] = {"n_pairs": int(len(pairs)), "scope": scope, **contrast}
         for measure in _MEASURES:
             entry[measure] = _median(pairs, measure)
         if axis in REFERENCE:
