@@ -108,7 +108,12 @@ def evaluate_command(
         bool, typer.Option("--list", help="List the models (grids, fidelities) and datasets.")
     ] = False,
 ) -> None:
-    """Evaluate a model's grid on a dataset by k-fold CV at each fidelity; re-run to resume."""
+    """Evaluate a model's grid on a dataset by k-fold CV at each fidelity; re-run to resume.
+
+    Several processes on one --out share the tasks (each fitted once); a killed process's
+    tasks are taken over when its lease expires ($LOSSATLAS_LEASE_SECONDS, default 60).
+    Exits non-zero when no task succeeded.
+    """
     import numpy as np
 
     if list_registry:

@@ -8,7 +8,8 @@
 - :mod:`.grids`: YAML/TOML grid files;
 - :mod:`.runner`: :class:`Evaluation` and :func:`evaluate` (tasks = config x fold x fidelity
   x seed, with an optional held-out test split, ``test_size``);
-- :mod:`.journal`: the SQLite (WAL) journal that makes runs resumable and idempotent;
+- :mod:`.journal`: the SQLite (WAL) journal that makes runs resumable and idempotent, stamped
+  as ours; :mod:`._claims`: processes on one output directory share its tasks (leases);
 - :mod:`.executors`: serial, local processes (loky) and dask.distributed;
 - :mod:`.table`: the long results table (:func:`export`).
 
@@ -36,7 +37,12 @@ from lossatlas.evaluate._models import (
     list_models,
     register_model,
 )
-from lossatlas.evaluate._runner import Evaluation, EvaluationSummary, evaluate
+from lossatlas.evaluate._runner import (
+    Evaluation,
+    EvaluationSummary,
+    NoTaskSucceededError,
+    evaluate,
+)
 from lossatlas.evaluate._table import export, journal_frame
 from lossatlas.evaluate._user_models import model_from_estimator, model_from_path
 
@@ -47,6 +53,7 @@ __all__ = [
     "Journal",
     "ModelContext",
     "ModelSpec",
+    "NoTaskSucceededError",
     "Evaluation",
     "default_evaluation",
     "evaluate",

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import socket
 import sqlite3
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -32,83 +30,31 @@ from typing import Any
 from lossatlas.errors import InputError
 from lossatlas.evaluate._journal_file import (
     APPLICATION_ID,
+    CLAIMS_SQL,
+    RESULTS_SQL,
     SCHEMA_VERSION,
+    STUDIES_SQL,
+    UPGRADE_LEGACY_SQL,
     check_journal_file,
+    new_owner,
+    owner_alive,
     read_only_connection,
 )
 
-__all__ = ["JOURNAL_NAME", "Journal", "TaskKey"]
+__all__ = ["JOURNAL_NAME", "Journal", "TaskKey", "new_owner", "owner_alive"]
 
 JOURNAL_NAME = "journal.sqlite"
 
 TaskKey = tuple[str, int, str, int]
 
-_STUDIES = """
-CREATE TABLE IF NOT EXISTS studies (
-    study TEXT PRIMARY KEY,
-    spec TEXT NOT NULL,
-    created REAL NOT NULL,
-    updated REAL NOT NULL
-)"""
-_RESULTS = """
-CREATE TABLE IF NOT EXISTS results (
-    study TEXT NOT NULL,
-    config TEXT NOT NULL,
-    fold INTEGER NOT NULL,
-    fidelity TEXT NOT NULL,
-    seed INTEGER NOT NULL,
-    status TEXT NOT NULL,
-    error TEXT,
-    record TEXT NOT NULL,
-    timestamp REAL NOT NULL,
-    owner TEXT,
-    fits INTEGER NOT NULL DEFAULT 1,
-    PRIMARY KEY (study, config, fold, fidelity, seed)
-) WITHOUT ROWID"""
-_CLAIMS = """
-CREATE TABLE IF NOT EXISTS claims (
-    study TEXT NOT NULL,
-    config TEXT NOT NULL,
-    fold INTEGER NOT NULL,
-    fidelity TEXT NOT NULL,
-    seed INTEGER NOT NULL,
-    owner TEXT NOT NULL,
-    expires REAL NOT NULL,
-    PRIMARY KEY (study, config, fold, fidelity, seed)
-) WITHOUT ROWID"""
-_UPGRADE_LEGACY = (
-    "ALTER TABLE results ADD COLUMN owner TEXT",
-    "ALTER TABLE results ADD COLUMN fits INTEGER NOT NULL DEFAULT 1",
-)
 _KEY_FIELDS = ("config", "fold", "fidelity", "seed")
 _WHERE_KEY = "study = ? AND config = ? AND fold = ? AND fidelity = ? AND seed = ?"
-_HOST = socket.gethostname()
 
 
 def _json_default(value: Any) -> Any:
     if hasattr(value, "item"):
         return value.item()
     raise TypeError(f"cannot store {value!r} in the journal")
-
-
-def new_owner() -> str:
-    """A claimant id unique to this process and call: ``host:pid:random``."""
-    return f"{_HOST}:{os.getpid()}:{os.urandom(4).hex()}"
-
-
-def owner_alive(owner: str) -> bool:
-    """False only when ``owner`` is a process of this host that no longer exists."""
-    host, _, rest = owner.partition(":")
-    pid_text = rest.partition(":")[0]
-    if host != _HOST or not pid_text.isdigit():
-        return True  # another host: only its lease can tell
-    try:
-        os.kill(int(pid_text), 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # exists, but not ours to signal
-        return True
-    return True
 
 
 class Journal:
@@ -191,9 +137,9 @@ class Journal:
             return
         if app_id == 0 and version == 0 and tables in (set(), {"studies", "results"}):
             if tables:  # legacy: stamp on first write
-                for statement in _UPGRADE_LEGACY:
+                for statement in UPGRADE_LEGACY_SQL:
                     db.execute(statement)
-            for statement in (_STUDIES, _RESULTS, _CLAIMS):
+            for statement in (STUDIES_SQL, RESULTS_SQL, CLAIMS_SQL):
                 db.execute(statement)
             db.execute("CREATE INDEX IF NOT EXISTS claims_owner ON claims (owner)")
             db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -382,7 +328,7 @@ class Journal:
         study : str
         keys : sequence of (config, fold, fidelity, seed)
         owner : str
-            This claimant (:func:`new_owner`).
+            This claimant (:func:`~lossatlas.evaluate._journal_file.new_owner`).
         lease : float
             Seconds the claims last unless renewed (:meth:`renew`).
         retry_before : float, optional

@@ -16,6 +16,8 @@ write-ahead log may hold a newer header, opens a read-only connection.
 
 from __future__ import annotations
 
+import os
+import socket
 import sqlite3
 from pathlib import Path
 from typing import Literal
@@ -26,6 +28,8 @@ __all__ = [
     "APPLICATION_ID",
     "SCHEMA_VERSION",
     "check_journal_file",
+    "new_owner",
+    "owner_alive",
     "read_only_connection",
 ]
 
@@ -39,6 +43,66 @@ _LEGACY_TABLES = frozenset({"studies", "results"})
 _TABLES = frozenset({"studies", "results", "claims"})
 
 Kind = Literal["new", "ours", "legacy"]
+_HOST = socket.gethostname()
+
+#: The tables of schema version 1 (``claims``: the leases of tasks being run).
+STUDIES_SQL = """
+CREATE TABLE IF NOT EXISTS studies (
+    study TEXT PRIMARY KEY,
+    spec TEXT NOT NULL,
+    created REAL NOT NULL,
+    updated REAL NOT NULL
+)"""
+RESULTS_SQL = """
+CREATE TABLE IF NOT EXISTS results (
+    study TEXT NOT NULL,
+    config TEXT NOT NULL,
+    fold INTEGER NOT NULL,
+    fidelity TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    error TEXT,
+    record TEXT NOT NULL,
+    timestamp REAL NOT NULL,
+    owner TEXT,
+    fits INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (study, config, fold, fidelity, seed)
+) WITHOUT ROWID"""
+CLAIMS_SQL = """
+CREATE TABLE IF NOT EXISTS claims (
+    study TEXT NOT NULL,
+    config TEXT NOT NULL,
+    fold INTEGER NOT NULL,
+    fidelity TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    owner TEXT NOT NULL,
+    expires REAL NOT NULL,
+    PRIMARY KEY (study, config, fold, fidelity, seed)
+) WITHOUT ROWID"""
+UPGRADE_LEGACY_SQL = (
+    "ALTER TABLE results ADD COLUMN owner TEXT",
+    "ALTER TABLE results ADD COLUMN fits INTEGER NOT NULL DEFAULT 1",
+)
+
+
+def new_owner() -> str:
+    """A claimant id unique to this process and call: ``host:pid:random``."""
+    return f"{_HOST}:{os.getpid()}:{os.urandom(4).hex()}"
+
+
+def owner_alive(owner: str) -> bool:
+    """False only when ``owner`` is a process of this host that no longer exists."""
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != _HOST or not pid_text.isdigit():
+        return True  # another host: only its lease can tell
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but not ours to signal
+        return True
+    return True
 
 
 def read_only_connection(path: str | Path, *, timeout: float = 60.0) -> sqlite3.Connection:
