@@ -19,8 +19,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from lossatlas.columns import is_reserved_column
 from lossatlas.errors import InputError, require
 from lossatlas.evaluate._models import ModelContext, ModelSpec
+from lossatlas.space import SearchSpace
 
 __all__ = [
     "ALLOWED_ESTIMATOR_PREFIXES",
@@ -140,12 +142,10 @@ def model_from_estimator(
     fidelities, params : mapping, optional
         Default fidelities and fixed parameters.
     """
-    from lossatlas.evaluate._grids import grid_to_space
-
     classifier = estimator
     if regressor is None and _is_regressor(estimator):
         classifier, regressor = None, estimator
-    space = grid_to_space(grid, source=f"model {name!r}")
+    space = SearchSpace.from_dict(grid, source=f"model {name!r}", reserved=is_reserved_column)
     factory = EstimatorFactory(classifier, regressor)
     return ModelSpec(
         name=name,

@@ -32,11 +32,11 @@ from scipy.sparse.linalg import eigs, eigsh
 
 from lossatlas.errors import InputError, require
 from lossatlas.viz._katz import (
-    _dense_svd,
-    _flip_signs,
-    _is_symmetric,
-    _Katz,
-    _randomized_svd,
+    KatzOperator,
+    dense_svd,
+    flip_signs,
+    is_symmetric,
+    randomized_svd,
 )
 
 __all__ = [
@@ -101,7 +101,7 @@ def spectral_radius(adjacency: sp.spmatrix | sp.sparray, *, seed: int = 0) -> fl
     if n <= 64:
         return float(np.max(np.abs(np.linalg.eigvals(a.toarray()))))
     v0 = np.random.default_rng(seed).standard_normal(n)
-    if _is_symmetric(a):
+    if is_symmetric(a):
         w = eigsh(a, k=1, which="LM", v0=v0, tol=1e-6, return_eigenvectors=False)
     else:
         w = eigs(a, k=1, which="LM", v0=v0, tol=1e-6, return_eigenvectors=False)
@@ -202,15 +202,15 @@ def hope(
         zeros = np.zeros((n, k))
         return HopeFactors(zeros, zeros.copy(), np.zeros(k), float(beta))
     if n <= k + oversampling:
-        u, sigma, v = _dense_svd(a, beta, k)
+        u, sigma, v = dense_svd(a, beta, k)
     else:
         if dtype == "auto":
             dtype = "float32" if n >= FLOAT32_NODES else "float64"
         if dtype not in ("float32", "float64"):
             raise InputError(f"dtype must be 'auto', 'float32' or 'float64', got {dtype!r}")
-        katz = _Katz(a, beta, rho, tol=tol, dtype=np.dtype(dtype).type)
-        u, sigma, v = _randomized_svd(katz, n, k, oversampling=oversampling, n_iter=n_iter, rng=rng)
-    u, v = _flip_signs(u, v)
+        katz = KatzOperator(a, beta, rho, tol=tol, dtype=np.dtype(dtype).type)
+        u, sigma, v = randomized_svd(katz, n, k, oversampling=oversampling, n_iter=n_iter, rng=rng)
+    u, v = flip_signs(u, v)
     root = np.sqrt(sigma)
     source = np.zeros((n, k))
     target = np.zeros((n, k))
@@ -268,7 +268,7 @@ def pca_2d(embedding: np.ndarray) -> np.ndarray:
     centred = x - x.mean(axis=0)
     u, s, _ = np.linalg.svd(centred, full_matrices=False)
     m = min(2, s.size)
-    u, _ = _flip_signs(u[:, :m], u[:, :m])
+    u, _ = flip_signs(u[:, :m], u[:, :m])
     out[:, :m] = u * s[:m]
     return out
 
