@@ -18,7 +18,14 @@ from lossatlas.errors import InputError
 from lossatlas.io._tables import TABLE_SUFFIXES, read_landscapes, read_table
 from lossatlas.landscape import Landscape
 
-__all__ = ["RESULTS_NAME", "JOURNAL_NAME", "is_storage_url", "load_landscapes", "source_kind"]
+__all__ = [
+    "JOURNAL_NAME",
+    "RESULTS_NAME",
+    "Source",
+    "is_storage_url",
+    "load_landscapes",
+    "source_kind",
+]
 
 #: The long table of an evaluation or study output directory.
 RESULTS_NAME = "results.parquet"
@@ -28,6 +35,7 @@ JOURNAL_NAME = "journal.sqlite"
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
+#: What :func:`load_landscapes` reads.
 Source = Landscape | Iterable[Landscape] | pd.DataFrame | str | Path
 
 

@@ -346,6 +346,24 @@ def to_optuna(
     ``optuna.trial.create_trial`` (value = ``loss``; the other loss columns go to the
     ``"lossatlas_losses"`` user attribute) and added with ``Study.add_trials``. The study's user
     attributes keep the space and metadata so :func:`from_optuna` restores the landscape exactly.
+
+    Parameters
+    ----------
+    landscape : Landscape
+        The landscape to write.
+    loss : str, default "test"
+        The loss column that becomes the trials' objective value.
+    study_name : str, optional
+        Name of the new study (Optuna picks one when absent).
+    storage : str, optional
+        Optuna storage URL (in memory when absent). This writes: pass a new file or study.
+    load_if_exists : bool, default False
+        Add the trials to an existing study of that name.
+
+    Returns
+    -------
+    optuna.Study
+        The study, one COMPLETE trial per evaluated configuration.
     """
     optuna = _optuna()
     values = landscape.loss(loss)

@@ -93,6 +93,16 @@ def spectral_radius(adjacency: sp.spmatrix | sp.sparray, *, seed: int = 0) -> fl
 
     ARPACK (``eigsh`` for symmetric, ``eigs`` otherwise) with a seeded start vector; exact
     dense eigenvalues for graphs of at most 64 nodes. Zero for a graph without edges.
+
+    Parameters
+    ----------
+    adjacency : sparse matrix
+    seed : int, default 0
+        Seed of ARPACK's start vector.
+
+    Returns
+    -------
+    float
     """
     a = _check_adjacency(adjacency)
     n = a.shape[0]
@@ -114,7 +124,19 @@ def katz_beta(
     fraction: float = DEFAULT_BETA_FRACTION,
     seed: int = 0,
 ) -> float:
-    """Katz decay ``beta = fraction / rho(A)``; the Katz series converges for ``fraction < 1``."""
+    """Katz decay ``beta = fraction / rho(A)``; the Katz series converges for ``fraction < 1``.
+
+    Parameters
+    ----------
+    adjacency : sparse matrix
+    fraction : float
+        ``beta * rho(A)``.
+    seed : int, default 0
+
+    Returns
+    -------
+    float
+    """
     if not 0.0 < fraction < 1.0:
         raise InputError(f"beta fraction must lie in (0, 1), got {fraction}")
     rho = spectral_radius(adjacency, seed=seed)
@@ -235,6 +257,21 @@ def hope_embedding(
     ``U_t = V sqrt(sigma)`` of the Katz proximity ``S = (I - beta A)^-1 beta A``; ``beta``
     defaults to ``0.5 / rho(A)``. See :func:`hope` for the algorithm; for an undirected graph
     both halves agree up to the signs of eigenvalues of ``S``.
+
+    Parameters
+    ----------
+    adjacency : sparse matrix of shape (n, n)
+    dim : int, default 128
+        Embedding dimension (even).
+    beta : float, optional
+        Katz decay.
+    seed : int, default 0
+    n_iter : int, default 3
+        Power iterations of the randomized SVD.
+
+    Returns
+    -------
+    ndarray of shape (n, dim)
     """
     factors = hope(adjacency, dim=dim, beta=beta, seed=seed, n_iter=n_iter)
     return np.hstack([factors.source, factors.target])
@@ -259,7 +296,16 @@ class Projection:
 
 
 def pca_2d(embedding: np.ndarray) -> np.ndarray:
-    """First two principal components (centred SVD), signs fixed like :func:`hope`."""
+    """First two principal components (centred SVD), signs fixed like :func:`hope`.
+
+    Parameters
+    ----------
+    embedding : ndarray of shape (n, d)
+
+    Returns
+    -------
+    ndarray of shape (n, 2)
+    """
     x = np.asarray(embedding, dtype=np.float64)
     n = x.shape[0]
     out = np.zeros((n, 2))

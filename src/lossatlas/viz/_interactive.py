@@ -75,7 +75,19 @@ def _global_trace(go: Any, xy: np.ndarray) -> Any:
 
 
 def map_figure(lmap: LandscapeMap, *, surface: Surface | None = None) -> Any:
-    """The landscape map: points coloured by loss rank over the rank contours; optima marked."""
+    """The landscape map: points coloured by loss rank over the rank contours; optima marked.
+
+    Parameters
+    ----------
+    lmap : LandscapeMap
+        From :func:`~lossatlas.viz.landscape_map`.
+    surface : Surface, optional
+        Drawn as contours underneath.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     go = _go()
     fig = go.Figure()
     if surface is not None:
@@ -122,7 +134,19 @@ def map_figure(lmap: LandscapeMap, *, surface: Surface | None = None) -> Any:
 
 
 def contour_figure(surface: Surface, *, lmap: LandscapeMap | None = None) -> Any:
-    """Filled contours of the interpolated rank surface."""
+    """Filled contours of the interpolated rank surface.
+
+    Parameters
+    ----------
+    surface : Surface
+        From :func:`~lossatlas.viz.interpolated_surface`.
+    lmap : LandscapeMap, optional
+        Its optima are marked.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     go = _go()
     fig = go.Figure(
         go.Contour(
@@ -147,7 +171,17 @@ def contour_figure(surface: Surface, *, lmap: LandscapeMap | None = None) -> Any
 
 
 def surface_3d_figure(surface: Surface) -> Any:
-    """The rank surface in 3-D."""
+    """The rank surface in 3-D.
+
+    Parameters
+    ----------
+    surface : Surface
+        From :func:`~lossatlas.viz.interpolated_surface`.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     go = _go()
     fig = go.Figure(
         go.Surface(x=surface.x, y=surface.y, z=surface.z, colorscale=COLORSCALE, showscale=False)
@@ -162,7 +196,19 @@ def surface_3d_figure(surface: Surface) -> Any:
 
 
 def optima_network_figure(net: OptimaNetwork, *, max_optima: int = 300) -> Any:
-    """Local-optima network: markers sized by basin, lines = best escapes (arrowheads omitted)."""
+    """Local-optima network: markers sized by basin, lines = best escapes (arrowheads omitted).
+
+    Parameters
+    ----------
+    net : OptimaNetwork
+        From :func:`~lossatlas.viz.optima_network`.
+    max_optima : int, default 300
+        Most optima drawn (the largest basins).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     go = _go()
     order = np.lexsort((net.loss, -net.basin_size))[:max_optima]
     shown = np.union1d(order, np.flatnonzero(net.is_global))
@@ -212,7 +258,17 @@ def optima_network_figure(net: OptimaNetwork, *, max_optima: int = 300) -> Any:
 
 
 def hp_slice_figure(data: HPSlice) -> Any:
-    """One-HP slice: through the global optimum, best and mean over the other HPs."""
+    """One-HP slice: through the global optimum, best and mean over the other HPs.
+
+    Parameters
+    ----------
+    data : HPSlice
+        From :func:`~lossatlas.viz.hp_slice`.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     go = _go()
     labels = list(data.labels)
     fig = go.Figure()
@@ -235,7 +291,17 @@ def hp_slice_figure(data: HPSlice) -> Any:
 
 
 def pair_marginal_figure(data: PairMarginal) -> Any:
-    """Two heatmaps side by side: best (minimum) and mean loss over the other HPs."""
+    """Two heatmaps side by side: best (minimum) and mean loss over the other HPs.
+
+    Parameters
+    ----------
+    data : PairMarginal
+        From :func:`~lossatlas.viz.pair_marginal`.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     go = _go()
     subplots = require("plotly.subplots", "viz", purpose="interactive report figures")
     fig = subplots.make_subplots(
@@ -264,7 +330,17 @@ def pair_marginal_figure(data: PairMarginal) -> Any:
 
 
 def loss_scatter_figure(data: LossScatter) -> Any:
-    """Train-vs-test scatter with the diagonal."""
+    """Train-vs-test scatter with the diagonal.
+
+    Parameters
+    ----------
+    data : LossScatter
+        From :func:`~lossatlas.viz.loss_scatter`.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     go = _go()
     lo = float(min(data.x.min(), data.y.min()))
     hi = float(max(data.x.max(), data.y.max()))
@@ -298,7 +374,17 @@ def loss_scatter_figure(data: LossScatter) -> Any:
 
 
 def basin_sizes_figure(data: BasinSizes) -> Any:
-    """Basin sizes, largest first; the global optimum's in red."""
+    """Basin sizes, largest first; the global optimum's in red.
+
+    Parameters
+    ----------
+    data : BasinSizes
+        From :func:`~lossatlas.viz.basin_sizes`.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     go = _go()
     rank = np.arange(1, len(data.size) + 1)
     fig = go.Figure(
@@ -322,7 +408,17 @@ def basin_sizes_figure(data: BasinSizes) -> Any:
 
 
 def autocorrelation_figure(data: Autocorrelation) -> Any:
-    """Random-walk autocorrelation against lag, with ``r(1)^s``."""
+    """Random-walk autocorrelation against lag, with ``r(1)^s``.
+
+    Parameters
+    ----------
+    data : Autocorrelation
+        From :func:`~lossatlas.viz.autocorrelation_curve`.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     go = _go()
     fig = go.Figure(
         [

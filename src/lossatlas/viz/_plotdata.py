@@ -46,6 +46,15 @@ class Surface:
 
     ``z[i, j]`` is the value at ``(x[j], y[i])`` (matplotlib/plotly ``contourf(x, y, z)``
     order); NaN outside the convex hull of the mapped points.
+
+    Attributes
+    ----------
+    x, y : ndarray
+        Mesh coordinates (``resolution`` each).
+    z : ndarray of shape (len(y), len(x))
+        Interpolated value.
+    value : str
+        What ``z`` holds (``"loss rank"``).
     """
 
     x: np.ndarray
@@ -60,6 +69,17 @@ def interpolated_surface(lmap: LandscapeMap, *, resolution: int = 100) -> Surfac
     The study's surface: the map's points carry their loss rank, interpolated linearly on the
     Delaunay triangulation of the points onto a ``resolution x resolution`` mesh spanning
     their bounding box. Fewer than three points, or collinear ones, give an all-NaN surface.
+
+    Parameters
+    ----------
+    lmap : LandscapeMap
+        From :func:`~lossatlas.viz.landscape_map`.
+    resolution : int, default 100
+        Mesh points per axis.
+
+    Returns
+    -------
+    Surface
     """
     if resolution < 2:
         raise InputError(f"resolution must be >= 2, got {resolution}")
@@ -126,6 +146,22 @@ def optima_network(
     ----------
     G. Ochoa, M. Tomassini, S. Verel, C. Darabos. "A study of NK landscapes' basins and local
     optima networks", GECCO 2008.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+        Loss column.
+    epsilon : float, default 0.0
+        Neutrality threshold of the local optima.
+    optima : Optima, optional
+        Precomputed :func:`~lossatlas.analysis.local_optima` (same ``loss``/``epsilon``).
+    lmap : LandscapeMap, optional
+        Gives the nodes the map's coordinates.
+
+    Returns
+    -------
+    OptimaNetwork
     """
     opt = optima if optima is not None else local_optima(landscape, loss=loss, epsilon=epsilon)
     values = landscape.loss(loss)
@@ -190,6 +226,20 @@ class HPSlice:
     ``through_optimum``: the other HPs fixed at the global optimum's values (NaN where that
     configuration was not evaluated); ``best`` / ``mean``: minimum / mean over all values of
     the other HPs (marginal), ``count`` configurations each.
+
+    Attributes
+    ----------
+    hp : str
+        The hyperparameter.
+    labels : tuple of str
+        Its values as text.
+    through_optimum, best, mean : ndarray
+        One value per HP value (see above).
+    count : ndarray
+        Configurations behind each ``best``/``mean``.
+    log : bool
+        The HP is log-scaled.
+    loss_name : str
     """
 
     hp: str
@@ -203,7 +253,19 @@ class HPSlice:
 
 
 def hp_slice(landscape: Landscape, hp: str, *, loss: str = "test") -> HPSlice:
-    """One-HP slice through the global optimum, and best/mean marginals over the other HPs."""
+    """One-HP slice through the global optimum, and best/mean marginals over the other HPs.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    hp : str
+        Name of the hyperparameter.
+    loss : str, default "test"
+
+    Returns
+    -------
+    HPSlice
+    """
     j = _hp_index(landscape, hp)
     values = landscape.loss(loss)
     codes = landscape.codes
@@ -232,6 +294,17 @@ class PairMarginal:
 
     Rows index ``hp_y``'s values and columns ``hp_x``'s (image order); NaN where no
     configuration has that pair of values.
+
+    Attributes
+    ----------
+    hp_x, hp_y : str
+        Column and row hyperparameters.
+    labels_x, labels_y : tuple of str
+        Their values as text.
+    best, mean : ndarray of shape (len(labels_y), len(labels_x))
+    count : ndarray
+        Configurations behind each cell.
+    loss_name : str
     """
 
     hp_x: str
@@ -247,7 +320,19 @@ class PairMarginal:
 def pair_marginal(
     landscape: Landscape, hp_x: str, hp_y: str, *, loss: str = "test"
 ) -> PairMarginal:
-    """Pairwise marginal of the loss: minimum and mean over every other HP, per value pair."""
+    """Pairwise marginal of the loss: minimum and mean over every other HP, per value pair.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    hp_x, hp_y : str
+        Column and row hyperparameters.
+    loss : str, default "test"
+
+    Returns
+    -------
+    PairMarginal
+    """
     jx, jy = _hp_index(landscape, hp_x), _hp_index(landscape, hp_y)
     if jx == jy:
         raise InputError(f"pair_marginal needs two different hyperparameters, got {hp_x!r} twice")
@@ -269,7 +354,16 @@ def pair_marginal(
 
 @dataclass(frozen=True)
 class LossScatter:
-    """Two loss columns of the same configurations, with their rank and linear correlation."""
+    """Two loss columns of the same configurations, with their rank and linear correlation.
+
+    Attributes
+    ----------
+    x, y : ndarray
+        The two losses of the returned points.
+    x_name, y_name : str
+    spearman, pearson : float
+        Over every configuration (NaN when undefined, e.g. a constant loss).
+    """
 
     x: np.ndarray
     y: np.ndarray
@@ -285,6 +379,18 @@ def loss_scatter(
     """Train-vs-test (or any two losses): correlations over every configuration.
 
     ``rows`` limits the *points* returned (e.g. a map's subsample), not the correlations.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    x, y : str, default "train", "test"
+        Loss columns.
+    rows : ndarray, optional
+        Rows of the points returned (default: all).
+
+    Returns
+    -------
+    LossScatter
     """
     xs, ys = landscape.loss(x), landscape.loss(y)
     ok = len(xs) > 2
@@ -298,7 +404,18 @@ def loss_scatter(
 
 @dataclass(frozen=True)
 class BasinSizes:
-    """Basin sizes of the local optima, largest first, with each optimum's loss."""
+    """Basin sizes of the local optima, largest first, with each optimum's loss.
+
+    Attributes
+    ----------
+    size : ndarray
+        Configurations per basin, descending.
+    loss : ndarray
+        Loss of each basin's optimum.
+    is_global : ndarray of bool
+    n_configs : int
+    epsilon : float
+    """
 
     size: np.ndarray
     loss: np.ndarray
@@ -310,7 +427,21 @@ class BasinSizes:
 def basin_sizes(
     landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0, optima: Optima | None = None
 ) -> BasinSizes:
-    """Basin-size distribution (sizes sorted descending; ties by optimum loss)."""
+    """Basin-size distribution (sizes sorted descending; ties by optimum loss).
+
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+    epsilon : float, default 0.0
+        Neutrality threshold.
+    optima : Optima, optional
+        Precomputed :func:`~lossatlas.analysis.local_optima`.
+
+    Returns
+    -------
+    BasinSizes
+    """
     opt = optima if optima is not None else local_optima(landscape, loss=loss, epsilon=epsilon)
     order = np.lexsort((opt.optima_loss, -opt.basin_size))
     return BasinSizes(
@@ -327,6 +458,14 @@ class Autocorrelation:
     """Random-walk autocorrelation ``r(s)`` of the loss for lags ``s = 1..max_lag``.
 
     ``ar1`` is ``r(1)^s``, the curve of an AR(1) (elementary) landscape for comparison.
+
+    Attributes
+    ----------
+    lags : ndarray
+    r : ndarray
+        ``r(s)`` per lag.
+    ar1 : ndarray
+    n_walks, walk_length : int
     """
 
     lags: np.ndarray
@@ -355,6 +494,20 @@ def autocorrelation_curve(
     ----------
     E. Weinberger. "Correlated and uncorrelated fitness landscapes and how to tell the
     difference", Biological Cybernetics 63, 1990.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+    max_lag : int, default 10
+    n_walks : int, default 1000
+    walk_length : int, default 40
+    seed : int, default 0
+        Seed of the walks.
+
+    Returns
+    -------
+    Autocorrelation
     """
     if not 1 <= max_lag <= walk_length:
         raise InputError(f"max_lag must lie in 1..walk_length={walk_length}, got {max_lag}")

@@ -21,12 +21,13 @@ from lossatlas.analysis._optima import local_optima
 from lossatlas.analysis._profile import METRICS, profile
 from lossatlas.errors import require
 from lossatlas.io import load_landscapes
+from lossatlas.io._loader import Source
 from lossatlas.landscape import Landscape
 from lossatlas.viz import _interactive as ix
 from lossatlas.viz import _plotdata as pdata
 from lossatlas.viz import _plots as plots
 from lossatlas.viz._html import figure_html
-from lossatlas.viz._landscape_map import DEFAULT_MAX_NODES, landscape_map
+from lossatlas.viz._landscape_map import DEFAULT_MAX_NODES, LandscapeMap, landscape_map
 from lossatlas.viz._report_template import PAGE, RENDER_SCRIPT
 
 __all__ = ["write_page", "write_report"]
@@ -43,7 +44,9 @@ class _Panel:
     matplotlib: Callable[[], Any]
 
 
-def _panels(landscape: Landscape, *, loss: str, epsilon: float, seed: int, **map_kw: Any):
+def _panels(
+    landscape: Landscape, *, loss: str, epsilon: float, seed: int, **map_kw: Any
+) -> tuple[LandscapeMap, list[_Panel]]:
     lmap = landscape_map(landscape, loss=loss, epsilon=epsilon, seed=seed, **map_kw)
     surface = pdata.interpolated_surface(lmap)
     optima = local_optima(landscape, loss=loss, epsilon=epsilon)
@@ -168,7 +171,7 @@ def _figure_html(panel: _Panel, fig_id: str, interactive: bool) -> str:
 
 
 def write_report(
-    landscapes_or_table: Any,
+    landscapes_or_table: Source,
     path: str | Path,
     *,
     loss: str = "test",
@@ -214,7 +217,7 @@ def write_report(
     -------
     Path
     """
-    landscapes = load_landscapes(landscapes_or_table, loss=loss)  # type: ignore[arg-type]
+    landscapes = load_landscapes(landscapes_or_table, loss=loss)
     if interactive is None:
         try:
             import plotly  # noqa: F401
