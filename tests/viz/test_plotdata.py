@@ -8,13 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import spearmanr
 
+import lossatlas.viz as plotdata
 from lossatlas.analysis._graph import adjacency_matrix
 from lossatlas.analysis._optima import local_optima
 from lossatlas.analysis._smoothness import random_walks
 from lossatlas.errors import InputError
 from lossatlas.landscape import Landscape
 from lossatlas.space import SearchSpace
-from lossatlas.viz import _plotdata as plotdata
 from lossatlas.viz._landscape_map import LandscapeMap
 
 

@@ -17,11 +17,13 @@ from lossatlas.viz._landscape_map import LandscapeMap
 from lossatlas.viz._plotdata import (
     Autocorrelation,
     BasinSizes,
+    OptimaNetwork,
+    Surface,
+)
+from lossatlas.viz._slices import (
     HPSlice,
     LossScatter,
-    OptimaNetwork,
     PairMarginal,
-    Surface,
 )
 
 if TYPE_CHECKING:

@@ -24,8 +24,10 @@ from lossatlas.io import load_landscapes
 from lossatlas.io._loader import Source
 from lossatlas.landscape import Landscape
 from lossatlas.viz import _interactive as ix
+from lossatlas.viz import _interactive_slices as ixs
 from lossatlas.viz import _plotdata as pdata
 from lossatlas.viz import _plots as plots
+from lossatlas.viz import _slices
 from lossatlas.viz._html import figure_html
 from lossatlas.viz._landscape_map import DEFAULT_MAX_NODES, LandscapeMap, landscape_map
 from lossatlas.viz._report_template import PAGE, RENDER_SCRIPT
@@ -95,34 +97,34 @@ def _panels(
         ),
     ]
     for hp in names[:MAX_SLICES]:
-        sl = pdata.hp_slice(landscape, hp, loss=loss)
+        sl = _slices.hp_slice(landscape, hp, loss=loss)
         out.append(
             _Panel(
                 f"slice: {hp}",
                 "Loss along one HP: others fixed at the global "
                 "optimum, and best / mean over the other HPs.",
-                lambda sl=sl: ix.hp_slice_figure(sl),
+                lambda sl=sl: ixs.hp_slice_figure(sl),
                 lambda sl=sl: plots.plot_hp_slice(sl),
             )
         )
     for a, b in combinations(names[:MAX_PAIR_HPS], 2):
-        pm = pdata.pair_marginal(landscape, b, a, loss=loss)
+        pm = _slices.pair_marginal(landscape, b, a, loss=loss)
         out.append(
             _Panel(
                 f"pair: {a} x {b}",
                 "Left: best loss over the other HPs; right: mean loss over the other HPs.",
-                lambda pm=pm: ix.pair_marginal_figure(pm),
+                lambda pm=pm: ixs.pair_marginal_figure(pm),
                 lambda pm=pm: plots.plot_pair_marginals(pm),
             )
         )
     if "train" in landscape.loss_names and loss != "train":
-        sc = pdata.loss_scatter(landscape, x="train", y=loss, rows=lmap.rows)
+        sc = _slices.loss_scatter(landscape, x="train", y=loss, rows=lmap.rows)
         out.append(
             _Panel(
                 "train vs test",
                 "Each point a configuration (the map's sample); "
                 "correlations over all configurations.",
-                lambda: ix.loss_scatter_figure(sc),
+                lambda: ixs.loss_scatter_figure(sc),
                 lambda: plots.plot_loss_scatter(sc),
             )
         )
