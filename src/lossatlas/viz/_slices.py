@@ -212,6 +212,7 @@ def loss_scatter(
     LossScatter
     """
     xs, ys = landscape.loss(x), landscape.loss(y)
+    # the package's one Spearman/Pearson: NaN for sides constant up to round-off
     ok = len(xs) > 2
     rho = spearman(xs, ys) if ok else float("nan")
     r = pearson(xs, ys) if ok else float("nan")
