@@ -111,3 +111,28 @@ def test_missing_optuna_file_is_one_line_and_not_created(tmp_path, capsys):
         err = capsys.readouterr().err
         assert err.startswith("error: ") and "no such file" in err and err.count("\n") == 1
     assert not target.exists()
+
+
+def test_neighbourhood_options_reach_every_metric(tmp_path, capsys):
+    from lossatlas.analysis import ordinal_radius, profile
+    from lossatlas.examples import example_table_path
+
+    args = ["analyze", "--example", "--format", "json", "--walks", "30", "--radius", "2"]
+    assert main(args) == 0
+    record = json.loads(capsys.readouterr().out)
+    (land,) = read_landscapes(example_table_path())
+    expected = profile(land, n_walks=30, neighbourhood=ordinal_radius(2)).iloc[0]
+    assert record["neighbourhood"] == "ordinal_radius(2)"
+    assert record["n_local_optima"] == expected["n_local_optima"]
+    assert record["fdc"] == pytest.approx(expected["fdc"])
+    default = profile(land, n_walks=30).iloc[0]
+    assert default["n_local_optima"] != expected["n_local_optima"]
+    mixed = write_table(two_models(datasets=("iris",)), tmp_path / "m.csv")
+    out = tmp_path / "cmp"
+    args = ["compare", str(mixed), "-o", str(out), "--walks", "20", "--no-figures"]
+    assert main([*args, "--categorical", "kernel", "--radius", "3"]) == 2
+    assert "kernel" in capsys.readouterr().err  # the xgb landscapes have no kernel
+    assert main([*args, "--categorical", "lr"]) == 2  # svm has no lr
+    assert "'lr'" in capsys.readouterr().err
+    assert main(["analyze", "--example", "--radius", "0"]) == 2
+    assert "--radius must be >= 1" in capsys.readouterr().err

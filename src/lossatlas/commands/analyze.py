@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
+from lossatlas.commands._options import CATEGORICAL_HELP, RADIUS_HELP, neighbourhood_option
 from lossatlas.errors import InputError
 
 FORMATS = ("table", "json", "csv")
@@ -87,6 +88,10 @@ def analyze(
     maximize: Annotated[
         bool, typer.Option("--maximize", help="The loss columns are scores to maximise.")
     ] = False,
+    radius: Annotated[int, typer.Option(help=RADIUS_HELP)] = 1,
+    categorical: Annotated[
+        list[str] | None, typer.Option("--categorical", help=CATEGORICAL_HELP)
+    ] = None,
 ) -> None:
     """Print the fitness-landscape profile of every landscape in SOURCE."""
     from lossatlas.analysis._profile import profile
@@ -114,6 +119,7 @@ def analyze(
         walk_length=walk_length,
         seed=seed,
         progress=fmt == "table",
+        neighbourhood=neighbourhood_option(radius, categorical),
     )
     text = render_profile(frame, fmt)
     if text is not None:

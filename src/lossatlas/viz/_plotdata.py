@@ -16,6 +16,7 @@ from scipy.interpolate import griddata
 from scipy.spatial import QhullError
 
 from lossatlas.analysis._graph import edge_list
+from lossatlas.analysis._neighbourhood import Neighbourhood
 from lossatlas.analysis._optima import Optima, local_optima
 from lossatlas.analysis._smoothness import random_walks
 from lossatlas.errors import InputError
@@ -125,6 +126,7 @@ def optima_network(
     epsilon: float = 0.0,
     optima: Optima | None = None,
     lmap: LandscapeMap | None = None,
+    neighbourhood: Neighbourhood | None = None,
 ) -> OptimaNetwork:
     """Local-optima network with *best-escape* edges (after Ochoa et al. 2008).
 
@@ -135,11 +137,6 @@ def optima_network(
     the basin ``c`` that configuration belongs to. So each optimum has at most one outgoing edge
     (none when its basin is the whole connected component), and following edges models an
     escape by the cheapest single perturbation. Cost ``O(edges)``.
-
-    References
-    ----------
-    G. Ochoa, M. Tomassini, S. Verel, C. Darabos. "A study of NK landscapes' basins and local
-    optima networks", GECCO 2008.
 
     Parameters
     ----------
@@ -152,14 +149,24 @@ def optima_network(
         Precomputed :func:`~lossatlas.analysis.local_optima` (same ``loss``/``epsilon``).
     lmap : LandscapeMap, optional
         Gives the nodes the map's coordinates.
+    neighbourhood : Neighbourhood, optional
+        Which one-HP changes are moves (default: the 1-edit neighbourhood, see
+        :func:`lossatlas.analysis.one_edit`).
 
     Returns
     -------
     OptimaNetwork
+
+    References
+    ----------
+    G. Ochoa, M. Tomassini, S. Verel, C. Darabos. "A study of NK landscapes' basins and local
+    optima networks", GECCO 2008.
     """
-    opt = optima if optima is not None else local_optima(landscape, loss=loss, epsilon=epsilon)
+    opt = optima
+    if opt is None:
+        opt = local_optima(landscape, loss=loss, epsilon=epsilon, neighbourhood=neighbourhood)
     values = landscape.loss(loss)
-    u, v = edge_list(landscape)
+    u, v = edge_list(landscape, neighbourhood=neighbourhood)
     src = np.concatenate([u, v])
     dst = np.concatenate([v, u])
     bs, bd = opt.basin[src], opt.basin[dst]
@@ -214,7 +221,12 @@ class BasinSizes:
 
 
 def basin_sizes(
-    landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0, optima: Optima | None = None
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    epsilon: float = 0.0,
+    optima: Optima | None = None,
+    neighbourhood: Neighbourhood | None = None,
 ) -> BasinSizes:
     """Basin-size distribution (sizes sorted descending; ties by optimum loss).
 
@@ -226,12 +238,17 @@ def basin_sizes(
         Neutrality threshold.
     optima : Optima, optional
         Precomputed :func:`~lossatlas.analysis.local_optima`.
+    neighbourhood : Neighbourhood, optional
+        Which one-HP changes are moves (default: the 1-edit neighbourhood, see
+        :func:`lossatlas.analysis.one_edit`).
 
     Returns
     -------
     BasinSizes
     """
-    opt = optima if optima is not None else local_optima(landscape, loss=loss, epsilon=epsilon)
+    opt = optima
+    if opt is None:
+        opt = local_optima(landscape, loss=loss, epsilon=epsilon, neighbourhood=neighbourhood)
     order = np.lexsort((opt.optima_loss, -opt.basin_size))
     return BasinSizes(
         size=opt.basin_size[order].copy(),
@@ -272,17 +289,13 @@ def autocorrelation_curve(
     n_walks: int = 1000,
     walk_length: int = 40,
     seed: int = 0,
+    neighbourhood: Neighbourhood | None = None,
 ) -> Autocorrelation:
     """Autocorrelation of the loss along uniform random walks (Weinberger 1990).
 
     ``r(s) = (mean_t[f_t f_{t+s}] - m^2) / v`` with ``m``, ``v`` the mean and variance of the
     loss over all visited points, the first mean over every pair ``s`` steps apart within a walk
     (pooled over walks; walks from :func:`lossatlas.analysis._smoothness.random_walks`).
-
-    References
-    ----------
-    E. Weinberger. "Correlated and uncorrelated fitness landscapes and how to tell the
-    difference", Biological Cybernetics 63, 1990.
 
     Parameters
     ----------
@@ -293,14 +306,28 @@ def autocorrelation_curve(
     walk_length : int, default 40
     seed : int, default 0
         Seed of the walks.
+    neighbourhood : Neighbourhood, optional
+        Which one-HP changes are moves (default: the 1-edit neighbourhood, see
+        :func:`lossatlas.analysis.one_edit`).
 
     Returns
     -------
     Autocorrelation
+
+    References
+    ----------
+    E. Weinberger. "Correlated and uncorrelated fitness landscapes and how to tell the
+    difference", Biological Cybernetics 63, 1990.
     """
     if not 1 <= max_lag <= walk_length:
         raise InputError(f"max_lag must lie in 1..walk_length={walk_length}, got {max_lag}")
-    walks = random_walks(landscape, n_walks=n_walks, walk_length=walk_length, seed=seed)
+    walks = random_walks(
+        landscape,
+        n_walks=n_walks,
+        walk_length=walk_length,
+        seed=seed,
+        neighbourhood=neighbourhood,
+    )
     f = landscape.loss(loss)[walks]
     centred = f - f.mean()
     var = float((centred * centred).mean())

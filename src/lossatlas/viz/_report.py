@@ -17,6 +17,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from lossatlas.analysis._neighbourhood import Neighbourhood
 from lossatlas.analysis._optima import local_optima
 from lossatlas.analysis._profile import METRICS, profile
 from lossatlas.errors import require
@@ -47,14 +48,21 @@ class _Panel:
 
 
 def _panels(
-    landscape: Landscape, *, loss: str, epsilon: float, seed: int, **map_kw: Any
+    landscape: Landscape,
+    *,
+    loss: str,
+    epsilon: float,
+    seed: int,
+    neighbourhood: Neighbourhood | None,
+    **map_kw: Any,
 ) -> tuple[LandscapeMap, list[_Panel]]:
-    lmap = landscape_map(landscape, loss=loss, epsilon=epsilon, seed=seed, **map_kw)
+    nb = {"neighbourhood": neighbourhood}
+    lmap = landscape_map(landscape, loss=loss, epsilon=epsilon, seed=seed, **nb, **map_kw)
     surface = pdata.interpolated_surface(lmap)
-    optima = local_optima(landscape, loss=loss, epsilon=epsilon)
-    net = pdata.optima_network(landscape, loss=loss, optima=optima, lmap=lmap)
+    optima = local_optima(landscape, loss=loss, epsilon=epsilon, **nb)
+    net = pdata.optima_network(landscape, loss=loss, optima=optima, lmap=lmap, **nb)
     basins = pdata.basin_sizes(landscape, loss=loss, optima=optima)
-    walk = pdata.autocorrelation_curve(landscape, loss=loss, seed=seed)
+    walk = pdata.autocorrelation_curve(landscape, loss=loss, seed=seed, **nb)
     names = landscape.space.names
     out = [
         _Panel(
@@ -186,6 +194,7 @@ def write_report(
     analysis: bool = True,
     title: str = "lossatlas report",
     progress: bool = False,
+    neighbourhood: Neighbourhood | None = None,
 ) -> Path:
     """Write one self-contained HTML report and return its path.
 
@@ -214,6 +223,9 @@ def write_report(
     title : str
     progress : bool
         Show a progress bar over the landscapes.
+    neighbourhood : Neighbourhood, optional
+        Which one-HP changes are moves, for every metric, map and optimum of the report
+        (default: the 1-edit neighbourhood, :func:`lossatlas.analysis.one_edit`).
 
     Returns
     -------
@@ -227,7 +239,7 @@ def write_report(
             interactive = False
         else:
             interactive = True
-    frame = profile(landscapes, loss=loss, epsilon=epsilon, seed=seed)
+    frame = profile(landscapes, loss=loss, epsilon=epsilon, seed=seed, neighbourhood=neighbourhood)
     iterator: Any = landscapes
     if progress:
         from tqdm.auto import tqdm
@@ -243,6 +255,7 @@ def write_report(
             loss=loss,
             epsilon=epsilon,
             seed=seed,
+            neighbourhood=neighbourhood,
             projection=projection,
             max_nodes=max_nodes,
         )
