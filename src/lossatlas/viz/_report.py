@@ -230,6 +230,18 @@ def write_report(
     Returns
     -------
     Path
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from lossatlas import Landscape, SearchSpace
+    >>> from lossatlas.viz import write_report
+    >>> space = SearchSpace.from_dict({"a": [0, 1, 2], "b": [0, 1, 2]})
+    >>> bowl = Landscape.from_array(space, [4, 3, 4, 3, 0, 3, 4, 3, 4])
+    >>> page = write_report(bowl, Path(tempfile.mkdtemp()) / "report.html", projection="pca")
+    >>> "local-optima network" in page.read_text(encoding="utf-8")
+    True
     """
     landscapes = load_landscapes(landscapes_or_table, loss=loss)
     if interactive is None:
