@@ -224,7 +224,20 @@ class DaskExecutor:
 
 def make_executor(*, jobs: int = 1, scheduler: Any = None) -> Executor:
     """Serial for ``jobs == 1``, loky processes for ``jobs > 1`` (``-1``: one per core), dask
-    for a ``scheduler``."""
+    for a ``scheduler``.
+
+    Parameters
+    ----------
+    jobs : int, default 1
+        Worker processes; ``-1`` (or 0) for one per core.
+    scheduler : str or distributed.Client, optional
+        A dask.distributed scheduler address (``tcp://host:port``) or client; overrides ``jobs``.
+
+    Returns
+    -------
+    Executor
+        :class:`SerialExecutor`, :class:`LokyExecutor` or :class:`DaskExecutor`.
+    """
     if scheduler is not None:
         return DaskExecutor(scheduler)
     if jobs <= 0:  # -1 (or 0): one worker per core
