@@ -235,3 +235,21 @@ def test_partial_landscape_keeps_its_grid_through_a_results_directory(tmp_path):
     write_landscape(partial, tmp_path / "results.parquet")
     (again,) = load_landscapes(tmp_path)
     assert again.space == land.space and again.n == 3
+
+
+def test_directory_of_one_table_per_model(tmp_path):
+    table = two_models(datasets=("iris",), fractions=(1.0,))
+    for model, part in table.groupby("model"):
+        write_table(part.dropna(axis=1, how="all"), tmp_path / f"{model}.csv")
+    lands = load_landscapes(tmp_path)
+    assert sorted(x.metadata["model"] for x in lands) == ["svm", "xgb"]
+    spaces = {x.metadata["model"]: x.space.names for x in lands}
+    assert spaces == {"xgb": ("lr", "depth"), "svm": ("C", "kernel", "shrinking")}
+    assert all(str(tmp_path) in x.metadata["source"] for x in lands)
+
+
+def test_a_partly_empty_column_within_one_model_is_still_an_error(tmp_path):
+    table = two_models(datasets=("iris",), fractions=(1.0,))
+    table.loc[table.index[table["model"] == "xgb"][0], "lr"] = np.nan
+    with pytest.raises(InputError, match="'lr' is empty in rows"):
+        load_landscapes(table)
