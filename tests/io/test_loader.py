@@ -253,3 +253,26 @@ def test_a_partly_empty_column_within_one_model_is_still_an_error(tmp_path):
     table.loc[table.index[table["model"] == "xgb"][0], "lr"] = np.nan
     with pytest.raises(InputError, match="'lr' is empty in rows"):
         load_landscapes(table)
+
+
+def test_an_optuna_storage_of_several_studies_gives_one_landscape_each(tmp_path):
+    optuna = pytest.importorskip("optuna")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    from lossatlas.io import study_names, to_optuna
+
+    url = f"sqlite:///{tmp_path / 'many.db'}"
+    for dataset in ("iris", "wine"):
+        (land,) = read_landscapes(one_model(dataset=dataset))
+        to_optuna(land, storage=url, study_name=f"xgb-{dataset}")
+    assert sorted(study_names(url)) == ["xgb-iris", "xgb-wine"]
+    lands = load_landscapes(url)
+    assert sorted(x.label for x in lands) == ["xgb iris fraction=1.0", "xgb wine fraction=1.0"]
+    by_name = {x.metadata["study_name"]: x for x in lands}
+    diff = by_name["xgb-wine"].loss("test") - by_name["xgb-iris"].loss("test")
+    assert np.allclose(diff, 1.0)
+    (one,) = load_landscapes(url, study_name="xgb-wine")
+    assert one.metadata["study_name"] == "xgb-wine"
+    bare = Landscape.from_array(one.space, {"test": one.loss("test")}, index=one.index)
+    to_optuna(bare, storage=url, study_name="plain")
+    (plain,) = load_landscapes(url, study_name="plain")
+    assert plain.label == "plain"  # a study without model/dataset is named by its study
