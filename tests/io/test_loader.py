@@ -276,3 +276,14 @@ def test_an_optuna_storage_of_several_studies_gives_one_landscape_each(tmp_path)
     to_optuna(bare, storage=url, study_name="plain")
     (plain,) = load_landscapes(url, study_name="plain")
     assert plain.label == "plain"  # a study without model/dataset is named by its study
+
+
+def test_kinds_apply_to_the_model_that_has_the_column():
+    lands = load_landscapes(
+        two_models(datasets=("iris",), fractions=(1.0,)), kinds={"C": "categorical"}
+    )
+    svm = next(x for x in lands if x.metadata["model"] == "svm")
+    xgb = next(x for x in lands if x.metadata["model"] == "xgb")
+    assert svm.space["C"].kind == "categorical" and xgb.space["lr"].kind == "ordinal"
+    with pytest.raises(InputError, match="unknown column"):
+        load_landscapes(two_models(), kinds={"nope": "categorical"})
