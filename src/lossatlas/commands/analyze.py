@@ -81,6 +81,10 @@ def analyze(
     ] = False,
     walks: Annotated[int, typer.Option(help="Random walks for the autocorrelation.")] = 1000,
     walk_length: Annotated[int, typer.Option(help="Steps per random walk.")] = 20,
+    radius: Annotated[int, typer.Option(help=RADIUS_HELP)] = 1,
+    categorical: Annotated[
+        list[str] | None, typer.Option("--categorical", help=CATEGORICAL_HELP)
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the random walks.")] = 0,
     on_invalid: Annotated[
         str, typer.Option(help="raise | drop rows with NaN/inf losses")
@@ -88,10 +92,6 @@ def analyze(
     maximize: Annotated[
         bool, typer.Option("--maximize", help="The loss columns are scores to maximise.")
     ] = False,
-    radius: Annotated[int, typer.Option(help=RADIUS_HELP)] = 1,
-    categorical: Annotated[
-        list[str] | None, typer.Option("--categorical", help=CATEGORICAL_HELP)
-    ] = None,
 ) -> None:
     """Print the fitness-landscape profile of every landscape in SOURCE."""
     from lossatlas.analysis._profile import profile
@@ -115,11 +115,11 @@ def analyze(
         loss=loss,
         epsilon=epsilon,
         relative_epsilon=relative_epsilon,
+        neighbourhood=neighbourhood_option(radius, categorical),
         n_walks=walks,
         walk_length=walk_length,
         seed=seed,
         progress=fmt == "table",
-        neighbourhood=neighbourhood_option(radius, categorical),
     )
     text = render_profile(frame, fmt)
     if text is not None:
