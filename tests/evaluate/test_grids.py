@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -281,6 +279,8 @@ def test_default_study_is_small():
 
 def test_one_grid_parser_for_files_python_models_and_spaces(tmp_path):
     """Grid files, model_from_estimator and SearchSpace.from_dict parse values the same way."""
+    import json
+
     pytest.importorskip("sklearn")
     from sklearn.tree import DecisionTreeClassifier
 

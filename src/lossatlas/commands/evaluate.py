@@ -207,9 +207,9 @@ def run_command(
     )
     from lossatlas.analysis._profile import profile
     from lossatlas.commands.analyze import render_profile
-    from lossatlas.io import load_landscapes
+    from lossatlas.io import read_landscapes
 
-    landscapes = load_landscapes(summary.table)
+    landscapes = read_landscapes(summary.table)
     render_profile(profile(landscapes, loss="test", epsilon=0.0), "table")
     if report:
         from lossatlas.viz._report import write_report
