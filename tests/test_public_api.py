@@ -337,3 +337,24 @@ def test_no_module_imports_its_own_package_namespace():
                 if names:
                     offenders.append(f"{name}: from {node.module} import {', '.join(names)}")
     assert not offenders, "\n".join(offenders)
+
+
+def test_analysis_neither_draws_nor_writes():
+    """Computation returns data: no analysis module imports a plotting library or writes."""
+    drawing = {"matplotlib", "plotly", "umap"}
+    writing = {"savefig", "write_text", "write_bytes", "to_parquet", "to_csv", "to_html", "open"}
+    offenders = []
+    for path in sorted((ROOT / "analysis").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                names.append(getattr(node, "module", None) or "")
+                if any(n.split(".")[0] in drawing for n in names):
+                    offenders.append(f"{path.name}:{node.lineno} imports {names}")
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name in writing:
+                    offenders.append(f"{path.name}:{node.lineno} calls {name}")
+    assert not offenders, "\n".join(offenders)
