@@ -287,3 +287,19 @@ def test_kinds_apply_to_the_model_that_has_the_column():
     assert svm.space["C"].kind == "categorical" and xgb.space["lr"].kind == "ordinal"
     with pytest.raises(InputError, match="unknown column"):
         load_landscapes(two_models(), kinds={"nope": "categorical"})
+
+
+def test_to_optuna_refuses_to_write_into_a_foreign_sqlite_file(tmp_path):
+    pytest.importorskip("optuna")
+    from lossatlas.io import to_optuna
+
+    target = tmp_path / "other.db"
+    con = sqlite3.connect(target)
+    con.execute("CREATE TABLE things (x INTEGER)")
+    con.commit()
+    con.close()
+    before = target.read_bytes()
+    (land,) = read_landscapes(one_model())
+    with pytest.raises(InputError, match="not an Optuna storage"):
+        to_optuna(land, storage=f"sqlite:///{target}", study_name="x")
+    assert target.read_bytes() == before

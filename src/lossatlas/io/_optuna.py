@@ -378,7 +378,8 @@ def to_optuna(
     study_name : str, optional
         Name of the new study (Optuna picks one when absent).
     storage : str, optional
-        Optuna storage URL (in memory when absent). This writes: pass a new file or study.
+        Optuna storage URL (in memory when absent). A new SQLite file is created; an existing
+        one must already be an Optuna storage (any other file is refused, left untouched).
     load_if_exists : bool, default False
         Add the trials to an existing study of that name.
 
@@ -388,6 +389,10 @@ def to_optuna(
         The study, one COMPLETE trial per evaluated configuration.
     """
     optuna = _optuna()
+    if storage is not None:
+        target = _sqlite_file(storage)
+        if target is not None and target.is_file() and target.stat().st_size > 0:
+            read_only_storage(storage)  # refuses an SQLite file that is not an Optuna storage
     values = landscape.loss(loss)
     space = landscape.space
     dists = {hp.name: _distribution(hp) for hp in space.hyperparameters}
