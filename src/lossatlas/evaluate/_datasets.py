@@ -98,6 +98,15 @@ def register_dataset(name: str, loader: _Loader, *, description: str = "") -> No
 
     ``loader(**options)`` returns a :class:`Dataset`; options come from the spec's ``key=value``
     list (``name:key=value,...``), with numbers parsed.
+
+    Parameters
+    ----------
+    name : str
+        The dataset name (``--dataset NAME``).
+    loader : callable
+        ``loader(**options) -> Dataset``.
+    description : str, optional
+        One line for ``lossatlas evaluate --list``.
     """
     if ":" in name or "/" in name:
         raise InputError(f"dataset name {name!r} may not contain ':' or '/'")
@@ -105,7 +114,12 @@ def register_dataset(name: str, loader: _Loader, *, description: str = "") -> No
 
 
 def list_datasets() -> dict[str, str]:
-    """Registered dataset names and their one-line descriptions."""
+    """Registered dataset names and their one-line descriptions.
+
+    Returns
+    -------
+    dict of str to str
+    """
     return {name: desc for name, (_, desc) in sorted(_REGISTRY.items())}
 
 
@@ -337,6 +351,10 @@ def load_dataset(
     task : {"classification", "regression"}, optional
         Override the task of a file (default: inferred: a numeric target with more than 20
         distinct or non-integer values is regression).
+
+    Returns
+    -------
+    Dataset
 
     Raises
     ------

@@ -39,7 +39,17 @@ __all__ = ["Task", "TaskContext", "canonical", "fold_indices", "nested_subsample
 
 
 def canonical(mapping: Mapping[str, Any]) -> str:
-    """Canonical JSON of a mapping (sorted keys, no spaces): the journal's key text."""
+    """Canonical JSON of a mapping (sorted keys, no spaces): the journal's key text.
+
+    Parameters
+    ----------
+    mapping : mapping of str to value
+        A configuration or fidelity (numpy scalars become Python numbers).
+
+    Returns
+    -------
+    str
+    """
     return json.dumps(
         {str(k): (v.item() if isinstance(v, np.generic) else v) for k, v in mapping.items()},
         sort_keys=True,
@@ -75,7 +85,21 @@ class TaskContext:
 
 
 def fold_indices(dataset: Dataset, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Seeded (stratified for classification) k-fold train/test row indices."""
+    """Seeded (stratified for classification) k-fold train/test row indices.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    folds : int
+        Number of folds.
+    seed : int
+        Seed of the shuffle.
+
+    Returns
+    -------
+    list of (ndarray, ndarray)
+        ``(train_rows, test_rows)`` per fold.
+    """
     selection = require("sklearn.model_selection", "models", purpose="cross-validation folds")
     KFold, StratifiedKFold = selection.KFold, selection.StratifiedKFold  # noqa: N806
     if dataset.task == "classification":
@@ -99,6 +123,11 @@ def nested_subsample(
         In (0, 1]; at least one row per class (or 2 rows) is kept.
     seed, fold : int
         Seed the ordering; it does not depend on ``fraction``.
+
+    Returns
+    -------
+    ndarray
+        The kept rows of ``train``: the rows of a smaller fraction are a subset of a larger's.
     """
     n = len(train)
     rng = np.random.default_rng([int(seed), int(fold), 7919])
@@ -174,6 +203,13 @@ def _losses(
 
 def run_task(context: TaskContext, task: Task) -> dict[str, Any]:
     """Fit and score one task; never raises for a failing configuration.
+
+    Parameters
+    ----------
+    context : TaskContext
+        The model, dataset and fixed parameters shared by every task.
+    task : Task
+        One configuration x fold x fidelity x seed.
 
     Returns
     -------
