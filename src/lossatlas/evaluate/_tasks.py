@@ -85,21 +85,7 @@ class TaskContext:
 
 
 def fold_indices(dataset: Dataset, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Seeded (stratified for classification) k-fold train/test row indices.
-
-    Parameters
-    ----------
-    dataset : Dataset
-    folds : int
-        Number of folds.
-    seed : int
-        Seed of the shuffle.
-
-    Returns
-    -------
-    list of (ndarray, ndarray)
-        ``(train_rows, test_rows)`` per fold.
-    """
+    """Seeded (stratified for classification) k-fold train/test row indices."""
     selection = require("sklearn.model_selection", "models", purpose="cross-validation folds")
     KFold, StratifiedKFold = selection.KFold, selection.StratifiedKFold  # noqa: N806
     if dataset.task == "classification":
