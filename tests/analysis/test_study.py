@@ -93,7 +93,7 @@ def test_compare_by_split():
     assert "train vs test" in result.summary
 
 
-def test_compare_by_model_skips_other_spaces():
+def test_compare_by_model_compares_other_spaces_through_profiles_and_importance():
     other = SearchSpace.from_dict({"c": [1, 2, 3]})
     lands = [
         Landscape.from_array(
@@ -107,9 +107,19 @@ def test_compare_by_model_skips_other_spaces():
         Landscape.from_array(other, np.arange(3.0), metadata={"model": "svm", "dataset": "iris"}),
     ]
     result = compare_landscapes(lands, by="model", profiles=False)
-    assert len(result.pairs) == 1
-    assert result.pairs["spearman"].iloc[0] == pytest.approx(-1.0)
-    assert "2 pairs have different search spaces" in result.summary
+    pairs = result.pairs.set_index(["value_a", "value_b"])
+    assert len(pairs) == 3
+    # rank similarity only on one space; profiles and importance for every pair
+    assert pairs.loc[("et", "rf"), "spearman"] == pytest.approx(-1.0)
+    assert pairs.loc[("et", "rf"), "comparable"] == "ranks+profile+importance"
+    other_pairs = pairs.drop(index=("et", "rf"))
+    assert (other_pairs["comparable"] == "profile+importance").all()
+    assert other_pairs["spearman"].isna().all() and (other_pairs["n_common"] == 0).all()
+    assert pairs.loc[("rf", "svm"), "best_loss_a"] == 0.0
+    assert pairs.loc[("rf", "svm"), "top_hp_b"] == "c"
+    assert pairs.loc[("rf", "svm"), "top_hp_share_b"] == pytest.approx(1.0)
+    assert "2 of the 3 pairs of models have different search spaces" in result.summary
+    assert "profiles and importance" in result.summary
     assert np.isnan(result.matrix("spearman").loc["svm", "rf"])
 
 

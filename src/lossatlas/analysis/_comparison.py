@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from lossatlas import columns as roles
+from lossatlas.analysis._model_contrast import model_contrast
 from lossatlas.analysis._similarity import similarity
 from lossatlas.errors import InputError
 from lossatlas.landscape import Landscape
@@ -195,9 +196,11 @@ def compare_landscapes(
         ``a`` is the higher fidelity (the full fidelity, the highest of every ``fidelity_*``
         value, is ``a`` of its pairs: top variants take the best of the full fidelity).
         ``"dataset"``: within each (model, fidelity), every pair of datasets. ``"model"``: within
-        each (dataset, fidelity), every pair of models that share a search space (others are
-        counted, not compared). ``"split"``: each landscape's ``train`` (``a``) against its
-        ``loss`` (``b``).
+        each (dataset, fidelity), every pair of models, through what is comparable
+        (:func:`~lossatlas.analysis._model_contrast.model_contrast`): profiles and importance
+        always, rank similarity only where the two spaces are equal (NaN otherwise; the
+        ``comparable`` column says which). ``"split"``: each landscape's ``train`` (``a``)
+        against its ``loss`` (``b``).
     loss : str, default "test"
         Loss to compare (and to profile).
     train : str, default "train"
@@ -243,7 +246,8 @@ def compare_landscapes(
             for (_, la, a), (_, lb, b) in itertools.combinations(items, 2):
                 if a.space != b.space:
                     skipped += 1
-                    continue
+                    if by != "model":
+                        continue
                 meta = dict(key)
                 if by == "fidelity":
                     meta["a_is_full"] = la == items[0][1]
@@ -255,9 +259,14 @@ def compare_landscapes(
         jobs, desc=f"compare by {by}", disable=not progress
     ):
         if by == "split":
-            result = similarity(a, b, loss=train, loss_b=loss, **options)
-        else:
-            result = similarity(a, b, loss=loss, **options)
+            measures = similarity(a, b, loss=train, loss_b=loss, **options).as_dict()
+        elif a.space == b.space:
+            measures = similarity(a, b, loss=loss, **options).as_dict()
+        else:  # models on different grids: no configuration-by-configuration measure
+            measures = {"n_common": 0, "n_a": a.n, "n_b": b.n, **dict.fromkeys(METRICS, np.nan)}
+        if by == "model":
+            epsilon = float((profile_options or {}).get("epsilon", 0.0))
+            measures.update(model_contrast(a, b, loss=loss, epsilon=epsilon))
         rows.append(
             {
                 **meta,
@@ -265,7 +274,7 @@ def compare_landscapes(
                 "b": label_b,
                 "value_a": value_a,
                 "value_b": value_b,
-                **result.as_dict(),
+                **measures,
             }
         )
     pairs = pd.DataFrame(rows)
@@ -314,7 +323,13 @@ def _headline(
         f"Compared {n} landscapes by {by} (loss {loss!r}, gamma {gamma:g}): "
         f"{len(pairs)} pairs of {what}."
     ]
-    if skipped:
+    if skipped and by == "model":
+        lines.append(
+            f"{skipped} of the {len(pairs)} pairs of models have different search spaces: they "
+            "are compared through their profiles and importance (best loss, smoothness, "
+            "neutrality, top hyperparameter), not by rank similarity, which needs one space."
+        )
+    elif skipped:
         lines.append(f"{skipped} pairs have different search spaces and were not compared.")
     headline: dict[str, float] = {"n_landscapes": float(n), "n_pairs": float(len(pairs))}
     if by == "fidelity" and len(pairs):
@@ -339,6 +354,24 @@ def _headline(
             f"Median gamma-set similarity (top {gamma:.0%}) with full fidelity: "
             f"{headline['median_gamma_set_similarity_vs_full']:.3f}."
         )
+    if by == "model" and len(pairs) and "best_loss_a" in pairs.columns:
+        sides = [
+            pairs[[f"value_{s}", f"best_loss_{s}", f"top_hp_{s}"]].set_axis(
+                ["model", "best_loss", "top_hp"], axis=1
+            )
+            for s in "ab"
+        ]
+        per_model = pd.concat(sides, ignore_index=True).groupby("model", sort=True)
+        best = per_model["best_loss"].median()
+        top = per_model["top_hp"].agg(lambda v: v.mode().iloc[0] if len(v.dropna()) else "")
+        headline["n_pairs_same_space"] = float((pairs["comparable"] != "profile+importance").sum())
+        for model, value in best.items():
+            headline[f"median_best_loss[{model}]"] = float(value)
+        lines.append(
+            "Median best loss per model: "
+            + "; ".join(f"{m}: {v:.4g} (top hyperparameter {top[m]})" for m, v in best.items())
+            + "."
+        )
     if not len(pairs):
         lines.append(
             f"Nothing to compare: no two landscapes differ only in their {by} "
@@ -351,7 +384,7 @@ def _headline(
         ("shake_up", "shake-up"),
     ):
         headline[f"median_{metric}"] = _median(pairs, metric) if len(pairs) else float("nan")
-        if not len(pairs):
+        if not len(pairs) or np.isnan(headline[f"median_{metric}"]):
             continue
         scope = "between train and test" if by == "split" else f"over all pairs of {what}"
         lines.append(f"Median {words} {scope}: {headline[f'median_{metric}']:.3f}.")

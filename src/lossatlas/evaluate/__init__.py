@@ -1,21 +1,25 @@
 """Build HP landscapes: evaluate grids of real models on real datasets, resumable and parallel.
 
-- datasets: offline datasets (scikit-learn's bundled sets, generated, user CSV/Parquet):
-  :func:`load_dataset`, :func:`list_datasets`, :func:`register_dataset`;
-- models: the registry (``rf``, ``svm``, ``xgboost``, ``lightgbm``, ``fcnet``, ``cnn``) with
-  study, default and tiny grids: :func:`get_model`, :func:`register_model`; your own estimators
-  with :func:`model_from_estimator` and :func:`model_from_path`;
+- datasets: offline datasets (scikit-learn's bundled sets, generated sets of realistic size,
+  suites, user CSV/Parquet, cached OpenML): :func:`load_dataset`, :func:`list_datasets`,
+  :func:`list_suites`, :func:`expand_datasets`, :func:`register_dataset`;
+- models: the registry (``rf``, ``dt``, ``svm``, ``xgboost``, ``lightgbm``, ``fcnet``,
+  ``cnn``) with study, default and tiny grids: :func:`get_model`, :func:`register_model`; your
+  own estimators with :func:`model_from_estimator` and :func:`model_from_path`;
 - grids: YAML/TOML/JSON grid files (:func:`load_grid`, :func:`write_grid`), parsed by
   :meth:`lossatlas.SearchSpace.from_dict`;
-- running: :class:`Evaluation` and :func:`evaluate` (tasks = config x fold x fidelity x seed)
-  on an executor (:class:`SerialExecutor`, :class:`LokyExecutor`, :class:`DaskExecutor`), with
-  the SQLite (WAL) :class:`Journal` that makes runs resumable and idempotent;
+- running: :class:`Evaluation` and :func:`evaluate` (tasks = config x fold x fidelity x seed,
+  with an optional held-out test split, ``test_size``: :func:`holdout_split`,
+  :func:`evaluation_splits`) on an executor (:class:`SerialExecutor`, :class:`LokyExecutor`,
+  :class:`DaskExecutor`), with the SQLite (WAL) :class:`Journal` that makes runs resumable and
+  idempotent;
 - the long results table: :func:`export`, :func:`journal_frame`.
 
 Constants: :data:`RESULTS_NAME` (``results.parquet``) and :data:`JOURNAL_NAME`
 (``journal.sqlite``) name the files of an evaluation directory, :data:`DEFAULT_OUT` its default
 location; :data:`ALLOWED_ESTIMATOR_PREFIXES` the modules a grid file may name an estimator
-from; :data:`TaskKind` is ``"classification"`` or ``"regression"``.
+from; :data:`PRESETS` and :data:`SUITES` the built-in dataset presets and suites;
+:data:`TaskKind` is ``"classification"`` or ``"regression"``.
 
 Scikit-learn is the ``models`` extra; xgboost, lightgbm and torch are imported only when their
 model is used.
@@ -24,9 +28,13 @@ model is used.
 from __future__ import annotations
 
 from lossatlas.evaluate._datasets import (
+    PRESETS,
+    SUITES,
     Dataset,
     TaskKind,
+    expand_datasets,
     list_datasets,
+    list_suites,
     load_dataset,
     register_dataset,
 )
@@ -36,6 +44,7 @@ from lossatlas.evaluate._executors import (
     Executor,
     LokyExecutor,
     SerialExecutor,
+    connect_dask,
     make_executor,
 )
 from lossatlas.evaluate._grids import GridFile, grid_to_space, load_grid, write_grid
@@ -54,7 +63,9 @@ from lossatlas.evaluate._tasks import (
     Task,
     TaskContext,
     canonical,
+    evaluation_splits,
     fold_indices,
+    holdout_split,
     nested_subsample,
     run_task,
 )
@@ -84,23 +95,30 @@ __all__ = [
     "LokyExecutor",
     "ModelContext",
     "ModelSpec",
+    "PRESETS",
     "ProgressReporter",
     "RESULTS_NAME",
+    "SUITES",
     "SerialExecutor",
     "SmallCNN",
     "Task",
     "TaskContext",
     "TaskKind",
     "canonical",
+    "connect_dask",
     "default_evaluation",
     "evaluate",
+    "evaluation_splits",
+    "expand_datasets",
     "export",
     "fold_indices",
     "get_model",
     "grid_to_space",
+    "holdout_split",
     "journal_frame",
     "list_datasets",
     "list_models",
+    "list_suites",
     "load_dataset",
     "load_grid",
     "make_executor",
