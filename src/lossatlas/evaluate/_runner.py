@@ -344,8 +344,24 @@ def evaluate(
     Returns
     -------
     EvaluationSummary
-        Counts (``n_ok == 0`` when no task of the evaluation succeeded), error messages and
-        the table written.
+        Tasks run, skipped (already in the journal), run by other processes and failed, the
+        seconds taken, the path of the results table, and the journal's outcome of the
+        evaluation (``n_ok == 0`` when no task succeeded; the distinct error messages).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from lossatlas.evaluate import Evaluation, evaluate, get_model, load_dataset
+    >>> from lossatlas.io import load_landscapes
+    >>> rf = get_model("rf")
+    >>> study = Evaluation(model=rf, dataset=load_dataset("iris"), space=rf.space("tiny"),
+    ...                    folds=2, params={"n_estimators": 5})
+    >>> summary = evaluate(study, tempfile.mkdtemp())
+    >>> summary.n_run, summary.n_failed
+    (16, 0)
+    >>> (landscape,) = load_landscapes(summary.table)
+    >>> landscape.n == rf.space("tiny").size
+    True
     """
     from lossatlas.evaluate._claims import run_claimed
     from lossatlas.evaluate._progress import ProgressReporter
