@@ -8,6 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -269,3 +270,32 @@ def test_retry_before_reclaims_only_failures_recorded_before_it(tmp_path):
         assert (mine, finished) == ([0], [1])
         mine, finished, _ = journal.claim("s", KEYS[:2], owner="p", lease=60, retry_before=0.0)
         assert (mine, finished) == ([], [0, 1])
+
+
+def test_study_never_adopts_a_foreign_journal(tmp_path, capsys):
+    study = tmp_path / "study.yaml"
+    study.write_text("name: s\nmodels:\n  - {model: dt, grid: tiny}\ndatasets: [iris]\nfolds: 2\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    path = out / "journal.sqlite"
+    before = _sqlite(
+        path, "CREATE TABLE version_info (v INTEGER)", "INSERT INTO version_info VALUES (3)"
+    )
+    assert main(["study", str(study), "-q", "--out", str(out)]) == 2
+    _one_error_line(capsys.readouterr().err, str(path), "another application")
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == ["journal.sqlite"]
+
+
+def test_the_heartbeat_keeps_a_lease_alive_and_a_stopped_one_expires(tmp_path):
+    from lossatlas.evaluate._claims import Heartbeat
+
+    path = tmp_path / "journal.sqlite"
+    mine, other = "elsewhere-a:1:x", "elsewhere-b:2:y"  # other hosts: only leases count
+    with Journal(path) as journal:
+        assert journal.claim("s", KEYS[:1], owner=mine, lease=0.6)[0] == [0]
+        with Heartbeat(path, mine, 0.6):
+            time.sleep(1.5)  # past the first lease: renewed meanwhile
+            assert journal.claim("s", KEYS[:1], owner=other, lease=60)[2] == [0]
+        time.sleep(0.8)  # no renewal any more: the lease runs out
+        assert journal.claim("s", KEYS[:1], owner=other, lease=60)[0] == [0]
