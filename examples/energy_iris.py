@@ -27,12 +27,18 @@ from pathlib import Path
 
 import numpy as np
 
-from lossatlas.energy._basinhopping import basin_hopping
-from lossatlas.energy._catastrophe import optimal_nu, plot_stationary_points, sweep_nu
-from lossatlas.energy._connect import connect_lowest
-from lossatlas.energy._database import Database, potential_db_options
-from lossatlas.energy._losscompare import compare_losses
-from lossatlas.energy._report import energy_sections, write_energy_report
+from lossatlas.energy import (
+    Database,
+    basin_hopping,
+    compare_losses,
+    connect_lowest,
+    energy_sections,
+    optimal_nu,
+    plot_stationary_points,
+    potential_db_options,
+    sweep_nu,
+    write_energy_report,
+)
 from lossatlas.energy.potentials import make_potential
 from lossatlas.viz._html import figure_html, table_html
 

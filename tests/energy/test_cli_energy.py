@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from lossatlas.cli import main
-from lossatlas.energy._database import Database
+from lossatlas.energy import Database
 
 MB_ENERGIES = [-146.6995, -108.1667, -80.7678]
 

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lossatlas.energy._basinhopping import basin_hopping
-from lossatlas.energy._database import Database
-from lossatlas.energy._ensembles import (
+from lossatlas.energy import (
+    Database,
+    basin_hopping,
     ensemble_from_database,
     ensemble_of_minima,
     plot_specialisation,

@@ -7,12 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lossatlas.energy._database import Database, hessian_summary
-from lossatlas.energy._minimize import minimize
-from lossatlas.energy._thermo import (
+from lossatlas.energy import (
+    Database,
     default_temperatures,
     heat_capacity,
     heat_capacity_from_database,
+    hessian_summary,
+    minimize,
     occupation_probabilities,
     plot_heat_capacity,
 )

@@ -13,10 +13,9 @@ Stationary points of any index are located by damped Newton-Raphson on the gradi
 so this is for potentials with a few tens of coordinates (Gaussian-process hyperparameters,
 small networks).
 
-The likelihood-optimal ``nu`` (:func:`optimal_nu`, in :mod:`lossatlas.energy._optimal_nu`) and
-the drawing of a sweep (:func:`plot_stationary_points`, in
-:mod:`lossatlas.energy._catastrophe_plot`)
-live in their own modules and are re-exported here.
+The likelihood-optimal ``nu`` lives in :mod:`lossatlas.energy._optimal_nu`; the sweep's figure
+is computed here (:func:`stationary_points_plot_data`) and drawn by
+:func:`lossatlas.energy._plots.plot_stationary_points`.
 
 References
 ----------
@@ -38,25 +37,22 @@ from typing import Any, Literal
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from lossatlas.energy._catastrophe_plot import plot_stationary_points
-from lossatlas.energy._minimize import minimize
-from lossatlas.energy._optimal_nu import OptimalNu, optimal_nu
-from lossatlas.errors import InputError, LossAtlasError
+from lossatlas.energy._minimize import SEARCH_ERRORS, minimize
+from lossatlas.energy._plotdata import StationaryBranch, StationaryPointsPlotData
+from lossatlas.errors import InputError
 
 __all__ = [
     "Fold",
-    "OptimalNu",
-    "optimal_nu",
     "ParameterSweep",
     "StationaryPoint",
     "find_stationary_points",
-    "plot_stationary_points",
+    "stationary_points_plot_data",
     "sweep_nu",
     "sweep_parameter",
 ]
 
 # a search that wanders off (overflow, a kernel matrix that is not positive definite) is dropped
-_SEARCH_ERRORS = (ArithmeticError, ValueError, np.linalg.LinAlgError, LossAtlasError)
+_SEARCH_ERRORS = SEARCH_ERRORS
 
 
 @dataclass(frozen=True)
@@ -140,6 +136,61 @@ class ParameterSweep:
         return np.array(
             [[sum(p.index == k for p in pts) for k in (0, 1)] for pts in self.points], dtype=int
         )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe summary (coordinates left out).
+
+        Returns
+        -------
+        dict
+            ``parameter``, ``values``, ``counts`` (minima and saddles per value),
+            ``stationary_points`` (``value``, ``energy``, ``index``, ``branch``,
+            ``smallest_abs_eigenvalue``, ``degenerate``) and ``folds`` (``kind``,
+            ``bracket``, ``minimum_energy``, ``saddle_energy``, ``smallest_abs_eigenvalue``).
+        """
+        return {
+            "parameter": self.parameter,
+            "values": self.values.tolist(),
+            "counts": self.counts().tolist(),
+            "stationary_points": [
+                {
+                    "value": p.parameter,
+                    "energy": p.energy,
+                    "index": p.index,
+                    "branch": p.branch,
+                    "smallest_abs_eigenvalue": p.smallest_abs_eigenvalue,
+                    "degenerate": p.degenerate,
+                }
+                for pts in self.points
+                for p in pts
+            ],
+            "folds": [
+                {
+                    "kind": f.kind,
+                    "bracket": list(f.bracket),
+                    "minimum_energy": f.minimum.energy,
+                    "saddle_energy": f.saddle.energy,
+                    "smallest_abs_eigenvalue": min(
+                        f.minimum.smallest_abs_eigenvalue, f.saddle.smallest_abs_eigenvalue
+                    ),
+                }
+                for f in self.folds
+            ],
+        }
+
+    def to_frame(self) -> Any:
+        """The stationary points as a :class:`pandas.DataFrame` (one row per point).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``value``, ``energy``, ``index``, ``branch``, ``smallest_abs_eigenvalue``,
+            ``degenerate``.
+        """
+        import pandas as pd
+
+        columns = ["value", "energy", "index", "branch", "smallest_abs_eigenvalue", "degenerate"]
+        return pd.DataFrame(self.to_dict()["stationary_points"], columns=columns)
 
 
 def _newton(potential: Any, x: np.ndarray, rms_tol: float, max_steps: int) -> np.ndarray | None:
@@ -449,3 +500,37 @@ def sweep_nu(gp: Any, values: Sequence[float] | np.ndarray, **options: Any) -> P
         raise InputError(f"nu values must be positive, got {vals.tolist()}")
     options.setdefault("parameter", "nu")
     return sweep_parameter(gp.with_nu, vals, **options)
+
+
+def stationary_points_plot_data(sweep: ParameterSweep) -> StationaryPointsPlotData:
+    """What the sweep figure shows: energy and smallest ``|Hessian eigenvalue|`` of each
+    followed branch, folds marked (draw it with ``plot_stationary_points``).
+
+    Parameters
+    ----------
+    sweep : ParameterSweep
+        The sweep (:func:`sweep_parameter`).
+
+    Returns
+    -------
+    StationaryPointsPlotData
+    """
+    branches: dict[int, list[StationaryPoint]] = {}
+    for pts in sweep.points:
+        for p in pts:
+            branches.setdefault(p.branch, []).append(p)
+    return StationaryPointsPlotData(
+        branches=[
+            StationaryBranch(
+                index=int(pts[0].index),
+                parameter=np.array([p.parameter for p in pts], dtype=float),
+                energy=np.array([p.energy for p in pts], dtype=float),
+                smallest_abs_eigenvalue=np.array(
+                    [max(p.smallest_abs_eigenvalue, 1e-16) for p in pts], dtype=float
+                ),
+            )
+            for pts in branches.values()
+        ],
+        fold_brackets=[(float(f.bracket[0]), float(f.bracket[1])) for f in sweep.folds],
+        parameter=sweep.parameter,
+    )

@@ -34,13 +34,15 @@ from typing import Any
 
 import numpy as np
 
+from lossatlas.energy._json import json_number
+from lossatlas.energy._plotdata import SpecialisationPlotData
 from lossatlas.errors import InputError, require
 
 __all__ = [
     "EnsembleReport",
     "ensemble_from_database",
     "ensemble_of_minima",
-    "plot_specialisation",
+    "specialisation_plot_data",
 ]
 
 
@@ -114,6 +116,28 @@ class EnsembleReport:
                 "auc": self.weighted_auc,
             },
             "selector": {"accuracy": self.selector_accuracy, "auc": self.selector_auc},
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe summary.
+
+        Returns
+        -------
+        dict
+            ``minima`` (``id``, ``accuracy``, ``auc``), ``summary`` (:meth:`summary`),
+            ``temperature``, ``best_single`` (an id) and ``overlap`` (a nested list).
+        """
+        return {
+            "minima": [
+                {"id": int(i), "accuracy": float(a), "auc": json_number(u)}
+                for i, a, u in zip(self.minima_ids, self.accuracy, self.auc, strict=True)
+            ],
+            "summary": {
+                k: {m: json_number(v) for m, v in d.items()} for k, d in self.summary().items()
+            },
+            "temperature": self.temperature,
+            "best_single": int(self.minima_ids[self.best_single]),
+            "overlap": self.overlap.tolist(),
         }
 
 
@@ -335,27 +359,29 @@ def ensemble_from_database(
     )
 
 
-def plot_specialisation(report: EnsembleReport, *, max_minima: int = 40) -> Any:
-    """Two panels: which test items each minimum gets right (items sorted by how many minima
-    get them right) and the overlap matrix as a fraction of the test set; returns the Figure."""
-    require("matplotlib", "energy", purpose="ensemble plots")
-    from matplotlib.figure import Figure
+def specialisation_plot_data(
+    report: EnsembleReport, *, max_minima: int = 40
+) -> SpecialisationPlotData:
+    """Which test items each minimum gets right (items sorted by how many minima get them
+    right) and the overlap matrix as a fraction of the test set (draw it with
+    ``plot_specialisation``).
 
+    Parameters
+    ----------
+    report : EnsembleReport
+        The ensemble analysis (:func:`ensemble_of_minima`).
+    max_minima : int, default 40
+        Show at most the first this many minima.
+
+    Returns
+    -------
+    SpecialisationPlotData
+    """
     correct = report.correct[:, :max_minima]
-    ids = report.minima_ids[:max_minima]
     order = np.lexsort((np.arange(correct.shape[0]), correct.sum(1)))
-    fig = Figure(figsize=(10.0, 4.0))
-    ax1, ax2 = fig.subplots(1, 2)
-    ax1.imshow(correct[order].T, aspect="auto", cmap="Greys", interpolation="nearest")
-    ax1.set_xlabel("test item (sorted by how many minima get it right)")
-    ax1.set_ylabel("minimum")
-    ax1.set_yticks(range(len(ids)), [str(i) for i in ids], fontsize=6)
-    ax1.set_title("correct (black) per minimum")
     n = max(correct.shape[0], 1)
-    im = ax2.imshow(report.overlap[:max_minima, :max_minima] / n, cmap="viridis", vmin=0, vmax=1)
-    ax2.set_xticks(range(len(ids)), [str(i) for i in ids], fontsize=6, rotation=90)
-    ax2.set_yticks(range(len(ids)), [str(i) for i in ids], fontsize=6)
-    ax2.set_title("overlap of correctly classified items")
-    fig.colorbar(im, ax=ax2, label="fraction of test items")
-    fig.tight_layout()
-    return fig
+    return SpecialisationPlotData(
+        correct=correct[order].T,
+        minima_ids=[int(i) for i in report.minima_ids[:max_minima]],
+        overlap_fraction=report.overlap[:max_minima, :max_minima] / n,
+    )

@@ -22,9 +22,13 @@ import numpy as np
 from scipy.optimize import minimize as _scipy_minimize
 
 from lossatlas._threads import limit_blas
-from lossatlas.errors import InputError
+from lossatlas.errors import InputError, LossAtlasError
 
-__all__ = ["MinimizeResult", "minimize", "rms_gradient"]
+__all__ = ["SEARCH_ERRORS", "MinimizeResult", "minimize", "rms_gradient"]
+
+#: What a local search from a random start may raise on a hostile surface (overflow, a singular
+#: matrix, a refused input): callers that try many starts skip such a start.
+SEARCH_ERRORS = (ArithmeticError, ValueError, np.linalg.LinAlgError, LossAtlasError)
 
 # scipy L-BFGS runs (first + restarts) before the round-off stage takes over, and restarts in a
 # row without a clear gain (energy beyond round-off, or the RMS gradient halved).

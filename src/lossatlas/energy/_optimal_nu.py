@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from lossatlas.energy._minimize import minimize
+from lossatlas.energy._json import json_number
+from lossatlas.energy._minimize import SEARCH_ERRORS, minimize
 from lossatlas.errors import InputError
 
 __all__ = ["OptimalNu", "optimal_nu"]
@@ -60,12 +61,28 @@ class OptimalNu:
     profile_nll: np.ndarray
     half_integer_nll: dict[float, float]
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe summary (coordinates and the profile left out).
+
+        Returns
+        -------
+        dict
+            ``nu``, ``nll``, ``nearest_half_integer``, ``is_half_integer``, ``at_bound`` and
+            ``half_integer_nll`` (keys are the half-integers as strings).
+        """
+        return {
+            "nu": self.nu,
+            "nll": self.nll,
+            "nearest_half_integer": self.nearest_half_integer,
+            "is_half_integer": self.is_half_integer,
+            "at_bound": self.at_bound,
+            "half_integer_nll": {str(k): json_number(v) for k, v in self.half_integer_nll.items()},
+        }
+
 
 def _profile(
     gp: Any, nu: float, starts: list[np.ndarray], rms_tol: float
 ) -> tuple[float, np.ndarray]:
-    from lossatlas.energy._catastrophe import _SEARCH_ERRORS
-
     pot = gp.with_nu(float(nu))
     best = (np.inf, starts[0])
     with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -73,7 +90,7 @@ def _profile(
         for x0 in starts:
             try:
                 res = minimize(pot, x0, rms_tol=rms_tol, max_iterations=2000)
-            except _SEARCH_ERRORS:
+            except SEARCH_ERRORS:
                 continue
             if np.isfinite(res.energy) and res.energy < best[0]:
                 best = (float(res.energy), res.x)

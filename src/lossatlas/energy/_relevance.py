@@ -94,6 +94,21 @@ class FeatureRelevance:
             for r, k in enumerate(self.ranking)
         ]
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe summary.
+
+        Returns
+        -------
+        dict
+            ``grouping``, ``groups`` (group -> minima ids, keys as strings) and ``features``
+            (:meth:`table`).
+        """
+        return {
+            "grouping": self.grouping,
+            "groups": {str(k): list(v) for k, v in self.groups.items()},
+            "features": self.table(),
+        }
+
 
 def _check_network(potential: Any) -> None:
     for attr in ("unpack", "pack", "n_hidden", "n_in"):
