@@ -15,9 +15,10 @@ from typing import Annotated, Any
 
 import typer
 
-from lossatlas.commands._energy_common import FormatOption, OutputFormat
+from lossatlas.commands._energy_common import FormatOption, OutputFormat, figure_path
 from lossatlas.commands._energy_common import open_database as _open
-from lossatlas.commands.energy_analysis import _energy_group, _num
+from lossatlas.commands.energy_analysis import _energy_group
+from lossatlas.energy._json import json_number
 from lossatlas.errors import InputError
 
 __all__ = ["register"]
@@ -79,8 +80,8 @@ def _source(
     if module is None:
         if weights is not None or data is not None:
             raise InputError("--weights and --data go with --module, not with --db")
-        db, potential = _open(db_path, with_potential=True)  # type: ignore[arg-type]
-        return db, potential
+        db = _open(db_path, with_potential=True)  # type: ignore[arg-type]
+        return db, db.potential
     if data is None:
         raise InputError("--module needs --data D.csv (and --target)")
     from lossatlas.energy._torch_inputs import torch_potential_from_files
@@ -98,11 +99,6 @@ def _path_ids(text: str) -> tuple[int, int]:
     except ValueError:
         raise InputError(f"--path must be two minimum ids 'K,L', got {text!r}") from None
     return a, b
-
-
-def _check_figure(output: Path | None) -> None:
-    if output is not None and output.suffix.lower() not in (".png", ".pdf", ".svg", ".jpg"):
-        raise InputError(f"-o {output}: the figure must be a .png, .pdf, .svg or .jpg file")
 
 
 def _save(fig: Any, output: Path) -> None:
@@ -150,7 +146,7 @@ def slice_command(
     """A 1-D/2-D loss slice around a minimum (or a module's weights), or line vs path (--path)."""
     from lossatlas.energy._views_plots import plot_line_vs_path, plot_slice
 
-    _check_figure(output)
+    output = figure_path(output, default_name="slice.png" if path is None else "path.png")
     if dims not in (1, 2):
         raise InputError(f"--dims must be 1 or 2, got {dims}")
     if path is not None and minimum is not None:
@@ -229,7 +225,11 @@ def slice_command(
     if tree is not None:
         result["merge_tree"] = {
             "minima": [
-                {"coords": list(t.coords), "energy": t.energy, "persistence": _num(t.persistence)}
+                {
+                    "coords": list(t.coords),
+                    "energy": t.energy,
+                    "persistence": json_number(t.persistence),
+                }
                 for t in tree.minima
             ],
             "saddles": [
@@ -292,7 +292,8 @@ def spectrum(
         )
     if minimum is not None and module is not None:
         raise InputError("--minimum needs --db; a --module spectrum is at its weights")
-    _check_figure(output)
+    if output is not None:
+        output = figure_path(output, default_name="spectrum.png")
     density = density or output is not None
     db, pot = _source(db_path, module, weights, data, target, loss, test_fraction, seed)
     if db is not None:

@@ -168,7 +168,7 @@ def plot_spectral_density(
 
 def plot_slice_merge_tree(tree: Any, disconnectivity: Any, *, reference: Any = None) -> Any:
     """The slice's disconnectivity graph, beside the database's (``reference``) when given."""
-    from lossatlas.energy._disconnectivity import plot_disconnectivity
+    from lossatlas.energy._plots import plot_disconnectivity
 
     n = 1 if reference is None else 2
     fig = _figure((5.0 * n, 4.5))
