@@ -250,6 +250,9 @@ def test_fresh_band_when_no_path_is_stored(tmp_path: Path) -> None:
         with pytest.raises(InputError):
             line_and_path_from_database(db, mb, ids[0], ids[0])
     assert prof.method == "dneb"
+    assert prof.knots_kind.count("candidate") == 1 and prof.knots_kind[0] == "minimum"
+    top = prof.knots_kind.index("candidate")
+    assert prof.knots_energy[top] == prof.knots_energy.max()
     assert prof.path_barrier < prof.line_barrier
     assert prof.path_energies.max() == pytest.approx(-40.66, abs=3.0)
 

@@ -177,7 +177,7 @@ def slice_command(
         if format is OutputFormat.json:
             typer.echo(json.dumps(result))
             return
-        n_ts = sum(k != "minimum" for k in prof.knots_kind)
+        n_ts = sum(k in ("ts", "candidate") for k in prof.knots_kind)
         typer.echo(
             f"minima {a} -> {b} ({prof.method} path, {n_ts} saddle(s)): straight-line barrier "
             f"{prof.line_barrier:.6g}, path barrier {prof.path_barrier:.6g}; wrote '{output}'"

@@ -53,7 +53,8 @@ class InterpolationProfile:
     knots_energy : numpy.ndarray
         Their energies.
     knots_kind : tuple of str
-        ``"minimum"`` or ``"ts"`` per chain point (``"image"`` for a fresh band's maximum).
+        ``"minimum"`` or ``"ts"`` per chain point; for a fresh band, ``"image"`` per interior
+        image and ``"candidate"`` for the highest (a transition-state candidate).
     method : {"stored", "dneb", "given"}
         Where the path comes from.
     chain : tuple of int
@@ -223,7 +224,8 @@ def line_and_path_from_database(
     The path is the fewest-step minimum - transition state - minimum chain in the database's
     transition-state graph (:func:`lossatlas.energy._connect.transition_state_path`); when the
     two minima are not connected, a fresh doubly-nudged elastic band between them (aligned
-    copies, 16 interior images), whose highest image stands in for the transition state.
+    copies, 16 interior images) is the path (``refine`` does not apply), its highest image the
+    transition-state candidate.
     """
     from lossatlas.energy._connect import transition_state_path
 
@@ -251,9 +253,12 @@ def line_and_path_from_database(
 
     xa, xb = align_chain(potential, [ma.coords, mb.coords])
     band = doubly_nudged_elastic_band(potential, xa, xb, n_images=16)
+    # the relaxed band is the path: its images are the knots, its highest image the candidate
     top = 1 + int(np.argmax(band.energies[1:-1]))
-    chain = [xa, band.images[top], xb]
+    kinds = ["image"] * len(band.images)
+    kinds[0] = kinds[-1] = "minimum"
+    kinds[top] = "candidate"
     return line_and_path(
-        potential, chain, kinds=("minimum", "image", "minimum"), points=points, refine=refine,
-        images=images, heldout=heldout, method="dneb", ids=(a, b),
+        potential, list(band.images), kinds=kinds, points=points, refine=False,
+        heldout=heldout, method="dneb", ids=(a, b),
     )  # fmt: skip

@@ -133,8 +133,9 @@ def plot_line_vs_path(profile: Any, *, ax: Any = None, title: str | None = None)
         ax.plot(profile.line_t, profile.line_heldout, ls=":", color="C0", label="line, held-out")
     if profile.path_heldout is not None:
         ax.plot(profile.path_s, profile.path_heldout, ls=":", color="C1", label="path, held-out")
-    ts = [k != "minimum" for k in profile.knots_kind]
-    mins = np.logical_not(ts)
+    kinds = np.array(profile.knots_kind)
+    ts = np.isin(kinds, ("ts", "candidate"))
+    mins = kinds == "minimum"
     ax.scatter(profile.knots_s[mins], profile.knots_energy[mins], c="k", s=20, zorder=3)
     ax.scatter(profile.knots_s[ts], profile.knots_energy[ts], c="r", marker="^", s=30, zorder=3)
     ax.set_xlabel("fraction of the way (line: t; path: arc length)")
