@@ -20,7 +20,6 @@ from lossatlas.energy._slices import (
 )
 from lossatlas.energy.potentials import (
     CallablePotential,
-    MLPAppAUC,
     MLPCrossEntropy,
     MullerBrown,
     make_potential,
@@ -155,14 +154,31 @@ def test_mlp_filters_are_rows_and_biases_are_left_out() -> None:
         normalise_direction(d, x, parameter_groups(pot), norm="unit")
 
 
-@pytest.mark.parametrize("cls", [MLPCrossEntropy, MLPAppAUC])
-def test_batched_energies_equal_the_loop(cls) -> None:
-    rng = np.random.default_rng(1)
-    pot = cls(rng.normal(size=(16, 3)), np.arange(16) % 2, n_hidden=3, lam=1e-2)
-    P = rng.normal(size=(25, pot.ndim))
-    np.testing.assert_allclose(
-        batch_energies(pot, P), [pot.energy(p) for p in P], rtol=1e-12, atol=1e-14
-    )
+def test_torch_batches_equal_the_loop_and_fall_back() -> None:
+    net, pot = _cnn()
+    P = pot.x0 + 0.1 * np.random.default_rng(1).normal(size=(7, pot.ndim))
+    loop = [pot.energy(p) for p in P]
+    np.testing.assert_allclose(batch_energies(pot, P), loop, rtol=1e-12, atol=1e-14)
+    torch = pytest.importorskip("torch")
+    from lossatlas.energy.potentials import TorchPotential
+
+    class Branchy(torch.nn.Module):  # data-dependent control flow: vmap refuses it
+        def __init__(self) -> None:
+            super().__init__()
+            self.lin = torch.nn.Linear(2, 2)
+
+        def forward(self, x):
+            out = self.lin(x)
+            return out if float(out.sum()) > -1e9 else -out
+
+    X = np.random.default_rng(2).normal(size=(6, 2))
+    branchy = TorchPotential(Branchy(), torch.nn.functional.cross_entropy, X, np.arange(6) % 2)
+    Q = np.random.default_rng(3).normal(size=(4, branchy.ndim))
+    from lossatlas.energy._slices import _torch_energies
+
+    assert _torch_energies(pot, P) is not None  # the CNN is vectorised ...
+    assert _torch_energies(branchy, Q) is None  # ... this one is not, and falls back
+    np.testing.assert_allclose(batch_energies(branchy, Q), [branchy.energy(q) for q in Q])
     with pytest.raises(InputError):
         batch_energies(pot, P[:, :-1])
 
