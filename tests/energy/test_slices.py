@@ -7,11 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from lossatlas.energy._batch import batch_energies, heldout_potential
 from lossatlas.energy._database import Database
 from lossatlas.energy._interpolation import line_and_path, line_and_path_from_database
 from lossatlas.energy._slices import (
-    batch_energies,
-    heldout_potential,
     hessian_directions,
     loss_slice,
     normalise_direction,
@@ -174,7 +173,7 @@ def test_torch_batches_equal_the_loop_and_fall_back() -> None:
     X = np.random.default_rng(2).normal(size=(6, 2))
     branchy = TorchPotential(Branchy(), torch.nn.functional.cross_entropy, X, np.arange(6) % 2)
     Q = np.random.default_rng(3).normal(size=(4, branchy.ndim))
-    from lossatlas.energy._slices import _torch_energies
+    from lossatlas.energy._batch import _torch_energies
 
     assert _torch_energies(pot, P) is not None  # the CNN is vectorised ...
     assert _torch_energies(branchy, Q) is None  # ... this one is not, and falls back

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from lossatlas.energy._slices import batch_energies, heldout_potential
+from lossatlas.energy._batch import batch_energies, heldout_potential
 from lossatlas.errors import InputError
 
 __all__ = ["InterpolationProfile", "align_chain", "line_and_path", "line_and_path_from_database"]

@@ -34,6 +34,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from lossatlas.energy._density import SpectralDensity, broadened_density, spectral_density
+from lossatlas.energy._hvp import dense_hessian, hessian_operator
 from lossatlas.errors import InputError
 
 __all__ = [
@@ -51,8 +53,6 @@ __all__ = [
 
 #: Up to this many coordinates ``method="auto"`` forms and diagonalises the Hessian.
 EXACT_MAX_NDIM = 300
-# Columns per block when a matrix of probe vectors goes through the R-operator at once.
-_BLOCK = 64
 
 
 @dataclass(frozen=True)
@@ -73,43 +73,6 @@ class TraceEstimate:
     value: float
     stderr: float
     n_samples: int
-
-
-@dataclass(frozen=True)
-class SpectralDensity:
-    """A spectral density as a quadrature rule and its Gaussian-broadened curve.
-
-    Attributes
-    ----------
-    nodes : numpy.ndarray, shape (n_vectors, m)
-        Ritz values (eigenvalues of each probe's Lanczos tridiagonal matrix).
-    weights : numpy.ndarray, shape (n_vectors, m)
-        Squared first components of the Ritz vectors; each row sums to 1.
-    grid : numpy.ndarray
-        Eigenvalue axis of the broadened density.
-    density : numpy.ndarray
-        ``(1/n_vectors) sum_v sum_k w_vk N(t; node_vk, sigma^2)`` on ``grid``, scaled so that
-        its trapezoidal integral over ``grid`` is exactly 1.
-    sigma : float
-        Width of the Gaussian broadening.
-    """
-
-    nodes: np.ndarray
-    weights: np.ndarray
-    grid: np.ndarray
-    density: np.ndarray
-    sigma: float
-
-    def moment(self, p: int) -> float:
-        """``p``-th spectral moment of the quadrature, an estimate of ``tr(H^p) / n``."""
-        return float(np.mean(np.sum(self.weights * self.nodes**p, axis=1)))
-
-    def moment_stderr(self, p: int) -> float:
-        """Standard error of :meth:`moment` over the probe vectors (NaN for one probe)."""
-        per = np.sum(self.weights * self.nodes**p, axis=1)
-        if per.size < 2:
-            return float("nan")
-        return float(np.std(per, ddof=1) / np.sqrt(per.size))
 
 
 @dataclass(frozen=True)
@@ -147,71 +110,11 @@ class MinimumSpectrum:
     spectrum: HessianSpectrum
 
 
-def _torch_products(potential: Any, x: np.ndarray) -> Any:
-    """``v -> H v`` for a :class:`TorchPotential`, reusing one gradient graph at ``x``."""
-    torch = potential._torch
-    xt = potential._tensor(x, grad=True)
-    (g,) = torch.autograd.grad(potential._loss(xt), xt, create_graph=True)
-
-    def product(v: np.ndarray) -> np.ndarray:
-        vt = torch.as_tensor(np.ascontiguousarray(v, dtype=float), dtype=torch.float64)
-        (hv,) = torch.autograd.grad(g @ vt, xt, retain_graph=True)
-        return hv.detach().numpy().copy()
-
-    return product
-
-
-def hessian_operator(potential: Any, x: np.ndarray) -> Any:
-    """The Hessian of ``potential`` at ``x`` as a symmetric :class:`LinearOperator`.
-
-    Products use the fastest exact route the potential offers: the tanh networks' R-operator on
-    blocks of vectors, a reused autograd graph for torch modules, else the potential's
-    ``hessian_vector_product`` (for :class:`~lossatlas.energy.potentials.BasePotential`
-    subclasses without an exact Hessian, a central difference of the gradient).
-    """
-    from scipy.sparse.linalg import LinearOperator
-
-    x = np.asarray(x, dtype=float).ravel()
-    n = int(potential.ndim)
-    if x.shape != (n,):
-        raise InputError(f"Hessian operator: x must have shape ({n},), got {x.shape}")
-    if hasattr(potential, "_r_operator"):
-
-        def matmat(V: np.ndarray) -> np.ndarray:
-            V = np.asarray(V, dtype=float).reshape(n, -1)
-            cols = [
-                potential._r_operator(x, V[:, i : i + _BLOCK].T).T
-                for i in range(0, V.shape[1], _BLOCK)
-            ]
-            return np.concatenate(cols, axis=1)
-
-        def matvec(v: np.ndarray) -> np.ndarray:
-            return matmat(np.asarray(v, dtype=float).reshape(n, 1)).ravel()
-
-        return LinearOperator((n, n), matvec=matvec, matmat=matmat, rmatvec=matvec, dtype=float)
-    if hasattr(potential, "_loss") and hasattr(potential, "_torch"):
-        product = _torch_products(potential, x)
-    else:
-
-        def product(v: np.ndarray) -> np.ndarray:
-            return np.asarray(potential.hessian_vector_product(x, v), dtype=float)
-
-    def matvec(v: np.ndarray) -> np.ndarray:
-        return product(np.asarray(v, dtype=float).ravel())
-
-    return LinearOperator((n, n), matvec=matvec, rmatvec=matvec, dtype=float)
-
-
 def _check_count(name: str, k: int, n: int) -> int:
     k = int(k)
     if k < 0:
         raise InputError(f"{name} must be >= 0, got {k}")
     return min(k, n)
-
-
-def _dense(op: Any) -> np.ndarray:
-    h = op.matmat(np.eye(op.shape[0]))
-    return 0.5 * (h + h.T)
 
 
 def extreme_eigenvalues(
@@ -270,7 +173,7 @@ def extreme_eigenvalues(
     vt = np.empty((n, 0))
     vb = np.empty((n, 0))
     if max(k_top, k_bottom) >= n - 1:
-        w, v = np.linalg.eigh(_dense(op))
+        w, v = np.linalg.eigh(dense_hessian(op))
         lt, vt = w[::-1][:k_top], v[:, ::-1][:, :k_top]
         lb, vb = w[:k_bottom], v[:, :k_bottom]
     else:
@@ -315,116 +218,6 @@ def hutchinson_trace(
         stderr=float(samples.std(ddof=1) / np.sqrt(m)),
         n_samples=m,
     )
-
-
-def _lanczos(op: Any, v: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray]:
-    """``steps`` Lanczos steps from unit ``v`` with full reorthogonalisation: ``(alpha, beta)``."""
-    n = v.size
-    Q = np.zeros((n, steps))
-    alpha = np.zeros(steps)
-    beta = np.zeros(max(steps - 1, 0))
-    q = v / np.linalg.norm(v)
-    for j in range(steps):
-        Q[:, j] = q
-        w = op.matvec(q)
-        alpha[j] = q @ w
-        w = w - Q[:, : j + 1] @ (Q[:, : j + 1].T @ w)
-        w = w - Q[:, : j + 1] @ (Q[:, : j + 1].T @ w)  # twice is enough (Giraud et al. 2005)
-        if j + 1 == steps:
-            break
-        b = float(np.linalg.norm(w))
-        if b <= 1e-12 * max(1.0, float(np.abs(alpha[: j + 1]).max())):
-            return alpha[: j + 1], beta[:j]  # an invariant subspace: the rule is exact
-        beta[j] = b
-        q = w / b
-    return alpha, beta
-
-
-def _quadrature(alpha: np.ndarray, beta: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
-    """Gauss nodes and weights of a tridiagonal matrix, padded with zero weights to ``m``."""
-    from scipy.linalg import eigh_tridiagonal
-
-    theta, U = eigh_tridiagonal(alpha, beta)
-    nodes = np.zeros(m)
-    weights = np.zeros(m)
-    nodes[: theta.size] = theta
-    nodes[theta.size :] = theta[-1]
-    weights[: theta.size] = U[0] ** 2
-    return nodes, weights
-
-
-def _broadened(
-    nodes: np.ndarray, weights: np.ndarray, *, sigma: float | None, points: int
-) -> tuple[np.ndarray, np.ndarray, float]:
-    lo, hi = float(nodes.min()), float(nodes.max())
-    if sigma is None:
-        sigma = 0.01 * max(hi - lo, abs(hi), 1e-12)
-    sigma = float(sigma)
-    if not sigma > 0:
-        raise InputError(f"the broadening sigma must be positive, got {sigma!r}")
-    grid = np.linspace(lo - 5.0 * sigma, hi + 5.0 * sigma, int(points))
-    density = np.zeros_like(grid)
-    w = weights.ravel() / nodes.shape[0]
-    for node, weight in zip(nodes.ravel(), w, strict=True):
-        if weight:
-            density += weight * np.exp(-0.5 * ((grid - node) / sigma) ** 2)
-    density /= np.sqrt(2.0 * np.pi) * sigma
-    density /= np.trapezoid(density, grid)
-    return grid, density, sigma
-
-
-def spectral_density(
-    potential: Any,
-    x: np.ndarray,
-    *,
-    n_vectors: int = 10,
-    steps: int = 80,
-    sigma: float | None = None,
-    points: int = 1000,
-    seed: int = 0,
-) -> SpectralDensity:
-    """Hessian eigenvalue density by stochastic Lanczos quadrature (SLQ).
-
-    For each of ``n_vectors`` Gaussian probes ``v`` (normalised), ``steps`` Lanczos steps give a
-    tridiagonal ``T``; its eigenvalues ``theta_k`` and squared first eigenvector components
-    ``tau_k`` are a Gauss quadrature of the spectral measure seen from ``v``, exact for
-    polynomials of degree below ``2 steps``. Averaged over the probes, ``sum_k tau_k
-    theta_k^p`` estimates ``tr(H^p) / n`` without bias. The density is the average of
-    Gaussians of width ``sigma`` at the nodes, normalised to integrate to 1 on its grid.
-
-    Parameters
-    ----------
-    n_vectors : int, default 10
-        Probe vectors.
-    steps : int, default 80
-        Lanczos steps per probe (capped at ``ndim``).
-    sigma : float, optional
-        Broadening; default 1 % of the range of the nodes.
-    points : int, default 1000
-        Grid points, from 5 sigma below the lowest node to 5 sigma above the highest.
-    seed : int, default 0
-
-    References
-    ----------
-    Ubaru, Chen and Saad, SIAM J. Matrix Anal. Appl. 38, 1075 (2017); Ghorbani, Krishnan and
-    Xiao, ICML (2019); Yao et al., PyHessian (2020).
-    """
-    if int(n_vectors) < 1 or int(steps) < 1 or int(points) < 2:
-        raise InputError(
-            f"spectral density: n_vectors and steps must be >= 1 and points >= 2, got "
-            f"{n_vectors}, {steps}, {points}"
-        )
-    op = hessian_operator(potential, x)
-    n = op.shape[0]
-    m = min(int(steps), n)
-    rng = np.random.default_rng(seed)
-    nodes = np.empty((int(n_vectors), m))
-    weights = np.empty((int(n_vectors), m))
-    for i in range(int(n_vectors)):
-        alpha, beta = _lanczos(op, rng.normal(size=n), m)
-        nodes[i], weights[i] = _quadrature(alpha, beta, m)
-    grid, density, s = _broadened(nodes, weights, sigma=sigma, points=points)
-    return SpectralDensity(nodes=nodes, weights=weights, grid=grid, density=density, sigma=s)
 
 
 def hessian_spectrum(
@@ -473,7 +266,7 @@ def hessian_spectrum(
     if exact:
         if hasattr(potential, "_loss") and hasattr(potential, "_torch"):
             # n double-backward products on one graph beat torch.func.hessian's set-up here
-            h = _dense(hessian_operator(potential, x))
+            h = dense_hessian(hessian_operator(potential, x))
         else:
             h = np.asarray(potential.hessian(x), dtype=float)
         eig = np.linalg.eigvalsh(0.5 * (h + h.T))
@@ -481,7 +274,7 @@ def hessian_spectrum(
         if density:
             nodes = eig[None, :]
             weights = np.full((1, n), 1.0 / n)
-            grid, values, s = _broadened(nodes, weights, sigma=sigma, points=1000)
+            grid, values, s = broadened_density(nodes, weights, sigma=sigma, points=1000)
             dens = SpectralDensity(nodes, weights, grid, values, s)
         return HessianSpectrum(
             ndim=n,
