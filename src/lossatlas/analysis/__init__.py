@@ -1,9 +1,53 @@
-"""Landscape analysis: the neighbourhood graph, optima, basins and fitness-landscape metrics."""
+"""Landscape analysis: the neighbourhood graph, optima, basins and fitness-landscape metrics.
+
+Everything public lives here: the neighbourhood (:func:`one_edit`, :func:`ordinal_radius`,
+:func:`custom`) and its move table, optima and basins, the metric families, :func:`profile`,
+the similarity measures between landscapes, hyperparameter :func:`importance` (fANOVA,
+PED-ANOVA), overfitting, and :func:`compare_landscapes`. The ``_name`` modules are private.
+"""
 
 from __future__ import annotations
 
-from lossatlas.analysis._graph import adjacency_matrix, neighbour_graph
+from lossatlas.analysis._comparison import LandscapeComparison, compare_landscapes
+from lossatlas.analysis._fanova import (
+    LeafPartition,
+    decompose_marginals,
+    fanova_partition,
+    fanova_table,
+    fanova_tensor,
+    term_name,
+    terms_up_to,
+    tree_partition,
+)
+from lossatlas.analysis._graph import (
+    NeighbourGraph,
+    NeighbourScan,
+    adjacency_matrix,
+    degrees,
+    distances_to,
+    edge_list,
+    neighbour_graph,
+    neighbour_moves,
+    neighbour_scan,
+    neutral_threshold,
+)
+from lossatlas.analysis._importance import (
+    encode_codes,
+    fanova_grid,
+    fit_forest,
+    importance,
+    ped_anova,
+    surrogate_fanova,
+    top_set_importance,
+)
 from lossatlas.analysis._modality import basin_statistics, local_optima_ratio, n_local_optima
+from lossatlas.analysis._neighbourhood import (
+    Neighbourhood,
+    custom,
+    one_edit,
+    ordinal_radius,
+    resolve_neighbourhood,
+)
 from lossatlas.analysis._neutrality import ndc, neutrality, plateau_statistics
 from lossatlas.analysis._optima import (
     Optima,
@@ -13,36 +57,107 @@ from lossatlas.analysis._optima import (
     plateaus,
     strict_local_optima,
 )
-from lossatlas.analysis._profile import METRICS, list_metrics, profile
+from lossatlas.analysis._overfitting import (
+    Overfitting,
+    gap_drivers,
+    gap_summary,
+    generalisation_gap,
+    overfitting,
+)
+from lossatlas.analysis._profile import METRICS, list_metrics, profile, profile_one
+from lossatlas.analysis._similarity import (
+    Similarity,
+    align,
+    gamma_set_overlap,
+    gamma_set_similarity,
+    kendall_tau,
+    loss_similarity,
+    ranks,
+    shake_up,
+    similarity,
+    spearman,
+    top_k_overlap,
+    top_set,
+)
 from lossatlas.analysis._smoothness import (
     assortativity,
     autocorrelation,
     correlation_length,
     fdc,
     random_walks,
+    walk_autocorrelation,
 )
 
 __all__ = [
     "METRICS",
+    "LandscapeComparison",
+    "LeafPartition",
+    "NeighbourGraph",
+    "NeighbourScan",
+    "Neighbourhood",
     "Optima",
+    "Overfitting",
+    "Similarity",
     "adjacency_matrix",
+    "align",
     "assortativity",
     "autocorrelation",
     "basin_statistics",
+    "compare_landscapes",
     "correlation_length",
+    "custom",
+    "decompose_marginals",
+    "degrees",
+    "distances_to",
     "distances_to_global",
+    "edge_list",
+    "encode_codes",
+    "fanova_grid",
+    "fanova_partition",
+    "fanova_table",
+    "fanova_tensor",
     "fdc",
+    "fit_forest",
+    "gamma_set_overlap",
+    "gamma_set_similarity",
+    "gap_drivers",
+    "gap_summary",
+    "generalisation_gap",
     "global_optimum",
+    "importance",
+    "kendall_tau",
     "list_metrics",
     "local_optima",
     "local_optima_ratio",
+    "loss_similarity",
     "n_local_optima",
     "ndc",
     "neighbour_graph",
+    "neighbour_moves",
+    "neighbour_scan",
+    "neutral_threshold",
     "neutrality",
+    "one_edit",
+    "ordinal_radius",
+    "overfitting",
+    "ped_anova",
     "plateau_statistics",
     "plateaus",
     "profile",
+    "profile_one",
     "random_walks",
+    "ranks",
+    "resolve_neighbourhood",
+    "shake_up",
+    "similarity",
+    "spearman",
     "strict_local_optima",
+    "surrogate_fanova",
+    "term_name",
+    "terms_up_to",
+    "top_k_overlap",
+    "top_set",
+    "top_set_importance",
+    "tree_partition",
+    "walk_autocorrelation",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lossatlas.analysis._neighbourhood import Neighbourhood
 from lossatlas.analysis._optima import local_optima
 from lossatlas.analysis._stats import spearman
 from lossatlas.landscape import Landscape
@@ -15,24 +16,76 @@ from lossatlas.landscape import Landscape
 __all__ = ["n_local_optima", "local_optima_ratio", "basin_statistics"]
 
 
-def n_local_optima(landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0) -> int:
+def n_local_optima(
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    epsilon: float = 0.0,
+    neighbourhood: Neighbourhood | None = None,
+) -> int:
     """Number of local-optimum plateaus.
 
     A plateau (component of neighbours with ``|dL| <= epsilon``) is a local optimum when no
     member has a neighbour lower than the plateau's best loss by more than ``epsilon``.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+    epsilon : float, default 0.0
+    neighbourhood : Neighbourhood, optional
+        Which one-HP changes are moves; default the 1-edit neighbourhood.
+
+    Returns
+    -------
+    int
+
+    References
+    ----------
+    Huang, C. & Li, K. (2023). arXiv:2311.14014.
     """
-    return local_optima(landscape, loss=loss, epsilon=epsilon).n_optima
+    return local_optima(landscape, loss=loss, epsilon=epsilon, neighbourhood=neighbourhood).n_optima
 
 
-def local_optima_ratio(landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0) -> float:
-    """``n_local_optima / n_configs``."""
-    return n_local_optima(landscape, loss=loss, epsilon=epsilon) / landscape.n
+def local_optima_ratio(
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    epsilon: float = 0.0,
+    neighbourhood: Neighbourhood | None = None,
+) -> float:
+    """``n_local_optima / n_configs``.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+    epsilon : float, default 0.0
+    neighbourhood : Neighbourhood, optional
+
+    Returns
+    -------
+    float
+    """
+    count = n_local_optima(landscape, loss=loss, epsilon=epsilon, neighbourhood=neighbourhood)
+    return count / landscape.n
 
 
 def basin_statistics(
-    landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    epsilon: float = 0.0,
+    neighbourhood: Neighbourhood | None = None,
 ) -> dict[str, float]:
     """Basin-of-attraction statistics of best-improvement descent.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+    epsilon : float, default 0.0
+    neighbourhood : Neighbourhood, optional
 
     Returns
     -------
@@ -44,8 +97,13 @@ def basin_statistics(
         basins); ``mean_climb_length``: mean number of moves to the optimum. The study's
         "basin size" s_B is read either as the basin size or as this climb length (a choice the
         reference leaves open), so both are reported.
+
+    References
+    ----------
+    Ochoa, G., Tomassini, M., Verel, S. & Darabos, C. (2008). A study of NK landscapes' basins and
+    local optima networks. GECCO.
     """
-    optima = local_optima(landscape, loss=loss, epsilon=epsilon)
+    optima = local_optima(landscape, loss=loss, epsilon=epsilon, neighbourhood=neighbourhood)
     best = landscape.loss(loss).min()
     global_optima = optima.optima_loss == best
     corr = spearman(optima.basin_size, optima.optima_loss) if optima.n_optima >= 3 else float("nan")

@@ -26,7 +26,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from lossatlas.analysis._graph import distances_to, neighbour_scan
+from lossatlas.analysis._graph import _cache_key, distances_to, neighbour_scan
+from lossatlas.analysis._neighbourhood import Neighbourhood, resolve_neighbourhood
 from lossatlas.landscape import Landscape
 
 __all__ = [
@@ -76,21 +77,45 @@ class Optima:
 
     @property
     def n_optima(self) -> int:
+        """Number of local-optimum plateaus."""
         return len(self.optima_rows)
 
     @property
     def n_plateaus(self) -> int:
+        """Number of plateaus (singletons included)."""
         return len(self.plateau_size)
 
 
-def plateaus(landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0) -> np.ndarray:
-    """Plateau label of every row: components of the neutral sub-graph (``|dL| <= epsilon``)."""
-    return _plateau_labels(landscape, loss, epsilon)
+def plateaus(
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    epsilon: float = 0.0,
+    neighbourhood: Neighbourhood | None = None,
+) -> np.ndarray:
+    """Plateau label of every row: components of the neutral sub-graph (``|dL| <= epsilon``).
+
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+    epsilon : float, default 0.0
+    neighbourhood : Neighbourhood, optional
+        Which one-HP changes are moves; default the 1-edit neighbourhood.
+
+    Returns
+    -------
+    ndarray of shape (n,), int64
+        Labels ``0..n_plateaus-1``.
+    """
+    return _plateau_labels(landscape, loss, epsilon, resolve_neighbourhood(neighbourhood))
 
 
-def _plateau_labels(landscape: Landscape, loss: str, epsilon: float) -> np.ndarray:
+def _plateau_labels(
+    landscape: Landscape, loss: str, epsilon: float, nb: Neighbourhood
+) -> np.ndarray:
     def compute() -> np.ndarray:
-        scan = neighbour_scan(landscape, loss=loss, epsilon=epsilon)
+        scan = neighbour_scan(landscape, loss=loss, epsilon=epsilon, neighbourhood=nb)
         n = landscape.n
         if len(scan.neutral_u) == 0:
             return np.arange(n, dtype=np.int64)
@@ -99,30 +124,74 @@ def _plateau_labels(landscape: Landscape, loss: str, epsilon: float) -> np.ndarr
         _, labels = connected_components(graph, directed=False)
         return labels.astype(np.int64)
 
-    return landscape.cached(("plateaus", loss, float(epsilon)), compute)
+    return landscape.cached(("plateaus", loss, float(epsilon), *_cache_key(nb)), compute)
 
 
 def strict_local_optima(
-    landscape: Landscape, *, loss: str = "test", strict: bool = True
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    strict: bool = True,
+    neighbourhood: Neighbourhood | None = None,
 ) -> np.ndarray:
-    """Rows whose loss is below (``strict``) or not above every neighbour's; isolated rows count."""
+    """Rows whose loss is below (``strict``) or not above every neighbour's; isolated rows count.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+    strict : bool, default True
+    neighbourhood : Neighbourhood, optional
+
+    Returns
+    -------
+    ndarray of int64
+        The rows, ascending.
+    """
     values = landscape.loss(loss)
-    best = neighbour_scan(landscape, loss=loss, epsilon=0.0).best_loss
+    scan = neighbour_scan(landscape, loss=loss, epsilon=0.0, neighbourhood=neighbourhood)
+    best = scan.best_loss
     mask = values < best if strict else values <= best
     return np.flatnonzero(mask)
 
 
 def global_optimum(landscape: Landscape, *, loss: str = "test") -> np.ndarray:
-    """Rows attaining the lowest loss (ascending)."""
+    """Rows attaining the lowest loss.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+
+    Returns
+    -------
+    ndarray of int64
+        The rows, ascending.
+    """
     values = landscape.loss(loss)
     return np.flatnonzero(values == values.min())
 
 
-def distances_to_global(landscape: Landscape, *, loss: str = "test") -> np.ndarray:
-    """Grid distance of every row to the nearest global optimum."""
+def distances_to_global(
+    landscape: Landscape, *, loss: str = "test", neighbourhood: Neighbourhood | None = None
+) -> np.ndarray:
+    """Grid distance of every row to the nearest global optimum.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+    neighbourhood : Neighbourhood, optional
+        Its distance is used (default: Manhattan on ordinal codes + Hamming on the rest).
+
+    Returns
+    -------
+    ndarray of shape (n,), int64
+    """
+    nb = resolve_neighbourhood(neighbourhood)
     return landscape.cached(
-        ("dist_global", loss),
-        lambda: distances_to(landscape, global_optimum(landscape, loss=loss)),
+        ("dist_global", loss, *_cache_key(nb)),
+        lambda: distances_to(landscape, global_optimum(landscape, loss=loss), neighbourhood=nb),
     )
 
 
@@ -138,7 +207,13 @@ def _pointer_jump(pointer: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, n
         pointer = nxt
 
 
-def local_optima(landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0) -> Optima:
+def local_optima(
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    epsilon: float = 0.0,
+    neighbourhood: Neighbourhood | None = None,
+) -> Optima:
     """Local-optimum plateaus and best-improvement basins (cached per loss and epsilon).
 
     Parameters
@@ -147,6 +222,8 @@ def local_optima(landscape: Landscape, *, loss: str = "test", epsilon: float = 0
     loss : str, default "test"
     epsilon : float, default 0.0
         Neutrality threshold: neighbours with ``|dL| <= epsilon`` are neutral.
+    neighbourhood : Neighbourhood, optional
+        Which one-HP changes are moves; default the 1-edit neighbourhood.
 
     Returns
     -------
@@ -164,8 +241,10 @@ def local_optima(landscape: Landscape, *, loss: str = "test", epsilon: float = 0
     local optima networks. GECCO.
     """
     epsilon = float(epsilon)
+    nb = resolve_neighbourhood(neighbourhood)
     return landscape.cached(
-        ("optima", loss, epsilon), lambda: _local_optima(landscape, loss, epsilon)
+        ("optima", loss, epsilon, *_cache_key(nb)),
+        lambda: _local_optima(landscape, loss, epsilon, nb),
     )
 
 
@@ -211,12 +290,12 @@ def _plateau_extremes(
     return representative, best, exit_loss, exit_row
 
 
-def _local_optima(landscape: Landscape, loss: str, epsilon: float) -> Optima:
+def _local_optima(landscape: Landscape, loss: str, epsilon: float, nb: Neighbourhood) -> Optima:
     values = landscape.loss(loss)
     n = landscape.n
     rows = np.arange(n, dtype=np.int64)
-    scan = neighbour_scan(landscape, loss=loss, epsilon=epsilon)
-    labels = _plateau_labels(landscape, loss, epsilon)
+    scan = neighbour_scan(landscape, loss=loss, epsilon=epsilon, neighbourhood=nb)
+    labels = _plateau_labels(landscape, loss, epsilon, nb)
     n_plateaus = int(labels.max()) + 1
     plateau_size = np.bincount(labels, minlength=n_plateaus)
 

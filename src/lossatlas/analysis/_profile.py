@@ -15,6 +15,7 @@ import pandas as pd
 
 from lossatlas import columns as roles
 from lossatlas.analysis._modality import basin_statistics, n_local_optima
+from lossatlas.analysis._neighbourhood import Neighbourhood, resolve_neighbourhood
 from lossatlas.analysis._neutrality import ndc, neutrality, plateau_statistics
 from lossatlas.analysis._smoothness import assortativity, autocorrelation, correlation_length, fdc
 from lossatlas.errors import InputError
@@ -50,7 +51,13 @@ METRICS: dict[str, str] = {
 
 
 def list_metrics() -> dict[str, str]:
-    """Profile keys and a one-line reading of each."""
+    """Profile keys and a one-line reading of each.
+
+    Returns
+    -------
+    dict of str to str
+        A copy of :data:`METRICS`.
+    """
     return dict(METRICS)
 
 
@@ -71,6 +78,7 @@ def profile_one(
     n_walks: int = 1000,
     walk_length: int = 20,
     seed: int = 0,
+    neighbourhood: Neighbourhood | None = None,
 ) -> dict[str, Any]:
     """Every metric of one landscape as a flat dict (see :data:`METRICS`).
 
@@ -86,11 +94,26 @@ def profile_one(
         Read ``epsilon`` as a fraction of the loss range.
     n_walks, walk_length, seed : int
         Random-walk settings of the autocorrelation.
+    neighbourhood : Neighbourhood, optional
+        Which one-HP changes are moves, and the matching grid distance, for every metric;
+        default the 1-edit neighbourhood.
+
+    Returns
+    -------
+    dict
+        Metric name -> value, the keys of :data:`METRICS`.
+
+    References
+    ----------
+    Huang, C. & Li, K. (2023). On the hyperparameter loss landscapes of machine learning
+    models: an exploratory study. arXiv:2311.14014.
     """
+    nb = resolve_neighbourhood(neighbourhood)
     values = landscape.loss(loss)
     eps = _absolute_epsilon(values, epsilon, relative_epsilon)
-    rho = autocorrelation(landscape, loss=loss, n_walks=n_walks, walk_length=walk_length, seed=seed)
-    n_opt = n_local_optima(landscape, loss=loss, epsilon=eps)
+    walks = {"n_walks": n_walks, "walk_length": walk_length, "seed": seed, "neighbourhood": nb}
+    rho = autocorrelation(landscape, loss=loss, **walks)
+    n_opt = n_local_optima(landscape, loss=loss, epsilon=eps, neighbourhood=nb)
     row: dict[str, Any] = {
         "n_configs": landscape.n,
         "best_loss": float(values.min()),
@@ -98,23 +121,18 @@ def profile_one(
         "loss_std": float(values.std()),
         "n_local_optima": n_opt,
         "local_optima_ratio": n_opt / landscape.n,
-        **basin_statistics(landscape, loss=loss, epsilon=eps),
-        "fdc": fdc(landscape, loss=loss),
-        "fdc_spearman": fdc(landscape, loss=loss, method="spearman"),
-        "assortativity": assortativity(landscape, loss=loss),
+        **basin_statistics(landscape, loss=loss, epsilon=eps, neighbourhood=nb),
+        "fdc": fdc(landscape, loss=loss, neighbourhood=nb),
+        "fdc_spearman": fdc(landscape, loss=loss, method="spearman", neighbourhood=nb),
+        "assortativity": assortativity(landscape, loss=loss, neighbourhood=nb),
         "autocorrelation": rho,
         "autocorrelation_pooled": autocorrelation(
-            landscape,
-            loss=loss,
-            n_walks=n_walks,
-            walk_length=walk_length,
-            seed=seed,
-            estimator="pooled",
+            landscape, loss=loss, estimator="pooled", **walks
         ),
         "correlation_length": correlation_length(rho),
-        "neutrality": neutrality(landscape, loss=loss, epsilon=eps),
-        "ndc": ndc(landscape, loss=loss, epsilon=eps),
-        **plateau_statistics(landscape, loss=loss, epsilon=eps),
+        "neutrality": neutrality(landscape, loss=loss, epsilon=eps, neighbourhood=nb),
+        "ndc": ndc(landscape, loss=loss, epsilon=eps, neighbourhood=nb),
+        **plateau_statistics(landscape, loss=loss, epsilon=eps, neighbourhood=nb),
     }
     return row
 
@@ -129,8 +147,27 @@ def profile(
     walk_length: int = 20,
     seed: int = 0,
     progress: bool = False,
+    neighbourhood: Neighbourhood | None = None,
 ) -> pd.DataFrame:
     """Profile one or many landscapes as a tidy table.
+
+    Parameters
+    ----------
+    landscapes : Landscape or sequence of Landscape
+    loss : str, default "test"
+        Loss column to analyse.
+    epsilon : float, default 0.0
+        Neutrality threshold of every epsilon-dependent metric.
+    relative_epsilon : bool, default False
+        Read ``epsilon`` as a fraction of each landscape's loss range.
+    n_walks, walk_length, seed : int
+        Random-walk settings of the autocorrelation.
+    progress : bool, default False
+        Show a progress bar over several landscapes.
+    neighbourhood : Neighbourhood, optional
+        Which one-HP changes are moves, and the matching grid distance, for every metric
+        (:func:`~lossatlas.analysis.one_edit` by default, or
+        :func:`~lossatlas.analysis.ordinal_radius`, :func:`~lossatlas.analysis.custom`).
 
     Returns
     -------
@@ -138,7 +175,12 @@ def profile(
         One row per landscape: its label and group metadata (``model``, ``dataset``,
         ``fidelity_*``), ``grid_size`` and ``is_full``, every metric of :data:`METRICS`, and the
         parameters (``loss``, ``epsilon``, ``epsilon_absolute``, ``relative_epsilon``,
-        ``n_walks``, ``walk_length``, ``seed``).
+        ``n_walks``, ``walk_length``, ``seed``, ``neighbourhood``).
+
+    References
+    ----------
+    Huang, C. & Li, K. (2023). On the hyperparameter loss landscapes of machine learning
+    models: an exploratory study. arXiv:2311.14014.
 
     Examples
     --------
@@ -149,7 +191,15 @@ def profile(
     >>> bowl = Landscape.from_array(space, [4, 3, 4, 3, 0, 3, 4, 3, 4])
     >>> int(profile(bowl)["n_local_optima"].iloc[0])
     1
+
+    With ordinal steps of up to two, the corners become neighbours of each other:
+
+    >>> from lossatlas.analysis import ordinal_radius
+    >>> wide = profile(bowl, neighbourhood=ordinal_radius(2))
+    >>> wide["neighbourhood"].iloc[0]
+    'ordinal_radius(2)'
     """
+    nb = resolve_neighbourhood(neighbourhood)
     items = [landscapes] if isinstance(landscapes, Landscape) else list(landscapes)
     if not items:
         raise InputError("profile needs at least one landscape")
@@ -170,6 +220,7 @@ def profile(
             n_walks=n_walks,
             walk_length=walk_length,
             seed=seed,
+            neighbourhood=nb,
         )
         rows.append(
             {
@@ -186,6 +237,7 @@ def profile(
                 "n_walks": n_walks,
                 "walk_length": walk_length,
                 "seed": seed,
+                "neighbourhood": nb.name,
             }
         )
     return pd.DataFrame(rows)

@@ -24,15 +24,7 @@ Examples
 from __future__ import annotations
 
 from lossatlas.energy._basinhopping import BasinHoppingResult, basin_hopping, refine_minimum
-from lossatlas.energy._catastrophe import (
-    Fold,
-    ParameterSweep,
-    StationaryPoint,
-    find_stationary_points,
-    stationary_points_plot_data,
-    sweep_nu,
-    sweep_parameter,
-)
+from lossatlas.energy._catastrophe import find_stationary_points, sweep_nu, sweep_parameter
 from lossatlas.energy._connect import (
     ConnectResult,
     connect_lowest,
@@ -83,7 +75,7 @@ from lossatlas.energy._neb import (
     initial_band,
 )
 from lossatlas.energy._optimal_nu import OptimalNu, optimal_nu
-from lossatlas.energy._options import BasinHoppingOptions, DNEBOptions
+from lossatlas.energy._options import BasinHoppingOptions, ConnectOptions, DNEBOptions
 from lossatlas.energy._parallel import parallel_basin_hopping
 from lossatlas.energy._pathsample import write_pathsample
 from lossatlas.energy._plotdata import (
@@ -112,6 +104,12 @@ from lossatlas.energy._report import (
     is_energy_database,
     minima_test_accuracy,
     write_energy_report,
+)
+from lossatlas.energy._stationary import (
+    Fold,
+    ParameterSweep,
+    StationaryPoint,
+    stationary_points_plot_data,
 )
 from lossatlas.energy._thermo import (
     HeatCapacity,
@@ -190,6 +188,7 @@ __all__ = [
     "write_pathsample",
     # transition states
     "BandResult",
+    "ConnectOptions",
     "ConnectResult",
     "DNEBOptions",
     "SaddleConnection",

@@ -344,6 +344,24 @@ def refine_minimum(
     saved minima: along soft modes (Hessian eigenvalues ~ 2 lambda for saturated hidden
     units) a 1e-6 quench can lie 0.1 or more from the minimum, too far for the database's
     distance test.
+
+    Parameters
+    ----------
+    potential : Potential
+        The loss surface (``hessian`` needed).
+    x : numpy.ndarray
+        A quenched minimum.
+    rms_tol : float, default 1e-6
+        Tolerance the quench reached.
+    store_tol : float, default 1e-9
+        RMS gradient to reach.
+    max_iterations, memory : int
+        L-BFGS limits of the fallback.
+
+    Returns
+    -------
+    MinimizeResult
+        ``converged`` when ``store_tol`` was reached.
     """
     p = minimize(potential, x, rms_tol=rms_tol, memory=memory, polish=True, polish_tol=store_tol)
     if not p.converged and math.isfinite(p.energy):

@@ -41,8 +41,10 @@ from lossatlas.energy._dbfile import (
     is_database,
     read_only_connection,
 )
+from lossatlas.energy._dbread import DatabaseReader
 from lossatlas.energy._pathsample import write_pathsample
 from lossatlas.energy._records import Minimum, TransitionState
+from lossatlas.energy.potentials import potential_from_spec
 from lossatlas.errors import InputError
 
 if TYPE_CHECKING:
@@ -69,7 +71,7 @@ def _opt_float(v: float | None) -> float | None:
     return None if v is None else float(v)
 
 
-class Database:
+class Database(DatabaseReader):
     """Minima and transition states of one potential, in a SQLite file.
 
     Two minima are the same when their energies differ by at most ``energy_tol`` **and** the
@@ -241,8 +243,6 @@ class Database:
                 )
             spec = db.potential_spec
             if rebuild and spec is not None:
-                from lossatlas.energy.potentials import potential_from_spec
-
                 db.potential = potential_from_spec(spec)
                 options = potential_db_options(db.potential)
                 db.canonicalise, db.distance = options["canonicalise"], options["distance"]
@@ -294,12 +294,19 @@ class Database:
     def __repr__(self) -> str:
         return f"Database('{self.path}')"
 
-    def integrity_check(self) -> str:
-        """Result of SQLite's ``PRAGMA integrity_check`` (``"ok"`` when intact)."""
-        return str(self._conn.execute("PRAGMA integrity_check").fetchone()[0])
-
     def canonical(self, coords: np.ndarray) -> np.ndarray:
-        """Coordinates as float64, canonicalised when the database has a ``canonicalise``."""
+        """Coordinates as float64, canonicalised when the database has a ``canonicalise``.
+
+        Parameters
+        ----------
+        coords : array_like
+            Coordinates.
+
+        Returns
+        -------
+        numpy.ndarray
+            Flat float64.
+        """
         x = np.asarray(coords, dtype=np.float64).ravel()
         if self.canonicalise is not None:
             x = np.asarray(self.canonicalise(x), dtype=np.float64).ravel()
@@ -315,7 +322,15 @@ class Database:
 
     # -- meta -------------------------------------------------------------------------------
     def set_meta(self, key: str, value: Any) -> None:
-        """Store a JSON-able ``value`` under ``key`` (e.g. the potential spec)."""
+        """Store a JSON-able ``value`` under ``key`` (e.g. the potential spec).
+
+        Parameters
+        ----------
+        key : str
+            Metadata key.
+        value : JSON-able
+            Stored as JSON.
+        """
         try:
             text = json.dumps(value)
         except (TypeError, ValueError) as exc:
@@ -323,29 +338,7 @@ class Database:
         with self._transaction() as c:
             c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, text))
 
-    def get_meta(self, key: str, default: Any = None) -> Any:
-        """The JSON value stored under ``key``, or ``default``."""
-        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return default if row is None else json.loads(row[0])
-
-    @property
-    def potential_spec(self) -> dict[str, Any] | None:
-        """The stored potential spec (metadata key ``potential``), or None."""
-        return self.get_meta("potential")
-
     # -- minima -----------------------------------------------------------------------------
-    @staticmethod
-    def _minimum(row: tuple) -> Minimum:
-        return Minimum(
-            id=int(row[0]),
-            energy=float(row[1]),
-            coords=_array(row[2]),
-            fvib=row[3],
-            n_positive=row[4],
-            lowest_eigenvalue=row[5],
-        )
-
-    _MIN_COLUMNS = "id, energy, coords, fvib, n_positive, lowest_eigenvalue"
 
     def _point(self, energy: float, coords: np.ndarray, what: str) -> tuple[float, np.ndarray]:
         """A ``what`` to store: its energy as a finite float and its canonical coordinates."""
@@ -374,7 +367,19 @@ class Database:
         return None if row is None else self._minimum(row)
 
     def find_minimum(self, energy: float, coords: np.ndarray) -> Minimum | None:
-        """The stored minimum equal to (``energy``, ``coords``) under the tolerances, or None."""
+        """The stored minimum equal to (``energy``, ``coords``) under the tolerances, or None.
+
+        Parameters
+        ----------
+        energy : float
+            Loss of the candidate.
+        coords : array_like
+            Its coordinates (canonicalised here).
+
+        Returns
+        -------
+        Minimum or None
+        """
         return self._match_minimum(float(energy), self.canonical(coords))
 
     def add_minimum(
@@ -391,6 +396,19 @@ class Database:
         Two minima are equal when ``|E1 - E2| <= energy_tol`` and the distance between their
         canonicalised coordinates (Euclidean, or the database's ``distance``) is
         ``<= distance_tol``. The canonicalised coordinates are stored.
+
+        Parameters
+        ----------
+        energy : float
+            Loss at the minimum (finite).
+        coords : array_like
+            Its coordinates.
+        fvib : float, optional
+            Log product of the positive Hessian eigenvalues.
+        n_positive : int, optional
+            Number of positive Hessian eigenvalues.
+        lowest_eigenvalue : float, optional
+            Lowest Hessian eigenvalue.
 
         Returns
         -------
@@ -418,40 +436,7 @@ class Database:
             new_id = int(cur.lastrowid)
         return Minimum(new_id, energy, x, _opt_float(fvib), n_positive, lowest_eigenvalue), True
 
-    def minima(self) -> list[Minimum]:
-        """All minima, lowest energy first (ties by id)."""
-        rows = self._conn.execute(
-            f"SELECT {self._MIN_COLUMNS} FROM minima ORDER BY energy, id"
-        ).fetchall()
-        return [self._minimum(r) for r in rows]
-
-    def get_minimum(self, id: int) -> Minimum:
-        """The minimum with database id ``id``."""
-        row = self._conn.execute(
-            f"SELECT {self._MIN_COLUMNS} FROM minima WHERE id = ?", (int(id),)
-        ).fetchone()
-        if row is None:
-            raise InputError(f"database '{self.path}' has no minimum with id {id}")
-        return self._minimum(row)
-
-    def n_minima(self) -> int:
-        """Number of stored minima."""
-        return int(self._conn.execute("SELECT count(*) FROM minima").fetchone()[0])
-
     # -- transition states ------------------------------------------------------------------
-    @staticmethod
-    def _ts(row: tuple) -> TransitionState:
-        return TransitionState(
-            id=int(row[0]),
-            energy=float(row[1]),
-            coords=_array(row[2]),
-            min1=int(row[3]),
-            min2=int(row[4]),
-            negative_eigenvalue=row[5],
-            fvib=row[6],
-        )
-
-    _TS_COLUMNS = "id, energy, coords, min1, min2, negative_eigenvalue, fvib"
 
     def add_transition_state(
         self,
@@ -467,6 +452,19 @@ class Database:
 
         The duplicate rule is the one of :meth:`add_minimum` (energy within ``energy_tol`` and
         canonicalised coordinates within ``distance_tol``). Both minima must exist.
+
+        Parameters
+        ----------
+        energy : float
+            Loss at the saddle (finite).
+        coords : array_like
+            Its coordinates.
+        min1, min2 : int
+            Ids of the minima it joins.
+        negative_eigenvalue : float, optional
+            Its negative Hessian eigenvalue.
+        fvib : float, optional
+            Log product of its positive Hessian eigenvalues.
 
         Returns
         -------
@@ -501,58 +499,18 @@ class Database:
         )
         return ts, True
 
-    def transition_states(self) -> list[TransitionState]:
-        """All transition states, lowest energy first (ties by id)."""
-        rows = self._conn.execute(
-            f"SELECT {self._TS_COLUMNS} FROM transition_states ORDER BY energy, id"
-        ).fetchall()
-        return [self._ts(r) for r in rows]
-
-    def n_transition_states(self) -> int:
-        """Number of stored transition states."""
-        return int(self._conn.execute("SELECT count(*) FROM transition_states").fetchone()[0])
-
     # -- export -----------------------------------------------------------------------------
-    def to_dict(self, *, coords: bool = False) -> dict[str, Any]:
-        """The stored points as JSON-safe records (NaN and infinities as None).
-
-        Parameters
-        ----------
-        coords : bool, default False
-            Include the coordinates (read only when asked).
-
-        Returns
-        -------
-        dict
-            ``minima`` and ``transition_states``: lists of records (see
-            :meth:`Minimum.to_dict`, :meth:`TransitionState.to_dict`), lowest energy first.
-        """
-        if coords:
-            return {
-                "minima": [m.to_dict(coords=True) for m in self.minima()],
-                "transition_states": [t.to_dict(coords=True) for t in self.transition_states()],
-            }
-        rows = self._conn.execute(
-            "SELECT id, energy, fvib, n_positive, lowest_eigenvalue FROM minima ORDER BY energy, id"
-        ).fetchall()
-        ts_rows = self._conn.execute(
-            "SELECT id, energy, min1, min2, negative_eigenvalue, fvib FROM transition_states "
-            "ORDER BY energy, id"
-        ).fetchall()
-        empty = np.empty(0)
-        return {
-            "minima": [Minimum(r[0], r[1], empty, r[2], r[3], r[4]).to_dict() for r in rows],
-            "transition_states": [
-                TransitionState(r[0], r[1], empty, r[2], r[3], r[4], r[5]).to_dict()
-                for r in ts_rows
-            ],
-        }
 
     # -- export -----------------------------------------------------------------------------
     def write_pathsample(self, directory: str | Path) -> tuple[Path, Path]:
         """Write ``min.data`` and ``ts.data`` in the PATHSAMPLE layout.
 
         See :func:`lossatlas.energy._pathsample.write_pathsample` for the file format.
+
+        Parameters
+        ----------
+        directory : str or Path
+            Created when missing.
 
         Returns
         -------

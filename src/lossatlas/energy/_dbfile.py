@@ -31,6 +31,7 @@ __all__ = [
     "check_database_file",
     "connect_writable",
     "create_schema",
+    "has_our_stamp",
     "immediate_transaction",
     "is_database",
     "read_only_connection",
@@ -154,6 +155,14 @@ def read_only_connection(path: str | Path, *, timeout: float = 60.0) -> sqlite3.
     return conn
 
 
+def _check_version(path: Path, version: int) -> None:
+    if version > SCHEMA_VERSION:
+        raise InputError(
+            f"database '{path}' has schema version {version}; this lossatlas reads versions up "
+            f"to {SCHEMA_VERSION} (upgrade lossatlas)"
+        )
+
+
 def check_database_file(path: str | Path) -> Kind:
     """Say what ``path`` is, or refuse it with an :class:`~lossatlas.errors.InputError`.
 
@@ -190,6 +199,11 @@ def check_database_file(path: str | Path) -> Kind:
             f"'{p}' is not an energy database (SQLite application_id {app_id:#x}, "
             f"lossatlas writes {APPLICATION_ID:#x})"
         )
+    if app_id == APPLICATION_ID and not p.with_name(p.name + "-wal").exists():
+        # no write-ahead log: the header is current, so decide without opening (a read-only
+        # connection to a WAL-mode file leaves -wal/-shm side files behind)
+        _check_version(p, int.from_bytes(header[60:64], "big", signed=True))
+        return "ours"
     try:
         conn = read_only_connection(p, timeout=5.0)
         try:
@@ -208,11 +222,7 @@ def check_database_file(path: str | Path) -> Kind:
     except sqlite3.DatabaseError as exc:
         raise InputError(f"'{p}' is not a usable SQLite database: {exc}") from None
     if app_id == APPLICATION_ID:
-        if version > SCHEMA_VERSION:
-            raise InputError(
-                f"database '{p}' has schema version {version}; this lossatlas reads versions up "
-                f"to {SCHEMA_VERSION} (upgrade lossatlas)"
-            )
+        _check_version(p, version)
         if not _TABLES <= tables:
             raise InputError(f"database '{p}' lacks tables {sorted(_TABLES - tables)}")
         return "ours"
@@ -232,6 +242,27 @@ def check_database_file(path: str | Path) -> Kind:
         f"'{p}' is not an energy database (a SQLite file of another application: tables "
         f"{sorted(tables)}, no lossatlas application_id)"
     )
+
+
+def has_our_stamp(path: str | Path) -> bool:
+    """Whether the file's SQLite header carries the lossatlas application id (read-only).
+
+    Parameters
+    ----------
+    path : str or Path
+        Any path.
+
+    Returns
+    -------
+    bool
+        True also for a stamped database this lossatlas cannot read (a newer schema), so that
+        a caller can route it to :meth:`Database.open` and its precise error.
+    """
+    p = Path(path)
+    if not p.is_file():
+        return False
+    header = _header(p)
+    return header.startswith(_MAGIC) and int.from_bytes(header[68:72], "big") == APPLICATION_ID
 
 
 def is_database(path: str | Path) -> bool:

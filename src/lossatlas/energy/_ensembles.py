@@ -30,13 +30,18 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from lossatlas.energy._json import json_number
 from lossatlas.energy._plotdata import SpecialisationPlotData
+from lossatlas.energy._thermo import occupation_probabilities
 from lossatlas.errors import InputError, require
+
+if TYPE_CHECKING:
+    from lossatlas.energy._database import Database
+    from lossatlas.energy.potentials import Potential
 
 __all__ = [
     "EnsembleReport",
@@ -158,7 +163,7 @@ def _accuracy(y: np.ndarray, proba: np.ndarray) -> float:
     return float(np.mean(np.argmax(proba, axis=1) == y))
 
 
-def _probabilities(potential: Any, coords: Sequence[np.ndarray], X: np.ndarray) -> np.ndarray:
+def _probabilities(potential: Potential, coords: Sequence[np.ndarray], X: np.ndarray) -> np.ndarray:
     """``(n_minima, n_items, n_classes)`` class probabilities."""
     if not hasattr(potential, "predict_proba"):
         raise InputError(
@@ -199,7 +204,7 @@ def _selector(
 
 
 def ensemble_of_minima(
-    potential: Any,
+    potential: Potential,
     coords: Sequence[np.ndarray],
     *,
     X_test: np.ndarray,
@@ -243,7 +248,6 @@ def ensemble_of_minima(
     -------
     EnsembleReport
     """
-    from lossatlas.energy._thermo import occupation_probabilities
 
     coords = [np.asarray(x, dtype=float) for x in coords]
     if not coords:
@@ -317,8 +321,8 @@ def ensemble_of_minima(
 
 
 def ensemble_from_database(
-    db: Any,
-    potential: Any,
+    db: Database,
+    potential: Potential,
     *,
     lowest: int | None = None,
     dataset: Any = None,
@@ -332,6 +336,27 @@ def ensemble_from_database(
     :func:`~lossatlas.energy.potentials.make_potential`) is the held-out data; the selector is
     trained on its training split. Stored ``fvib`` values weight the occupation when every
     minimum has one.
+
+    Parameters
+    ----------
+    db : Database
+        An open database.
+    potential : Potential
+        A classifier potential (``predict``).
+    lowest : int, optional
+        Use only the lowest this many minima.
+    dataset : EnergyDataset, optional
+        Default ``potential.dataset``.
+    temperature : float, optional
+        Of the occupation weights.
+    selector : bool, default True
+        Train the learned selector.
+    seed : int, default 0
+        Seed of the selector.
+
+    Returns
+    -------
+    EnsembleReport
     """
     data = dataset if dataset is not None else getattr(potential, "dataset", None)
     if data is None or getattr(data, "X_test", np.empty(0)).size == 0:

@@ -108,7 +108,20 @@ class LBFGSMemory:
 
 
 def initial_band(x_start: np.ndarray, x_end: np.ndarray, n_interior: int) -> np.ndarray:
-    """Linear interpolation with ``n_interior`` images between two fixed endpoints."""
+    """Linear interpolation with ``n_interior`` images between two fixed endpoints.
+
+    Parameters
+    ----------
+    x_start, x_end : numpy.ndarray
+        Endpoints.
+    n_interior : int
+        Interior images (>= 1).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_interior + 2, ndim)
+        Endpoints included.
+    """
     t = np.linspace(0.0, 1.0, n_interior + 2)[:, None]
     return (1.0 - t) * x_start[None, :] + t * x_end[None, :]
 

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from lossatlas.energy._json import json_number
 from lossatlas.energy._minimize import SEARCH_ERRORS, minimize
 from lossatlas.errors import InputError
+
+if TYPE_CHECKING:
+    from lossatlas.energy.potentials import GaussianProcessNLL
 
 __all__ = ["OptimalNu", "optimal_nu"]
 
@@ -81,7 +84,7 @@ class OptimalNu:
 
 
 def _profile(
-    gp: Any, nu: float, starts: list[np.ndarray], rms_tol: float
+    gp: GaussianProcessNLL, nu: float, starts: list[np.ndarray], rms_tol: float
 ) -> tuple[float, np.ndarray]:
     pot = gp.with_nu(float(nu))
     best = (np.inf, starts[0])
@@ -98,7 +101,7 @@ def _profile(
 
 
 def optimal_nu(
-    gp: Any,
+    gp: GaussianProcessNLL,
     *,
     nu_min: float = 0.2,
     nu_max: float = 10.0,

@@ -6,18 +6,20 @@ and :func:`~lossatlas.energy._parallel.parallel_basin_hopping`; :class:`DNEBOpti
 :func:`~lossatlas.energy._transition.find_transition_states`. Each checks its values in
 ``__post_init__``, so every caller gets the same one-line error. Drivers still take the fields
 as keywords; :meth:`build` merges an options object with keyword overrides.
+:class:`ConnectOptions` groups what :func:`~lossatlas.energy._connect.connect_minima` and
+:func:`~lossatlas.energy._connect.connect_lowest` pass to each transition-state search.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
 
 from lossatlas.errors import InputError
 
-__all__ = ["BasinHoppingOptions", "DNEBOptions"]
+__all__ = ["BasinHoppingOptions", "ConnectOptions", "DNEBOptions"]
 
 _T = TypeVar("_T")
 
@@ -229,3 +231,121 @@ class DNEBOptions:
         dict
         """
         return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class ConnectOptions:
+    """Options of the connection of minima (Carr, Trygubenko & Wales 2005) and of each
+    transition-state search it runs.
+
+    Parameters
+    ----------
+    max_cycles : int, default 10
+        Dijkstra cycles at most per pair of minima.
+    distance_metric : {"squared", "exp"}, default "squared"
+        Weight of an untried edge: ``d^2`` or ``exp(d)`` of the distance up to symmetry.
+    rms_tol : float, default 1e-6
+        RMS-gradient tolerance of the saddle refinement and the push-off quenches.
+    displacement : float, default 0.2
+        Push-off step along the saddle's negative-curvature direction.
+    band : DNEBOptions or mapping, default DNEBOptions()
+        The doubly-nudged elastic band of each search.
+    saddle_options : mapping, optional
+        Extra keywords of :func:`~lossatlas.energy._eigenfollow.hybrid_eigenvector_following`.
+    polish : bool, default True
+        Polish saddles and minima found.
+    polish_tol : float, default 1e-9
+        RMS gradient of the polish.
+    energy_tol, distance_tol : float
+        When two saddles of one search are the same.
+    blas_threads : int or None, default 1
+        BLAS threads during each search (None leaves them alone).
+    align_endpoints : bool, default True
+        Run each band to the symmetric copy of the end minimum nearest the start.
+
+    Raises
+    ------
+    InputError
+        A value out of range, named in one line.
+
+    References
+    ----------
+    J. M. Carr, S. A. Trygubenko and D. J. Wales, J. Chem. Phys. 122, 234903 (2005).
+    """
+
+    max_cycles: int = 10
+    distance_metric: Literal["squared", "exp"] = "squared"
+    rms_tol: float = 1e-6
+    displacement: float = 0.2
+    band: DNEBOptions = field(default_factory=DNEBOptions)
+    saddle_options: Mapping[str, Any] | None = None
+    polish: bool = True
+    polish_tol: float = 1e-9
+    energy_tol: float = 1e-4
+    distance_tol: float = 1e-3
+    blas_threads: int | None = 1
+    align_endpoints: bool = True
+
+    def __post_init__(self) -> None:
+        if self.distance_metric not in ("squared", "exp"):
+            raise InputError(
+                f"unknown distance_metric {self.distance_metric!r}: use 'squared' or 'exp'"
+            )
+        if int(self.max_cycles) < 0:
+            raise InputError(f"connect: max_cycles must be >= 0, got {self.max_cycles}")
+        if not self.rms_tol > 0 or not self.displacement > 0:
+            raise InputError(
+                "connect: rms_tol and displacement must be > 0, "
+                f"got {self.rms_tol} and {self.displacement}"
+            )
+        if self.energy_tol < 0 or self.distance_tol < 0:
+            raise InputError(
+                "connect: energy_tol and distance_tol must be >= 0, "
+                f"got {self.energy_tol} and {self.distance_tol}"
+            )
+        object.__setattr__(self, "band", DNEBOptions.build(self.band))
+
+    @classmethod
+    def build(
+        cls, options: ConnectOptions | Mapping[str, Any] | None = None, **kw: Any
+    ) -> ConnectOptions:
+        """``options`` (an instance, a mapping or None) with the keyword overrides ``kw``.
+
+        ``band_options`` is accepted as another name of ``band`` (the keyword of
+        :func:`~lossatlas.energy._transition.find_transition_states`).
+
+        Parameters
+        ----------
+        options : ConnectOptions, mapping or None
+            The base; None means the defaults.
+        **kw
+            Fields to override.
+
+        Returns
+        -------
+        ConnectOptions
+            Validated.
+        """
+        if "band_options" in kw:
+            kw["band"] = kw.pop("band_options")
+        return _build(cls, options, "connect", **kw)
+
+    def search_options(self) -> dict[str, Any]:
+        """Keywords of :func:`~lossatlas.energy._transition.find_transition_states`.
+
+        Returns
+        -------
+        dict
+        """
+        return {
+            "rms_tol": self.rms_tol,
+            "displacement": self.displacement,
+            "band_options": self.band,
+            "saddle_options": self.saddle_options,
+            "polish": self.polish,
+            "polish_tol": self.polish_tol,
+            "energy_tol": self.energy_tol,
+            "distance_tol": self.distance_tol,
+            "blas_threads": self.blas_threads,
+            "align_endpoints": self.align_endpoints,
+        }

@@ -6,7 +6,7 @@ module): a function in the analysis module computes one of these NamedTuples fro
 :func:`~lossatlas.energy._msb.msb_plot_data`,
 :func:`~lossatlas.energy._thermo.heat_capacity_plot_data`,
 :func:`~lossatlas.energy._ensembles.specialisation_plot_data`,
-:func:`~lossatlas.energy._catastrophe.stationary_points_plot_data`), and a renderer in
+:func:`~lossatlas.energy._stationary.stationary_points_plot_data`), and a renderer in
 :mod:`lossatlas.energy._plots` only draws it. Nothing here imports matplotlib.
 """
 

@@ -13,22 +13,21 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from lossatlas.energy._disconnectivity import DisconnectivityTree, disconnectivity_plot_data
+from lossatlas.energy._ensembles import EnsembleReport, specialisation_plot_data
+from lossatlas.energy._msb import DescentRule, MonotonicSequenceBasins, msb_plot_data
 from lossatlas.energy._plotdata import (
     DisconnectivityPlotData,
     HeatCapacityPlotData,
     SpecialisationPlotData,
     StationaryPointsPlotData,
 )
+from lossatlas.energy._stationary import ParameterSweep, stationary_points_plot_data
+from lossatlas.energy._thermo import HeatCapacity, heat_capacity_plot_data
 from lossatlas.errors import require
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
-
-    from lossatlas.energy._catastrophe import ParameterSweep
-    from lossatlas.energy._disconnectivity import DisconnectivityTree
-    from lossatlas.energy._ensembles import EnsembleReport
-    from lossatlas.energy._msb import DescentRule, MonotonicSequenceBasins
-    from lossatlas.energy._thermo import HeatCapacity
 
 __all__ = [
     "plot_disconnectivity",
@@ -85,8 +84,6 @@ def plot_disconnectivity(
     if isinstance(tree, DisconnectivityPlotData):
         data = tree
     else:
-        from lossatlas.energy._disconnectivity import disconnectivity_plot_data
-
         data = disconnectivity_plot_data(
             tree,
             colour_by=colour_by,
@@ -165,7 +162,6 @@ def plot_msb_disconnectivity(
     -------
     matplotlib.figure.Figure
     """
-    from lossatlas.energy._msb import msb_plot_data
 
     return plot_disconnectivity(
         msb_plot_data(tree, msbs, rule=rule, label_minima=label_minima), ax=ax
@@ -194,8 +190,6 @@ def plot_heat_capacity(
     if isinstance(hc, HeatCapacityPlotData):
         data = hc
     else:
-        from lossatlas.energy._thermo import heat_capacity_plot_data
-
         data = heat_capacity_plot_data(hc, log_t=log_t)
     fig, ax = _figure("heat-capacity plots", ax, (5.5, 3.8))
     ax.plot(data.T, data.C, color="black", lw=1.2)
@@ -238,8 +232,6 @@ def plot_specialisation(
     if isinstance(report, SpecialisationPlotData):
         data = report
     else:
-        from lossatlas.energy._ensembles import specialisation_plot_data
-
         data = specialisation_plot_data(report, max_minima=max_minima)
     require("matplotlib", "energy", purpose="ensemble plots")
     from matplotlib.figure import Figure
@@ -271,7 +263,7 @@ def plot_stationary_points(
     ----------
     sweep : ParameterSweep or StationaryPointsPlotData
         The sweep, or its plot data
-        (:func:`~lossatlas.energy._catastrophe.stationary_points_plot_data`).
+        (:func:`~lossatlas.energy._stationary.stationary_points_plot_data`).
     axes : pair of matplotlib Axes, optional
         Draw into them.
 
@@ -282,8 +274,6 @@ def plot_stationary_points(
     if isinstance(sweep, StationaryPointsPlotData):
         data = sweep
     else:
-        from lossatlas.energy._catastrophe import stationary_points_plot_data
-
         data = stationary_points_plot_data(sweep)
     require("matplotlib", "energy", purpose="catastrophe plots")
     from matplotlib.figure import Figure

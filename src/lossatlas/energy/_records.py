@@ -49,6 +49,11 @@ class Minimum:
     def to_dict(self, *, coords: bool = False) -> dict[str, Any]:
         """JSON-safe fields (NaN and infinities as None); ``coords`` adds the coordinates.
 
+        Parameters
+        ----------
+        coords : bool, default False
+            Include the coordinates.
+
         Returns
         -------
         dict
@@ -81,6 +86,11 @@ class TransitionState:
 
     def to_dict(self, *, coords: bool = False) -> dict[str, Any]:
         """JSON-safe fields (NaN and infinities as None); ``coords`` adds the coordinates.
+
+        Parameters
+        ----------
+        coords : bool, default False
+            Include the coordinates.
 
         Returns
         -------

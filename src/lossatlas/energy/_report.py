@@ -32,7 +32,19 @@ import numpy as np
 
 from lossatlas._pages import figure_html, table_html, write_page
 from lossatlas.energy._database import Database
-from lossatlas.energy._dbfile import ENERGY_DB_SUFFIXES
+from lossatlas.energy._dbfile import ENERGY_DB_SUFFIXES, has_our_stamp
+from lossatlas.energy._disconnectivity import tree_from_database
+from lossatlas.energy._ensembles import ensemble_from_database
+from lossatlas.energy._msb import msb_from_database
+from lossatlas.energy._plots import (
+    plot_disconnectivity,
+    plot_heat_capacity,
+    plot_msb_disconnectivity,
+    plot_specialisation,
+)
+from lossatlas.energy._relevance import relevance_from_database
+from lossatlas.energy._thermo import heat_capacity_from_database
+from lossatlas.energy.potentials import potential_from_spec
 from lossatlas.errors import InputError, LossAtlasError
 
 if TYPE_CHECKING:
@@ -61,10 +73,11 @@ def is_energy_database(path: str | Path) -> bool:
     -------
     bool
         True for a file with suffix ``.sqlite``, ``.sqlite3`` or ``.db`` that
-        :meth:`Database.is_database` accepts (the file is only read).
+        :meth:`Database.is_database` accepts, or that carries the lossatlas application id
+        (a newer schema, say: opening it then says what is wrong). The file is only read.
     """
     p = Path(path)
-    return p.suffix.lower() in ENERGY_DB_SUFFIXES and Database.is_database(p)
+    return p.suffix.lower() in ENERGY_DB_SUFFIXES and (Database.is_database(p) or has_our_stamp(p))
 
 
 def _classifier(potential: Potential | None) -> bool:
@@ -166,9 +179,6 @@ def _exploration(
 def _disconnectivity(
     db: Database, potential: Potential | None, minima: list[Minimum], ts: list[TransitionState]
 ) -> str:
-    from lossatlas.energy._disconnectivity import tree_from_database
-    from lossatlas.energy._msb import msb_from_database
-    from lossatlas.energy._plots import plot_disconnectivity, plot_msb_disconnectivity
 
     if not ts:
         return (
@@ -209,8 +219,6 @@ def _disconnectivity(
 
 
 def _heat_capacity(db: Database, minima: list[Minimum]) -> str:
-    from lossatlas.energy._plots import plot_heat_capacity
-    from lossatlas.energy._thermo import heat_capacity_from_database
 
     use_fvib = all(m.fvib is not None for m in minima)
     hc = heat_capacity_from_database(db, use_fvib=use_fvib)
@@ -240,8 +248,6 @@ def _heat_capacity(db: Database, minima: list[Minimum]) -> str:
 def _ensembles(
     db: Database, potential: Potential, lowest: int, seed: int, temperature: float | None
 ) -> str:
-    from lossatlas.energy._ensembles import ensemble_from_database
-    from lossatlas.energy._plots import plot_specialisation
 
     ens = ensemble_from_database(db, potential, lowest=lowest, temperature=temperature, seed=seed)
     return (
@@ -255,7 +261,6 @@ def _ensembles(
 
 
 def _relevance(db: Database, potential: Potential) -> str:
-    from lossatlas.energy._relevance import relevance_from_database
 
     rel = relevance_from_database(db, potential)
     return (
@@ -310,8 +315,6 @@ def energy_sections(
     if potential is None:
         potential = db.potential
     if potential is None and db.potential_spec is not None:
-        from lossatlas.energy.potentials import potential_from_spec
-
         potential = potential_from_spec(db.potential_spec)
     minima, ts = db.minima(), db.transition_states()
     if not minima:
@@ -356,6 +359,34 @@ def write_energy_report(
     :func:`energy_sections` (or ``sections``, when already computed with it); ``settings``
     (trusted HTML) replaces the line under the title.
     The page is written by :func:`lossatlas._pages.write_page`.
+
+    Parameters
+    ----------
+    db : Database, str or Path
+        The database or its file (opened read-only).
+    path : str or Path
+        The ``.html`` file to write.
+    potential : Potential, optional
+        Default: the database's.
+    title : str
+        Page title.
+    extra_sections : sequence of (str, str)
+        Appended sections.
+    seed : int, default 0
+        Seed of the ensemble selector.
+    lowest : int, default 20
+        Minima listed and combined.
+    temperature : float, optional
+        Of the occupation-weighted ensemble.
+    settings : str, optional
+        Trusted HTML under the title.
+    sections : sequence of (str, str), optional
+        Sections computed already.
+
+    Returns
+    -------
+    Path
+        The file written.
     """
     if isinstance(db, (str, Path)):
         with Database.open(db) as opened:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.special import logsumexp
@@ -35,6 +35,9 @@ from scipy.special import logsumexp
 from lossatlas.energy._json import json_number
 from lossatlas.energy._plotdata import HeatCapacityPlotData
 from lossatlas.errors import InputError
+
+if TYPE_CHECKING:
+    from lossatlas.energy._database import Database
 
 __all__ = [
     "HeatCapacity",
@@ -333,6 +336,20 @@ def default_temperatures(
 
     By default from ``min gap / 50`` to ``2 max gap`` (gaps ``L_a - L_min > 0``), which holds
     every peak of a set of minima whose gaps are of that order; ``tmin``/``tmax`` override.
+
+    Parameters
+    ----------
+    energies : array_like
+        Energies of the minima.
+    tmin, tmax : float, optional
+        Override the ends.
+    points : int, default 200
+        Grid size.
+
+    Returns
+    -------
+    numpy.ndarray
+        Increasing temperatures.
     """
     e = np.asarray(energies, dtype=float)
     gaps = np.sort(e - e.min())
@@ -350,7 +367,7 @@ def default_temperatures(
 
 
 def heat_capacity_from_database(
-    db: Any,
+    db: Database,
     *,
     temperatures: Sequence[float] | np.ndarray | None = None,
     tmin: float | None = None,
@@ -376,6 +393,10 @@ def heat_capacity_from_database(
     use_fvib : bool, default True
         Use the stored ``fvib``; a minimum without one is an error (say ``use_fvib=False`` to
         weigh all wells alike).
+
+    Returns
+    -------
+    HeatCapacity
     """
     minima = db.minima()
     if not minima:

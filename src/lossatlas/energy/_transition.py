@@ -177,6 +177,18 @@ def orbit_distance(potential: Potential, x: np.ndarray, y: np.ndarray) -> float:
     symmetric copies for the tanh networks); otherwise the Euclidean distance of
     ``canonicalise``-d coordinates, or of the raw coordinates when that is missing too
     (duck-typed potentials).
+
+    Parameters
+    ----------
+    potential : Potential
+        Defines the symmetries.
+    x, y : numpy.ndarray
+        Coordinates.
+
+    Returns
+    -------
+    float
+        >= 0.
     """
     sym = getattr(potential, "symmetry_distance", None)
     if sym is not None:
@@ -191,7 +203,20 @@ def orbit_distance(potential: Potential, x: np.ndarray, y: np.ndarray) -> float:
 
 def align_to(potential: Potential, reference: np.ndarray, x: np.ndarray) -> np.ndarray:
     """The symmetric copy of ``x`` nearest ``reference`` (``potential.align``), or ``x``
-    itself where the potential has no ``align`` (duck-typed potentials)."""
+    itself where the potential has no ``align`` (duck-typed potentials).
+
+    Parameters
+    ----------
+    potential : Potential
+        Defines the symmetries.
+    reference, x : numpy.ndarray
+        Coordinates.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same loss as ``x``.
+    """
     align = getattr(potential, "align", None)
     x = np.asarray(x, dtype=float).ravel()
     if align is None:
