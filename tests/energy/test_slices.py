@@ -280,3 +280,26 @@ def test_line_between_symmetric_copies_is_flat() -> None:
     prof = line_and_path(pot, [x, copy], refine=False, points=11)
     np.testing.assert_allclose(prof.line_energies, pot.energy(x), rtol=1e-10)
     assert prof.line_barrier == pytest.approx(0.0, abs=1e-10)
+
+
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("mlp", {"hidden": 2}),
+        ("mlp-auc", {"hidden": 2, "beta": 10.0}),
+        ("gp", {"n_samples": 25}),
+        ("double-well", {}),
+    ],
+)
+def test_every_potential_slices_along_its_hessian(name: str, options: dict) -> None:
+    """Along a unit top eigenvector the slice's curvature at the centre is the top eigenvalue."""
+    pot = make_potential(name, **options)
+    x = np.random.default_rng(0).uniform(-0.5, 0.5, size=pot.ndim)
+    sl = loss_slice(pot, x, dims=1, directions="hessian", span=1e-3, points=3)
+    assert np.linalg.norm(sl.directions[0]) == pytest.approx(1.0)
+    h = sl.coordinates[0][1] - sl.coordinates[0][0]
+    curv = (sl.train[0] - 2 * sl.train[1] + sl.train[2]) / h**2
+    top = np.linalg.eigvalsh(pot.hessian(x))[-1]
+    assert curv == pytest.approx(top, rel=1e-3, abs=1e-4)
+    assert sl.train[1] == pytest.approx(pot.energy(x), rel=1e-12)
+    assert (sl.heldout is None) == (name in ("gp", "double-well"))

@@ -15,7 +15,12 @@ from typing import Annotated, Any
 
 import typer
 
-from lossatlas.commands._energy_common import FormatOption, OutputFormat, figure_path
+from lossatlas.commands._energy_common import (
+    FormatOption,
+    OutputFormat,
+    QuietOption,
+    figure_path,
+)
 from lossatlas.commands._energy_common import open_database as _open
 from lossatlas.commands.energy_analysis import _energy_group
 from lossatlas.energy._json import json_number
@@ -281,6 +286,7 @@ def spectrum(
     test_fraction: TestOpt = 0.0,
     seed: SeedOpt = 0,
     format: FormatOption = OutputFormat.table,
+    quiet: QuietOption = False,
 ) -> None:
     """Hessian spectra of stored minima (or a module's weights): extremes, trace, density."""
     from lossatlas.energy._spectrum import hessian_spectrum
@@ -305,7 +311,9 @@ def spectrum(
     opts = dict(top=top, bottom=bottom, density=density, method=method.value, seed=seed)
     rows = []
     curves = []
-    for mid, energy, x in points:
+    from tqdm.auto import tqdm
+
+    for mid, energy, x in tqdm(points, desc="Hessian spectra", unit="point", disable=quiet):
         s = hessian_spectrum(pot, x, n_hutchinson=probes, **opts)
         row: dict[str, Any] = {
             "id": mid,

@@ -300,6 +300,7 @@ def spectra_from_database(
     *,
     minima: Sequence[int] | None = None,
     lowest: int | None = None,
+    progress: bool = False,
     **options: Any,
 ) -> list[MinimumSpectrum]:
     """:func:`hessian_spectrum` of stored minima, so sharpness compares across minima.
@@ -313,6 +314,8 @@ def spectra_from_database(
         Minimum ids (as ``lossatlas energy summary`` prints them); default all, by energy.
     lowest : int, optional
         Only the ``lowest`` lowest of them.
+    progress : bool, default False
+        Show a tqdm progress bar over the minima.
     **options
         Passed to :func:`hessian_spectrum`.
     """
@@ -322,7 +325,9 @@ def spectra_from_database(
         chosen = [db.get_minimum(int(i)) for i in minima]
     if lowest is not None:
         chosen = sorted(chosen, key=lambda m: m.energy)[: int(lowest)]
+    from tqdm.auto import tqdm
+
     return [
         MinimumSpectrum(m.id, float(m.energy), hessian_spectrum(potential, m.coords, **options))
-        for m in chosen
+        for m in tqdm(chosen, desc="Hessian spectra", unit="minimum", disable=not progress)
     ]
