@@ -91,7 +91,15 @@ class InterpolationProfile:
 
     @property
     def path_barrier(self) -> float:
-        """Highest loss on the path (its highest transition state) above the higher minimum."""
+        """The path's barrier above the higher minimum.
+
+        For a stored path, its highest transition state (an exact stationary point: the relaxed
+        curve between the knots is only an approximation of the minimum-energy path and may
+        pass slightly above it); for a fresh band, its highest image; for a given chain, the
+        highest point of the curve.
+        """
+        if self.method in ("stored", "dneb"):
+            return self._barrier(self.knots_energy)
         return self._barrier(np.concatenate([self.path_energies, self.knots_energy]))
 
 
@@ -128,7 +136,11 @@ def _refined(potential: Any, chain: list[np.ndarray], images: int) -> list[np.nd
 
     out = [chain[0]]
     for a, b in zip(chain[:-1], chain[1:], strict=True):
-        band = doubly_nudged_elastic_band(potential, a, b, n_images=images, max_iterations=300)
+        # a tolerance relative to the segment's own gradients: losses of networks are tiny
+        scale = max(float(np.linalg.norm(potential.gradient(0.5 * (a + b)))), 1e-12)
+        band = doubly_nudged_elastic_band(
+            potential, a, b, n_images=images, rms_tol=1e-4 * scale / np.sqrt(a.size)
+        )
         out.extend(list(band.images[1:]))
     return out
 

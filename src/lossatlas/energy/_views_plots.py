@@ -99,13 +99,18 @@ def plot_slice(sl: Any, *, tree: Any = None) -> Any:
         ax = fig.add_subplot()
         (a,) = sl.coordinates
         ax.plot(a, sl.train, label="train")
+        handles, labels = ax.get_legend_handles_labels()
         if sl.heldout is not None:
-            ax.plot(a, sl.heldout, label="held-out", ls="--")
+            twin = ax.twinx()
+            twin.plot(a, sl.heldout, label="held-out", ls="--", color="C1")
+            twin.set_ylabel("held-out loss (dashed)")
+            h2, l2 = twin.get_legend_handles_labels()
+            handles, labels = handles + h2, labels + l2
         ax.axvline(0.0, color="0.6", lw=0.8)
         ax.set_xlabel(_axis_labels(sl)[0].removesuffix(" 1"))
-        ax.set_ylabel("loss")
+        ax.set_ylabel("training loss")
         ax.set_title(sl.label or "loss slice")
-        ax.legend()
+        ax.legend(handles, labels)
         return fig
     fig = _figure((11.0, 4.5))
     plot_slice_contour(sl, ax=fig.add_subplot(1, 2, 1), tree=tree)
@@ -129,10 +134,15 @@ def plot_line_vs_path(profile: Any, *, ax: Any = None, title: str | None = None)
         profile.path_energies,
         label=f"{profile.method} path (barrier {profile.path_barrier:.4g})",
     )
-    if profile.line_heldout is not None:
-        ax.plot(profile.line_t, profile.line_heldout, ls=":", color="C0", label="line, held-out")
-    if profile.path_heldout is not None:
-        ax.plot(profile.path_s, profile.path_heldout, ls=":", color="C1", label="path, held-out")
+    handles, labels = ax.get_legend_handles_labels()
+    if profile.line_heldout is not None and profile.path_heldout is not None:
+        # its own axis: a held-out loss far above the training loss would flatten the barriers
+        twin = ax.twinx()
+        twin.plot(profile.line_t, profile.line_heldout, ls=":", color="C0", label="line, held-out")
+        twin.plot(profile.path_s, profile.path_heldout, ls=":", color="C1", label="path, held-out")
+        twin.set_ylabel("held-out loss (dotted)")
+        h2, l2 = twin.get_legend_handles_labels()
+        handles, labels = handles + h2, labels + l2
     kinds = np.array(profile.knots_kind)
     ts = np.isin(kinds, ("ts", "candidate"))
     mins = kinds == "minimum"
@@ -141,7 +151,7 @@ def plot_line_vs_path(profile: Any, *, ax: Any = None, title: str | None = None)
     ax.set_xlabel("fraction of the way (line: t; path: arc length)")
     ax.set_ylabel("training loss")
     ax.set_title(title or "straight line vs path")
-    ax.legend(fontsize=8)
+    ax.legend(handles, labels, fontsize=8)
     return fig
 
 
