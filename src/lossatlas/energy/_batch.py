@@ -25,6 +25,15 @@ def heldout_potential(potential: Any) -> Any | None:
     (``make_potential`` attaches it): the same network, penalty and options on ``X_test``,
     ``y_test``. The Gaussian process has no held-out loss here (its NLL on other data would
     not condition on the training points), nor have the analytic surfaces.
+
+    Parameters
+    ----------
+    potential : Potential
+        With an optional ``dataset`` attribute holding ``X_test`` and ``y_test``.
+
+    Returns
+    -------
+    Potential or None
     """
     from lossatlas.energy.potentials import MLPAppAUC, MLPCrossEntropy, TorchPotential
 
@@ -76,6 +85,16 @@ def batch_energies(potential: Any, points: np.ndarray) -> np.ndarray:
     parameters: 15-20 times faster than one call per point on small modules); other potentials
     one point at a time (for the numpy tanh networks a batched forward pass measured no faster:
     the tanh of ``N Nh`` values per point dominates either way).
+
+    Parameters
+    ----------
+    potential : Potential
+    points : numpy.ndarray, shape (k, ndim)
+        Weight vectors, one per row.
+
+    Returns
+    -------
+    numpy.ndarray, shape (k,)
     """
     points = np.asarray(points, dtype=float)
     if points.ndim != 2 or points.shape[1] != potential.ndim:

@@ -102,7 +102,19 @@ def broadened_density(
     """Gaussians of width ``sigma`` (default 1 % of the nodes' range) at the quadrature nodes,
     averaged over probes, on a grid reaching 5 sigma past the extreme nodes, integrating to 1.
 
-    Returns ``(grid, density, sigma)``.
+    Parameters
+    ----------
+    nodes, weights : numpy.ndarray, shape (n_vectors, m)
+        Quadrature nodes and weights, one row per probe.
+    sigma : float or None
+        Broadening.
+    points : int
+        Grid points.
+
+    Returns
+    -------
+    grid, density : numpy.ndarray
+    sigma : float
     """
     lo, hi = float(nodes.min()), float(nodes.max())
     if sigma is None:
@@ -151,6 +163,10 @@ def spectral_density(
     points : int, default 1000
         Grid points, from 5 sigma below the lowest node to 5 sigma above the highest.
     seed : int, default 0
+
+    Returns
+    -------
+    SpectralDensity
 
     References
     ----------

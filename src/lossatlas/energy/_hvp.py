@@ -46,6 +46,17 @@ def hessian_operator(potential: Any, x: np.ndarray) -> Any:
     blocks of vectors, a reused autograd graph for torch modules, else the potential's
     ``hessian_vector_product`` (for :class:`~lossatlas.energy.potentials.BasePotential`
     subclasses without an exact Hessian, a central difference of the gradient).
+
+    Parameters
+    ----------
+    potential : Potential
+    x : numpy.ndarray
+        The point.
+
+    Returns
+    -------
+    scipy.sparse.linalg.LinearOperator
+        Shape ``(ndim, ndim)``, symmetric (``rmatvec`` is ``matvec``).
     """
     from scipy.sparse.linalg import LinearOperator
 
@@ -81,6 +92,16 @@ def hessian_operator(potential: Any, x: np.ndarray) -> Any:
 
 
 def dense_hessian(op: Any) -> np.ndarray:
-    """The symmetrised matrix of a Hessian operator, from ``ndim`` products."""
+    """The symmetrised matrix of a Hessian operator, from ``ndim`` products.
+
+    Parameters
+    ----------
+    op : scipy.sparse.linalg.LinearOperator
+        E.g. :func:`hessian_operator`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (ndim, ndim)
+    """
     h = op.matmat(np.eye(op.shape[0]))
     return 0.5 * (h + h.T)

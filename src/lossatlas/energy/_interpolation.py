@@ -104,7 +104,20 @@ class InterpolationProfile:
 
 
 def align_chain(potential: Any, chain: Sequence[np.ndarray]) -> list[np.ndarray]:
-    """Each point replaced by its symmetric copy nearest the previous one (``potential.align``)."""
+    """Each point replaced by its symmetric copy nearest the previous one (``potential.align``).
+
+    Parameters
+    ----------
+    potential : Potential
+        Its ``align(reference, x)``, when it has one, picks the copies.
+    chain : sequence of numpy.ndarray
+        Points in weight space, in order.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        The first point unchanged, each next one aligned to the one before it.
+    """
     out = [np.asarray(chain[0], dtype=float).ravel().copy()]
     align = getattr(potential, "align", None)
     for p in chain[1:]:
@@ -238,6 +251,26 @@ def line_and_path_from_database(
     two minima are not connected, a fresh doubly-nudged elastic band between them (aligned
     copies, 16 interior images) is the path (``refine`` does not apply), its highest image the
     transition-state candidate.
+
+    Parameters
+    ----------
+    db : Database
+    potential : Potential
+        The database's potential.
+    min1, min2 : int
+        Minimum ids.
+    points : int, default 61
+        Points on the line and on the path.
+    refine : bool, default True
+        Relax the stored chain's segments (see :func:`line_and_path`).
+    images : int, default 8
+        Interior images per relaxed segment.
+    heldout : bool, default True
+        Also the held-out loss, when the potential has a test split.
+
+    Returns
+    -------
+    InterpolationProfile
     """
     from lossatlas.energy._connect import transition_state_path
 

@@ -229,7 +229,16 @@ def slice_merge_tree(
 def to_disconnectivity(tree: SliceMergeTree, **options: Any) -> Any:
     """The disconnectivity tree of a slice's merge tree (minima ids are the grid minima's ids).
 
-    ``options`` go to :func:`lossatlas.energy._disconnectivity.disconnectivity_tree`.
+    Parameters
+    ----------
+    tree : SliceMergeTree
+    **options
+        Passed to :func:`lossatlas.energy._disconnectivity.disconnectivity_tree` (``n_levels``,
+        ``levels``, ``order``).
+
+    Returns
+    -------
+    DisconnectivityTree
     """
     from lossatlas.energy._disconnectivity import disconnectivity_tree
 

@@ -72,7 +72,18 @@ class ParameterGroup:
 
 
 def parameter_groups(potential: Any) -> list[ParameterGroup]:
-    """The parameter blocks of ``potential`` and what each is (see the module docstring)."""
+    """The parameter blocks of ``potential`` and what each is (see the module docstring).
+
+    Parameters
+    ----------
+    potential : Potential
+        A torch module's potential, a tanh network, or any other potential.
+
+    Returns
+    -------
+    list of ParameterGroup
+        In flat-vector order, covering every coordinate once.
+    """
     if hasattr(potential, "parameter_names") and hasattr(potential, "module"):
         norm_params = set()
         for mname, mod in potential.module.named_modules():
@@ -114,7 +125,25 @@ def normalise_direction(
     or more dimensions; a one-dimensional weight block is one filter); ``"layer"``: the same per
     block; ``"none"``: unchanged. Biases and normalisation parameters are zeroed when
     ``ignore_biases``; otherwise, under ``"filter"``/``"layer"`` normalisation, their direction
-    is set to the weights themselves (Li et al.'s code, ``d.copy_(w)``). Returns a new array.
+    is set to the weights themselves (Li et al.'s code, ``d.copy_(w)``).
+
+    Parameters
+    ----------
+    direction : numpy.ndarray
+        A direction in weight space (e.g. Gaussian).
+    x : numpy.ndarray
+        The weights it is normalised to.
+    groups : sequence of ParameterGroup
+        The blocks of the flat vector (:func:`parameter_groups`).
+    norm : {"filter", "layer", "none"}, default "filter"
+        The normalisation.
+    ignore_biases : bool, default True
+        Zero the direction of biases and normalisation parameters.
+
+    Returns
+    -------
+    numpy.ndarray
+        The normalised direction (a new array).
 
     References
     ----------
@@ -153,7 +182,24 @@ def random_directions(
 ) -> np.ndarray:
     """``n`` Gaussian random directions at ``x``, normalised by :func:`normalise_direction`.
 
-    Returns an array of shape ``(n, ndim)``; the same ``seed`` gives the same directions.
+    Parameters
+    ----------
+    potential : Potential
+        Whose parameter blocks define the filters (:func:`parameter_groups`).
+    x : numpy.ndarray
+        The weights the directions are normalised to.
+    n : int, default 2
+        Number of directions.
+    norm : {"filter", "layer", "none"}, default "filter"
+        The normalisation.
+    ignore_biases : bool, default True
+        Zero the direction of biases and normalisation parameters.
+    seed : int, default 0
+        The same seed gives the same directions.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, ndim)
     """
     x = np.asarray(x, dtype=float).ravel()
     rng = np.random.default_rng(seed)
@@ -173,6 +219,21 @@ def hessian_directions(potential: Any, x: np.ndarray, *, n: int = 2, seed: int =
 
     By Lanczos on Hessian-vector products (:func:`lossatlas.energy._spectrum.extreme_eigenvalues`);
     each vector's sign is fixed so that its largest-magnitude entry is positive.
+
+    Parameters
+    ----------
+    potential : Potential
+    x : numpy.ndarray
+        The point (e.g. a minimum).
+    n : int, default 2
+        Number of eigenvectors.
+    seed : int, default 0
+        Seed of the Lanczos start vector.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n, ndim)
+        Unit eigenvectors, largest eigenvalue first.
     """
     from lossatlas.energy._spectrum import extreme_eigenvalues
 

@@ -200,6 +200,20 @@ def hutchinson_trace(
     variance ``2 (||H||_F^2 - sum_i H_ii^2) / m``. The standard error reported is the sample
     standard deviation of ``z_i^T H z_i`` over ``sqrt(m)``.
 
+    Parameters
+    ----------
+    potential : Potential
+    x : numpy.ndarray
+        The point.
+    n_samples : int, default 100
+        Probe vectors ``m`` (at least 2).
+    seed : int, default 0
+        Seed of the probes.
+
+    Returns
+    -------
+    TraceEstimate
+
     References
     ----------
     Hutchinson, Commun. Stat. Simul. Comput. 19, 433 (1990); Avron and Toledo, J. ACM 58, 8
@@ -318,6 +332,11 @@ def spectra_from_database(
         Show a tqdm progress bar over the minima.
     **options
         Passed to :func:`hessian_spectrum`.
+
+    Returns
+    -------
+    list of MinimumSpectrum
+        In the order of the chosen minima.
     """
     if minima is None:
         chosen = db.minima()

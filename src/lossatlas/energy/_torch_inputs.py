@@ -30,7 +30,18 @@ def _line(exc: BaseException) -> str:
 
 
 def load_module_class(spec: str) -> type:
-    """The class named by ``"path/to/module.py:ClassName"``."""
+    """The class named by ``"path/to/module.py:ClassName"`` (the file is executed).
+
+    Parameters
+    ----------
+    spec : str
+        ``"path/to/module.py:ClassName"``.
+
+    Returns
+    -------
+    type
+        A :class:`torch.nn.Module` subclass.
+    """
     torch = require("torch", "torch", purpose="torch modules")
     path_text, sep, name = spec.rpartition(":")
     if not sep or not path_text or not name.isidentifier():

@@ -47,8 +47,25 @@ def plot_slice_contour(
     tree: Any = None,
     marks: Sequence[tuple[float, float, str]] = (),
 ) -> Any:
-    """Filled contours of a 2-D slice; optionally its merge tree's minima (dots) and saddles
-    (crosses), and labelled ``marks`` ``(a, b, text)`` (e.g. stored minima projected into it)."""
+    """Filled contours of a 2-D slice, with its merge tree's minima and saddles when given.
+
+    Parameters
+    ----------
+    sl : LossSlice
+        A 2-D slice.
+    ax : matplotlib Axes, optional
+        Draw into it; by default a new figure.
+    levels : int, default 30
+        Contour levels.
+    tree : SliceMergeTree, optional
+        Its minima are drawn as dots, its saddles as crosses.
+    marks : sequence of (float, float, str)
+        Labelled points ``(a, b, text)`` (e.g. stored minima projected into the slice).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     if sl.dims != 2:
         raise InputError("a contour plot needs a 2-D slice")
     if ax is None:
@@ -77,7 +94,19 @@ def plot_slice_contour(
 
 
 def plot_slice_surface(sl: Any, *, ax: Any = None) -> Any:
-    """The 2-D slice as a 3-D surface."""
+    """The 2-D slice as a 3-D surface.
+
+    Parameters
+    ----------
+    sl : LossSlice
+        A 2-D slice.
+    ax : matplotlib 3-D Axes, optional
+        Draw into it; by default a new figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     if sl.dims != 2:
         raise InputError("a surface plot needs a 2-D slice")
     if ax is None:
@@ -93,7 +122,18 @@ def plot_slice_surface(sl: Any, *, ax: Any = None) -> Any:
 
 
 def plot_slice(sl: Any, *, tree: Any = None) -> Any:
-    """A 1-D slice as curves (train and held-out), a 2-D one as contour and surface side by side."""
+    """A 1-D slice as curves (train and held-out), a 2-D one as contour and surface side by side.
+
+    Parameters
+    ----------
+    sl : LossSlice
+    tree : SliceMergeTree, optional
+        Minima and saddles drawn on the contours of a 2-D slice.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     if sl.dims == 1:
         fig = _figure((6.0, 4.0))
         ax = fig.add_subplot()
@@ -119,7 +159,20 @@ def plot_slice(sl: Any, *, tree: Any = None) -> Any:
 
 
 def plot_line_vs_path(profile: Any, *, ax: Any = None, title: str | None = None) -> Any:
-    """Loss along the straight line and along the path between two minima, with both barriers."""
+    """Loss along the straight line and along the path between two minima, with both barriers.
+
+    Parameters
+    ----------
+    profile : InterpolationProfile
+    ax : matplotlib Axes, optional
+        Draw into it; by default a new figure.
+    title : str, optional
+        Axes title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     if ax is None:
         fig = _figure((6.5, 4.2))
         ax = fig.add_subplot()
@@ -158,7 +211,21 @@ def plot_line_vs_path(profile: Any, *, ax: Any = None, title: str | None = None)
 def plot_spectral_density(
     densities: Sequence[tuple[str, Any]] | Any, *, ax: Any = None, log: bool = True
 ) -> Any:
-    """Hessian eigenvalue densities (one curve per ``(label, SpectralDensity)``), log scale."""
+    """Hessian eigenvalue densities, one curve each, on a log scale by default.
+
+    Parameters
+    ----------
+    densities : SpectralDensity or sequence of (str, SpectralDensity)
+        The densities and their legend labels.
+    ax : matplotlib Axes, optional
+        Draw into it; by default a new figure.
+    log : bool, default True
+        Logarithmic density axis (as PyHessian draws it).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     items = densities if isinstance(densities, Sequence) else [("", densities)]
     if ax is None:
         fig = _figure((6.0, 4.0))
@@ -178,7 +245,21 @@ def plot_spectral_density(
 
 
 def plot_slice_merge_tree(tree: Any, disconnectivity: Any, *, reference: Any = None) -> Any:
-    """The slice's disconnectivity graph, beside the database's (``reference``) when given."""
+    """The slice's disconnectivity graph, beside the database's (``reference``) when given.
+
+    Parameters
+    ----------
+    tree : SliceMergeTree
+        The slice's merge tree (for the title).
+    disconnectivity : DisconnectivityTree
+        Its disconnectivity tree (:func:`~lossatlas.energy._slice_topology.to_disconnectivity`).
+    reference : DisconnectivityTree, optional
+        The database's tree.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     from lossatlas.energy._plots import plot_disconnectivity
 
     n = 1 if reference is None else 2
