@@ -19,10 +19,10 @@ from lossatlas.commands._energy_common import (
     FormatOption,
     OutputFormat,
     QuietOption,
+    energy_group,
     figure_path,
 )
 from lossatlas.commands._energy_common import open_database as _open
-from lossatlas.commands.energy_analysis import _energy_group
 from lossatlas.energy._json import json_number
 from lossatlas.errors import InputError
 
@@ -64,7 +64,7 @@ SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed.")]
 
 def register(app: typer.Typer) -> None:
     """Add ``slice`` and ``spectrum`` to the ``energy`` command group."""
-    group = _energy_group(app)
+    group = energy_group(app)
     group.command("slice")(slice_command)
     group.command("spectrum")(spectrum)
 
@@ -340,9 +340,9 @@ def spectrum(
     if format is OutputFormat.json:
         typer.echo(json.dumps({"minima": rows}))
         return
-    from lossatlas.commands.energy_analysis import _table
+    from lossatlas.commands._energy_common import print_table
 
-    _table(
+    print_table(
         f"Hessian spectra ({rows[0]['ndim']} coordinates)",
         [
             {
