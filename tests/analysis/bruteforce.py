@@ -155,9 +155,20 @@ def _lowest(candidates: Sequence[int], loss: Sequence[float]) -> int:
 
 
 def descent(
-    nbrs: Sequence[Sequence[int]], loss: Sequence[float], epsilon: float
+    nbrs: Sequence[Sequence[int]],
+    loss: Sequence[float],
+    epsilon: float,
+    rule: str = "stop",
+    plateau_exit: str = "lowest",
 ) -> tuple[list[int], list[int]]:
     """Best-improvement descent with plateau exits from every row.
+
+    ``rule``: ``"stop"`` stops on entering a local-optimum plateau; ``"through"`` stops only
+    where no neighbour is strictly lower; ``"graphfla"`` moves only to a neighbour lower by more
+    than epsilon and stops only where none is, except that a row starting in a local-optimum
+    plateau stays. ``plateau_exit``: ``"lowest"`` outside neighbour of the plateau, or the
+    ``"first"`` member (by row) with an outside neighbour below ``best - epsilon`` and its first
+    such neighbour (by row).
 
     Returns the representative row of the local-optimum plateau each row stops in, and the
     number of moves (descent steps and exits) it took.
@@ -168,18 +179,34 @@ def descent(
     basin, climb = [], []
     for start in range(len(loss)):
         current, moves = start, 0
+        if rule == "graphfla" and optimum[plateau_of[start]]:
+            basin.append(representative(plateau_of[start], loss))
+            climb.append(0)
+            continue
         while True:
+            if rule == "stop" and optimum[plateau_of[current]]:
+                break
             if nbrs[current]:
                 j = _lowest(nbrs[current], loss)
-                if loss[j] < loss[current]:
+                margin = epsilon if rule == "graphfla" else 0.0
+                if loss[j] < loss[current] - margin:
                     current, moves = j, moves + 1
                     continue
             plateau = plateau_of[current]
             if optimum[plateau]:
                 break
-            outside = [j for i in plateau for j in nbrs[i]]
-            j = _lowest(outside, loss)
-            assert loss[j] < min(loss[r] for r in plateau) - epsilon
+            best = min(loss[r] for r in plateau)
+            if plateau_exit == "lowest":
+                outside = [j for i in plateau for j in nbrs[i]]
+                j = _lowest(outside, loss)
+            else:
+                j = next(
+                    j
+                    for i in sorted(plateau)
+                    for j in sorted(nbrs[i])
+                    if j not in plateau and loss[j] < best - epsilon
+                )
+            assert loss[j] < best - epsilon
             current, moves = j, moves + 1
         basin.append(representative(plateau_of[current], loss))
         climb.append(moves)
@@ -272,8 +299,16 @@ class Oracle:
     """All the spec's quantities for one landscape, computed by brute force (cached)."""
 
     def __init__(
-        self, space: Any, index: Sequence[int], loss: Sequence[float], epsilon: float = 0.0
+        self,
+        space: Any,
+        index: Sequence[int],
+        loss: Sequence[float],
+        epsilon: float = 0.0,
+        rule: str = "stop",
+        plateau_exit: str = "lowest",
     ) -> None:
+        self.rule = rule
+        self.plateau_exit = plateau_exit
         self.space = space
         self.index = [int(f) for f in index]
         assert self.index == sorted(set(self.index)), "index must be sorted and unique"
@@ -282,9 +317,22 @@ class Oracle:
         self.epsilon = float(epsilon)
 
     @classmethod
-    def from_landscape(cls, landscape: Any, *, loss: str = "test", epsilon: float = 0.0) -> Oracle:
+    def from_landscape(
+        cls,
+        landscape: Any,
+        *,
+        loss: str = "test",
+        epsilon: float = 0.0,
+        rule: str = "stop",
+        plateau_exit: str = "lowest",
+    ) -> Oracle:
         return cls(
-            landscape.space, np.asarray(landscape.index).tolist(), landscape.loss(loss), epsilon
+            landscape.space,
+            np.asarray(landscape.index).tolist(),
+            landscape.loss(loss),
+            epsilon,
+            rule,
+            plateau_exit,
         )
 
     @property
@@ -321,7 +369,7 @@ class Oracle:
 
     @cached_property
     def _descent(self) -> tuple[list[int], list[int]]:
-        return descent(self.nbrs, self.loss, self.epsilon)
+        return descent(self.nbrs, self.loss, self.epsilon, self.rule, self.plateau_exit)
 
     @property
     def basin(self) -> list[int]:

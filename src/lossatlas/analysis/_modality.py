@@ -30,9 +30,23 @@ def local_optima_ratio(landscape: Landscape, *, loss: str = "test", epsilon: flo
 
 
 def basin_statistics(
-    landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    epsilon: float = 0.0,
+    descent: str = "stop",
+    plateau_exit: str = "lowest",
 ) -> dict[str, float]:
     """Basin-of-attraction statistics of best-improvement descent.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+    epsilon : float, default 0.0
+    descent : {"stop", "through", "graphfla"}, default "stop"
+    plateau_exit : {"lowest", "first"}, default "lowest"
+        The descent rules of :func:`~lossatlas.analysis.local_optima`.
 
     Returns
     -------
@@ -44,8 +58,14 @@ def basin_statistics(
         basins); ``mean_climb_length``: mean number of moves to the optimum. The study's
         "basin size" s_B is read either as the basin size or as this climb length (a choice the
         reference leaves open), so both are reported.
+
+    References
+    ----------
+    Huang, C. & Li, K. (2023). arXiv:2311.14014. Ochoa, G. et al. (2008). GECCO.
     """
-    optima = local_optima(landscape, loss=loss, epsilon=epsilon)
+    optima = local_optima(
+        landscape, loss=loss, epsilon=epsilon, descent=descent, plateau_exit=plateau_exit
+    )
     best = landscape.loss(loss).min()
     global_optima = optima.optima_loss == best
     corr = spearman(optima.basin_size, optima.optima_loss) if optima.n_optima >= 3 else float("nan")

@@ -9,9 +9,25 @@ Definitions (Huang & Li 2023, arXiv 2311.14014, after Pushak & Hoos 2022 and Och
   ``L_j < min_P L - epsilon``; each such plateau counts once, so at ``epsilon = 0`` equal-loss
   plateaus are not double-counted.
 - *Best-improvement descent* moves to the lowest neighbour when it is strictly better (ties to
-  the lowest flat index). A descent that halts on a plateau that is not a local optimum leaves it
-  through the plateau's lowest outside neighbour (one move) and goes on, so every configuration
+  the lowest flat index) and, by default, stops as soon as it enters a local-optimum plateau
+  (the reference's "until a local optimum (plateau)"). A descent that halts on a plateau that is
+  not a local optimum leaves it through an exit (one move) and goes on, so every configuration
   ends in a local-optimum plateau: its *basin*.
+
+Two choices change basins at ``epsilon > 0`` and are options of :func:`local_optima`:
+
+``descent``
+    ``"stop"`` (default): stop on entering a local-optimum plateau. ``"through"``: the rule of
+    lossatlas <= 0.3 -- a member of a local-optimum plateau whose outside neighbour is lower than
+    it (though not lower than the plateau's best by more than epsilon) keeps descending, possibly
+    into another optimum's basin. ``"graphfla"``: GraphFLA 0.4.0's hill climber -- it moves only
+    to a neighbour better by more than epsilon, passes through local-optimum plateaus it meets on
+    the way, and only a configuration that *starts* in a local-optimum plateau stays there.
+``plateau_exit``
+    ``"lowest"`` (default): leave a non-optimal plateau through the lowest outside neighbour of
+    any member (ties to the lowest row). ``"first"``: GraphFLA's first-improvement exit -- the
+    first member (lowest row) with an outside neighbour lower than the plateau's best by more than
+    epsilon, to its first such neighbour (lowest row).
 
 Everything is vectorised: pointers come from one pass over the move table, basins from pointer
 jumping (``p = p[p]``, ``O(n log depth)``) and plateaus from
@@ -26,7 +42,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from lossatlas.analysis._graph import distances_to, neighbour_scan
+from lossatlas.analysis._graph import distances_to, neighbour_graph, neighbour_scan
+from lossatlas.errors import InputError
 from lossatlas.landscape import Landscape
 
 __all__ = [
@@ -36,6 +53,8 @@ __all__ = [
     "global_optimum",
     "distances_to_global",
     "local_optima",
+    "DESCENTS",
+    "PLATEAU_EXITS",
 ]
 
 
@@ -61,6 +80,8 @@ class Optima:
     global_rows : ndarray
         Rows attaining the lowest loss.
     epsilon : float
+    descent, plateau_exit : str
+        The descent rules (see the module notes).
     """
 
     plateau: np.ndarray
@@ -73,6 +94,8 @@ class Optima:
     climb_length: np.ndarray
     global_rows: np.ndarray
     epsilon: float
+    descent: str = "stop"
+    plateau_exit: str = "lowest"
 
     @property
     def n_optima(self) -> int:
@@ -138,8 +161,19 @@ def _pointer_jump(pointer: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, n
         pointer = nxt
 
 
-def local_optima(landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0) -> Optima:
-    """Local-optimum plateaus and best-improvement basins (cached per loss and epsilon).
+DESCENTS = ("stop", "through", "graphfla")
+PLATEAU_EXITS = ("lowest", "first")
+
+
+def local_optima(
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    epsilon: float = 0.0,
+    descent: str = "stop",
+    plateau_exit: str = "lowest",
+) -> Optima:
+    """Local-optimum plateaus and best-improvement basins (cached per loss, epsilon and rules).
 
     Parameters
     ----------
@@ -147,6 +181,10 @@ def local_optima(landscape: Landscape, *, loss: str = "test", epsilon: float = 0
     loss : str, default "test"
     epsilon : float, default 0.0
         Neutrality threshold: neighbours with ``|dL| <= epsilon`` are neutral.
+    descent : {"stop", "through", "graphfla"}, default "stop"
+        When a descent stops (see the module notes); the optima do not depend on it.
+    plateau_exit : {"lowest", "first"}, default "lowest"
+        How a descent leaves a plateau that is not a local optimum.
 
     Returns
     -------
@@ -154,7 +192,9 @@ def local_optima(landscape: Landscape, *, loss: str = "test", epsilon: float = 0
 
     Notes
     -----
-    ``O(m n)`` for the scan plus ``O(n log depth)`` for the pointer jumping.
+    ``O(m n)`` for the scan plus ``O(n log depth)`` for the pointer jumping. At ``epsilon = 0``
+    the descents ``"stop"`` and ``"through"`` agree (a member of an optimum plateau has no lower
+    neighbour).
 
     References
     ----------
@@ -162,10 +202,19 @@ def local_optima(landscape: Landscape, *, loss: str = "test", epsilon: float = 0
     models: an exploratory study. arXiv:2311.14014.
     Ochoa, G., Tomassini, M., Verel, S. & Darabos, C. (2008). A study of NK landscapes' basins and
     local optima networks. GECCO.
+    GraphFLA 0.4.0 (COLA-Laboratory/GraphFLA), ``landscape/_basin.py``: the ``"graphfla"`` descent
+    and the ``"first"`` plateau exit.
     """
     epsilon = float(epsilon)
+    if descent not in DESCENTS:
+        raise InputError(f"descent must be one of {', '.join(DESCENTS)}, not {descent!r}")
+    if plateau_exit not in PLATEAU_EXITS:
+        raise InputError(
+            f"plateau_exit must be one of {', '.join(PLATEAU_EXITS)}, not {plateau_exit!r}"
+        )
     return landscape.cached(
-        ("optima", loss, epsilon), lambda: _local_optima(landscape, loss, epsilon)
+        ("optima", loss, epsilon, descent, plateau_exit),
+        lambda: _local_optima(landscape, loss, epsilon, descent, plateau_exit),
     )
 
 
@@ -211,7 +260,40 @@ def _plateau_extremes(
     return representative, best, exit_loss, exit_row
 
 
-def _local_optima(landscape: Landscape, loss: str, epsilon: float) -> Optima:
+def _first_exits(
+    landscape: Landscape,
+    labels: np.ndarray,
+    best: np.ndarray,
+    values: np.ndarray,
+    threshold: float,
+) -> np.ndarray:
+    """Per plateau: GraphFLA's first-improvement exit row, or ``-1``.
+
+    The first member (lowest row) with a neighbour outside the plateau whose loss is below the
+    plateau's best by more than epsilon, and its lowest such neighbour.
+    """
+    graph = neighbour_graph(landscape)
+    n = landscape.n
+    limit = best[labels] - threshold
+    first = np.full(n, n, dtype=np.int64)
+    for k in range(graph.n_moves):
+        target = graph.targets[k]
+        valid = target >= 0
+        safe = np.where(valid, target, 0)
+        ok = valid & (values[safe] < limit) & (labels[safe] != labels)
+        np.minimum(first, np.where(ok, safe, n), out=first)
+    has = np.flatnonzero(first < n)
+    first_member = np.full(len(best), n, dtype=np.int64)
+    np.minimum.at(first_member, labels[has], has)
+    found = first_member < n
+    exit_row = np.full(len(best), -1, dtype=np.int64)
+    exit_row[found] = first[first_member[found]]
+    return exit_row
+
+
+def _local_optima(
+    landscape: Landscape, loss: str, epsilon: float, descent: str, plateau_exit: str
+) -> Optima:
     values = landscape.loss(loss)
     n = landscape.n
     rows = np.arange(n, dtype=np.int64)
@@ -224,12 +306,25 @@ def _local_optima(landscape: Landscape, loss: str, epsilon: float) -> Optima:
         labels, plateau_size, values, scan.best_loss, scan.best_row
     )
     is_optimum = ~(exit_loss < best - scan.threshold)
+    if plateau_exit == "first":
+        exit_row = _first_exits(landscape, labels, best, values, scan.threshold)
 
-    pointer = np.where(scan.best_loss < values, scan.best_row, rows)
+    if descent == "graphfla":
+        step = scan.best_loss < values - scan.threshold
+    else:
+        step = scan.best_loss < values
+    pointer = np.where(step, scan.best_row, rows)
+    in_optimum = is_optimum[labels]
+    if descent == "stop":
+        pointer[in_optimum] = rows[in_optimum]
     terminal = pointer == rows
-    leave = terminal & ~is_optimum[labels]
+    leave = terminal & ~in_optimum
     pointer[leave] = exit_row[labels[leave]]
     pointer_end, climb = _pointer_jump(pointer, (pointer != rows).astype(np.int64))
+    if descent == "graphfla":
+        # a configuration that starts in an optimum plateau stays in it
+        pointer_end = np.where(in_optimum, rows, pointer_end)
+        climb = np.where(in_optimum, 0, climb)
 
     optimum_plateaus = np.flatnonzero(is_optimum)
     sort = np.lexsort((landscape.index[representative[optimum_plateaus]], best[optimum_plateaus]))
@@ -248,4 +343,6 @@ def _local_optima(landscape: Landscape, loss: str, epsilon: float) -> Optima:
         climb_length=climb,
         global_rows=global_optimum(landscape, loss=loss),
         epsilon=epsilon,
+        descent=descent,
+        plateau_exit=plateau_exit,
     )
