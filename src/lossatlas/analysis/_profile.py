@@ -1,57 +1,36 @@
-"""All landscape metrics of one or many landscapes as one tidy table.
+"""Any landscape metrics of one or many landscapes as one tidy table.
 
-One row per landscape, one column per metric (the profile keys of Huang & Li 2023,
-arXiv 2311.14014, as listed in the reference), plus the parameters used (``loss``, ``epsilon``,
-random-walk settings) and the landscape's metadata (``model``, ``dataset``, ``fidelity_*``).
+One row per landscape, one column per metric of the registry
+(:mod:`lossatlas.analysis._registry`, filled by :mod:`lossatlas.analysis._catalogue`), plus the
+parameters used (``loss``, ``epsilon``, random-walk settings, basin rules) and the landscape's
+metadata (``model``, ``dataset``, ``fidelity_*``). Which metrics: the default profile (every
+metric of cost ``"default"``), or those named by ``metrics=``/``families=``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from lossatlas import columns as roles
-from lossatlas.analysis._modality import basin_statistics, n_local_optima
-from lossatlas.analysis._neutrality import ndc, neutrality, plateau_statistics
-from lossatlas.analysis._smoothness import assortativity, autocorrelation, correlation_length, fdc
+from lossatlas.analysis import _catalogue  # noqa: F401 -- registers every metric
+from lossatlas.analysis._registry import (
+    REGISTRY,
+    MetricContext,
+    list_metrics,
+    metric_readings,
+    select_metrics,
+)
 from lossatlas.errors import InputError
 from lossatlas.landscape import Landscape
 
 __all__ = ["METRICS", "list_metrics", "profile", "profile_one"]
 
-METRICS: dict[str, str] = {
-    "n_configs": "number of evaluated configurations",
-    "best_loss": "lowest loss L*",
-    "mean_loss": "mean loss",
-    "loss_std": "standard deviation of the loss",
-    "n_local_optima": "local-optimum plateaus (neutral neighbours merged at epsilon)",
-    "local_optima_ratio": "n_local_optima / n_configs",
-    "global_basin_size": "fraction of configurations whose descent reaches the global optimum",
-    "mean_basin_size": "mean configurations per basin of attraction",
-    "basin_fitness_corr": (
-        "Spearman of basin size vs optimum loss (negative: better optima, bigger basins)"
-    ),
-    "mean_climb_length": "mean best-improvement moves to a local optimum",
-    "fdc": "fitness-distance correlation (Pearson of loss vs distance to the optimum)",
-    "fdc_spearman": "fitness-distance correlation (Spearman)",
-    "assortativity": "correlation of the loss across neighbour pairs",
-    "autocorrelation": "median lag-1 autocorrelation of the loss along random walks",
-    "autocorrelation_pooled": "pooled lag-1 autocorrelation along random walks",
-    "correlation_length": "-1 / ln|autocorrelation|",
-    "neutrality": "fraction of neighbour pairs with |dL| <= epsilon",
-    "ndc": "Spearman of neutral-neighbour share vs distance to the optimum",
-    "n_plateaus": "plateaus (components of neutral neighbours)",
-    "largest_plateau": "configurations in the largest plateau",
-    "global_plateau_size": "configurations in the global optimum's plateau",
-}
-
-
-def list_metrics() -> dict[str, str]:
-    """Profile keys and a one-line reading of each."""
-    return dict(METRICS)
+#: ``{key: reading}`` of the default profile, derived from the registry.
+METRICS: dict[str, str] = metric_readings([m for m in REGISTRY.values() if m.cost == "default"])
 
 
 def _absolute_epsilon(values: np.ndarray, epsilon: float, relative: bool) -> float:
@@ -71,8 +50,12 @@ def profile_one(
     n_walks: int = 1000,
     walk_length: int = 20,
     seed: int = 0,
+    metrics: str | Iterable[str] | None = None,
+    families: str | Iterable[str] | None = None,
+    descent: str = "stop",
+    plateau_exit: str = "lowest",
 ) -> dict[str, Any]:
-    """Every metric of one landscape as a flat dict (see :data:`METRICS`).
+    """The selected metrics of one landscape as a flat dict (see :func:`list_metrics`).
 
     Parameters
     ----------
@@ -81,42 +64,29 @@ def profile_one(
         Loss column to analyse.
     epsilon : float, default 0.0
         Neutrality threshold for every epsilon-dependent metric (``n_local_optima``, basins,
-        ``neutrality``, ``ndc``, plateaus). The study uses 0.01 on an error rate.
+        ``neutrality``, ``ndc``, plateaus, improving moves). The study uses 0.01 on an error rate.
     relative_epsilon : bool, default False
         Read ``epsilon`` as a fraction of the loss range.
     n_walks, walk_length, seed : int
         Random-walk settings of the autocorrelation.
+    metrics, families : str or sequence of str, optional
+        What to compute (see :func:`~lossatlas.analysis._registry.select_metrics`); default: the
+        default profile.
+    descent, plateau_exit : str
+        Basin rules (see :func:`~lossatlas.analysis.local_optima`).
     """
     values = landscape.loss(loss)
-    eps = _absolute_epsilon(values, epsilon, relative_epsilon)
-    rho = autocorrelation(landscape, loss=loss, n_walks=n_walks, walk_length=walk_length, seed=seed)
-    n_opt = n_local_optima(landscape, loss=loss, epsilon=eps)
-    row: dict[str, Any] = {
-        "n_configs": landscape.n,
-        "best_loss": float(values.min()),
-        "mean_loss": float(values.mean()),
-        "loss_std": float(values.std()),
-        "n_local_optima": n_opt,
-        "local_optima_ratio": n_opt / landscape.n,
-        **basin_statistics(landscape, loss=loss, epsilon=eps),
-        "fdc": fdc(landscape, loss=loss),
-        "fdc_spearman": fdc(landscape, loss=loss, method="spearman"),
-        "assortativity": assortativity(landscape, loss=loss),
-        "autocorrelation": rho,
-        "autocorrelation_pooled": autocorrelation(
-            landscape,
-            loss=loss,
-            n_walks=n_walks,
-            walk_length=walk_length,
-            seed=seed,
-            estimator="pooled",
-        ),
-        "correlation_length": correlation_length(rho),
-        "neutrality": neutrality(landscape, loss=loss, epsilon=eps),
-        "ndc": ndc(landscape, loss=loss, epsilon=eps),
-        **plateau_statistics(landscape, loss=loss, epsilon=eps),
-    }
-    return row
+    context = MetricContext(
+        landscape,
+        loss=loss,
+        epsilon=_absolute_epsilon(values, epsilon, relative_epsilon),
+        n_walks=n_walks,
+        walk_length=walk_length,
+        seed=seed,
+        descent=descent,
+        plateau_exit=plateau_exit,
+    )
+    return {m.name: m.compute(context) for m in select_metrics(metrics, families)}
 
 
 def profile(
@@ -129,6 +99,10 @@ def profile(
     walk_length: int = 20,
     seed: int = 0,
     progress: bool = False,
+    metrics: str | Iterable[str] | None = None,
+    families: str | Iterable[str] | None = None,
+    descent: str = "stop",
+    plateau_exit: str = "lowest",
 ) -> pd.DataFrame:
     """Profile one or many landscapes as a tidy table.
 
@@ -136,9 +110,15 @@ def profile(
     -------
     DataFrame
         One row per landscape: its label and group metadata (``model``, ``dataset``,
-        ``fidelity_*``), ``grid_size`` and ``is_full``, every metric of :data:`METRICS`, and the
-        parameters (``loss``, ``epsilon``, ``epsilon_absolute``, ``relative_epsilon``,
-        ``n_walks``, ``walk_length``, ``seed``).
+        ``fidelity_*``), ``grid_size`` and ``is_full``, the selected metrics (default: every
+        metric of cost ``"default"``, whose readings are :data:`METRICS`), and the parameters
+        (``loss``, ``epsilon``, ``epsilon_absolute``, ``relative_epsilon``, ``n_walks``,
+        ``walk_length``, ``seed``, ``descent``, ``plateau_exit``).
+
+    Other Parameters
+    ----------------
+    metrics, families, descent, plateau_exit
+        As in :func:`profile_one`.
 
     Examples
     --------
@@ -153,6 +133,7 @@ def profile(
     items = [landscapes] if isinstance(landscapes, Landscape) else list(landscapes)
     if not items:
         raise InputError("profile needs at least one landscape")
+    select_metrics(metrics, families)  # unknown names fail before any work
     iterator: Any = items
     if progress and len(items) > 1:
         from tqdm.auto import tqdm
@@ -170,6 +151,10 @@ def profile(
             n_walks=n_walks,
             walk_length=walk_length,
             seed=seed,
+            metrics=metrics,
+            families=families,
+            descent=descent,
+            plateau_exit=plateau_exit,
         )
         rows.append(
             {
@@ -186,6 +171,8 @@ def profile(
                 "n_walks": n_walks,
                 "walk_length": walk_length,
                 "seed": seed,
+                "descent": descent,
+                "plateau_exit": plateau_exit,
             }
         )
     return pd.DataFrame(rows)

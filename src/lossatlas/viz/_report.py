@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from lossatlas.analysis._optima import local_optima
-from lossatlas.analysis._profile import METRICS, profile
+from lossatlas.analysis._profile import profile
+from lossatlas.analysis._registry import metric_readings
 from lossatlas.errors import InputError, require
 from lossatlas.landscape import Landscape
 from lossatlas.viz import _interactive as ix
@@ -174,7 +175,7 @@ def _fmt(value: Any) -> str:
 def _profile_table(frame: pd.DataFrame) -> str:
     head = "".join(f"<th>{html.escape(str(x))}</th>" for x in frame["landscape"])
     rows = []
-    for metric, reading in METRICS.items():
+    for metric, reading in metric_readings().items():
         if metric not in frame.columns:
             continue
         cells = "".join(f"<td class='num'>{html.escape(_fmt(v))}</td>" for v in frame[metric])

@@ -1,0 +1,67 @@
+"""The improving-move graph: each non-neutral neighbour pair once, from worse to better.
+
+This is the directed graph GraphFLA builds (COLA-Laboratory/GraphFLA, ``_neighbors``): an edge
+``u -> v`` for neighbours with ``L_v < L_u - epsilon`` (pairs within epsilon are neutral and carry
+no edge). Its edges feed the edge-based metrics (``gradient_intensity``, the fitness trends of
+the epistasis family) and its reversed adjacency the accessibility metrics.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import scipy.sparse as sp
+
+from lossatlas.analysis._graph import edge_list, neutral_threshold
+from lossatlas.landscape import Landscape
+
+__all__ = ["ImprovingEdges", "improving_edges", "objective", "goodness"]
+
+
+class ImprovingEdges(NamedTuple):
+    """``source`` (worse) and ``target`` (better) rows of every improving edge, and the
+    ``gap`` ``L_source - L_target > epsilon``."""
+
+    source: np.ndarray
+    target: np.ndarray
+    gap: np.ndarray
+
+    def reversed_adjacency(self, n: int) -> sp.csr_matrix:
+        """CSR matrix with an entry ``(target, source)`` per edge."""
+        data = np.ones(len(self.source), dtype=np.int8)
+        return sp.csr_matrix((data, (self.target, self.source)), shape=(n, n))
+
+
+def improving_edges(
+    landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0
+) -> ImprovingEdges:
+    """The (cached) improving edges of a loss column at a neutrality threshold."""
+
+    def compute() -> ImprovingEdges:
+        values = landscape.loss(loss)
+        u, v = edge_list(landscape)
+        gap = values[u] - values[v]
+        keep = np.abs(gap) > neutral_threshold(values, epsilon)
+        u, v, gap = u[keep], v[keep], gap[keep]
+        forward = gap > 0  # u is worse: u -> v
+        source = np.where(forward, u, v)
+        target = np.where(forward, v, u)
+        return ImprovingEdges(source, target, np.abs(gap))
+
+    return landscape.cached(("improving", loss, float(epsilon)), compute)
+
+
+def objective(landscape: Landscape, loss: str = "test") -> np.ndarray:
+    """The values in the user's own units: the score of a ``maximize`` landscape, else the loss.
+
+    GraphFLA computes its distribution statistics on the values it was given; a landscape read
+    with ``maximize=True`` holds ``-score``, so its score is given back here.
+    """
+    values = landscape.loss(loss)
+    return -values if landscape.metadata.get("direction") == "maximize" else values
+
+
+def goodness(landscape: Landscape, loss: str = "test") -> np.ndarray:
+    """``-loss``: larger is better, GraphFLA's fitness oriented for maximisation."""
+    return -landscape.loss(loss)
