@@ -462,3 +462,239 @@ class Oracle:
             "basin_fitness_corr": corr,
             "mean_climb_length": sum(self.climb_length) / self.n,
         }
+
+
+# -- GraphFLA's metrics, written from their definitions (issue 17) --------------------------------
+def _median(values: Sequence[float]) -> float:
+    s = sorted(values)
+    half = len(s) // 2
+    return s[half] if len(s) % 2 else (s[half - 1] + s[half]) / 2
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    """Linear interpolation between the two nearest order statistics (numpy's default)."""
+    s = sorted(values)
+    pos = (len(s) - 1) * q
+    low = math.floor(pos)
+    high = min(low + 1, len(s) - 1)
+    return s[low] + (s[high] - s[low]) * (pos - low)
+
+
+def _ratio(num: float, den: float) -> float:
+    return math.nan if den == 0 else num / den
+
+
+class GraphFLAOracle(Oracle):
+    """The :class:`Oracle` plus the GraphFLA metrics, by loops over the plain definitions."""
+
+    def _improving(self) -> list[tuple[int, int]]:
+        """(worse, better) for neighbour pairs more than epsilon apart."""
+        out = []
+        for i, j in self.edges:
+            if abs(self.loss[i] - self.loss[j]) > self.epsilon:
+                out.append((i, j) if self.loss[i] > self.loss[j] else (j, i))
+        return out
+
+    def fitness_distribution(self) -> dict[str, float]:
+        x = self.loss
+        n = len(x)
+        mean = math.fsum(x) / n
+        median = _median(x)
+        if _constant(x):
+            return {
+                "fitness.skewness": math.nan,
+                "fitness.kurtosis": math.nan,
+                "fitness.cv": _ratio(0.0, abs(mean)),
+                "fitness.quartile_coefficient": _ratio(0.0, abs(median)),
+                "fitness.median_mean_ratio": _ratio(median, mean),
+                "fitness.relative_range": _ratio(0.0, abs(median)),
+            }
+        m2 = math.fsum((v - mean) ** 2 for v in x) / n
+        m3 = math.fsum((v - mean) ** 3 for v in x) / n
+        m4 = math.fsum((v - mean) ** 4 for v in x) / n
+        sd = math.sqrt(m2 * n / (n - 1))
+        iqr = _percentile(x, 0.75) - _percentile(x, 0.25)
+        return {
+            "fitness.skewness": m3 / m2**1.5,
+            "fitness.kurtosis": m4 / m2**2,
+            "fitness.cv": _ratio(sd, abs(mean)),
+            "fitness.quartile_coefficient": _ratio(iqr, abs(median)),
+            "fitness.median_mean_ratio": _ratio(median, mean),
+            "fitness.relative_range": _ratio(max(x) - min(x), abs(median)),
+        }
+
+    @property
+    def gradient_intensity(self) -> float:
+        gaps = [self.loss[i] - self.loss[j] for i, j in self._improving()]
+        mean = math.fsum(self.loss) / self.n
+        if not gaps or mean == 0:
+            return math.nan
+        return (math.fsum(gaps) / len(gaps)) / mean
+
+    @property
+    def neighbor_fitness_correlation(self) -> float:
+        xs, ys = [], []
+        for i, js in enumerate(self.nbrs):
+            if js:
+                xs.append(self.loss[i])
+                ys.append(math.fsum(self.loss[j] for j in js) / len(js))
+        return pearson(xs, ys)
+
+    @property
+    def basin_fitness_correlation(self) -> float:
+        sizes, values = [], []
+        for plateau in self.optimum_plateaus:
+            size = self.basin_size[representative(plateau, self.loss)]
+            for r in plateau:
+                sizes.append(size)
+                values.append(self.loss[r])
+        return spearman(sizes, values)
+
+    def _greedy(self, i: int) -> int:
+        if not self.nbrs[i]:
+            return i
+        j = _lowest(self.nbrs[i], self.loss)
+        return j if self.loss[j] < self.loss[i] - self.epsilon else i
+
+    @property
+    def fitness_flattening_index(self) -> float:
+        go = min(self.global_rows)
+        trends = []
+        for start in range(self.n):
+            path = [start]
+            while (nxt := self._greedy(path[-1])) != path[-1]:
+                path.append(nxt)
+            if len(path) >= 3 and path[-1] == go:
+                steps = [self.loss[a] - self.loss[b] for a, b in zip(path, path[1:])]
+                rho = spearman(list(range(len(steps))), steps)
+                if not math.isnan(rho):
+                    trends.append(rho)
+        return math.fsum(trends) / len(trends) if trends else math.nan
+
+    def _depths(self) -> dict[int, int]:
+        """Fewest improving moves to the first global optimum, by BFS from it backwards."""
+        go = min(self.global_rows)
+        into: dict[int, list[int]] = {}
+        for worse, better in self._improving():
+            into.setdefault(better, []).append(worse)
+        depth = {go: 0}
+        frontier = [go]
+        while frontier:
+            nxt = []
+            for v in frontier:
+                for u in into.get(v, []):
+                    if u not in depth:
+                        depth[u] = depth[v] + 1
+                        nxt.append(u)
+            frontier = nxt
+        return depth
+
+    @property
+    def global_optima_accessibility(self) -> float:
+        return len(self._depths()) / self.n
+
+    @property
+    def mean_path_length_to_global_optimum(self) -> float:
+        depths = list(self._depths().values())
+        return sum(depths) / len(depths)
+
+    @property
+    def mean_distance_to_global_optimum(self) -> float:
+        return sum(self.distances) / self.n
+
+    def _gamma(self) -> tuple[float, float]:
+        row_of = {tuple(c): r for r, c in enumerate(self.codes)}
+        radices = _radices(self.space)
+        d = len(radices)
+        num = den = snum = sden = 0.0
+        for p in range(d):
+            for q in range(d):
+                if p == q:
+                    continue
+                others = [k for k in range(d) if k not in (p, q)]
+                for a in range(radices[p]):
+                    for b in range(a + 1, radices[p]):
+                        for c in range(radices[q]):
+                            for e in range(c + 1, radices[q]):
+                                for background in _product([radices[k] for k in others]):
+                                    cell = {}
+                                    for vp, vq in ((a, c), (b, c), (a, e), (b, e)):
+                                        codes = [0] * d
+                                        codes[p], codes[q] = vp, vq
+                                        for k, v in zip(others, background, strict=True):
+                                            codes[k] = v
+                                        cell[vp, vq] = row_of.get(tuple(codes))
+                                    if None in cell.values():
+                                        continue
+                                    e1 = self.loss[cell[a, c]] - self.loss[cell[b, c]]
+                                    e2 = self.loss[cell[a, e]] - self.loss[cell[b, e]]
+                                    num += e1 * e2
+                                    den += (e1 * e1 + e2 * e2) / 2
+                                    s1, s2 = _sign(e1), _sign(e2)
+                                    snum += s1 * s2
+                                    sden += (s1 * s1 + s2 * s2) / 2
+        return (num / den if den else math.nan, snum / sden if sden else math.nan)
+
+    @property
+    def r_s_ratio(self) -> float:
+        """Additive least squares: ordinal/boolean codes as numbers, categorical indicators
+        against the first present value; r = RMS residual, s = mean |slope|."""
+        if _constant(self.loss):
+            return math.nan
+        design = [[1.0] for _ in range(self.n)]
+        for j, hp in enumerate(self.space.hyperparameters):
+            present = sorted({c[j] for c in self.codes})
+            if len(present) < 2:
+                continue
+            for r, c in enumerate(self.codes):
+                if hp.kind == "categorical":
+                    design[r].extend(float(c[j] == v) for v in present[1:])
+                else:
+                    design[r].append(float(c[j]))
+        x = np.asarray(design)
+        if x.shape[1] == 1 or self.n < x.shape[1] or np.linalg.matrix_rank(x) < x.shape[1]:
+            return math.nan
+        y = np.asarray(self.loss)
+        coef = np.linalg.lstsq(x, y, rcond=None)[0]
+        residual = y - x @ coef
+        roughness = math.sqrt(math.fsum(residual**2) / self.n)
+        slope = math.fsum(abs(b) for b in coef[1:]) / (len(coef) - 1)
+        return roughness / slope if slope > 1e-12 * (max(y) - min(y)) else math.inf
+
+    def _trend(self, costs: bool) -> float:
+        xs, ys = [], []
+        for worse, better in self._improving():
+            xs.append(-self.loss[better if costs else worse])
+            ys.append(self.loss[worse] - self.loss[better])
+        return pearson(xs, ys)
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        """Every GraphFLA metric's key -> value (values in the loss' own units)."""
+        g, g_star = self._gamma()
+        return {
+            **self.fitness_distribution(),
+            "gradient_intensity": self.gradient_intensity,
+            "r_s_ratio": self.r_s_ratio,
+            "neighbor_fitness_correlation": self.neighbor_fitness_correlation,
+            "basin_fitness_correlation": self.basin_fitness_correlation,
+            "fitness_flattening_index": self.fitness_flattening_index,
+            "global_optima_accessibility": self.global_optima_accessibility,
+            "mean_path_length_to_global_optimum": self.mean_path_length_to_global_optimum,
+            "mean_distance_to_global_optimum": self.mean_distance_to_global_optimum,
+            "gamma": g,
+            "gamma_star": g_star,
+            "diminishing_returns_index": self._trend(costs=False),
+            "increasing_costs_index": self._trend(costs=True),
+        }
+
+
+def _sign(x: float) -> int:
+    return (x > 0) - (x < 0)
+
+
+def _product(radices: Sequence[int]) -> list[tuple[int, ...]]:
+    out: list[tuple[int, ...]] = [()]
+    for radix in radices:
+        out = [t + (v,) for t in out for v in range(radix)]
+    return out

@@ -83,7 +83,13 @@ def _add(name: str, family: str, reading: str, compute: Callable[[MetricContext]
 # -- performance ----------------------------------------------------------------------------------
 _add("n_configs", "performance", "number of evaluated configurations", lambda c: c.landscape.n)
 _add("best_loss", "performance", "lowest loss L*", lambda c: float(c.values.min()))
-_add("mean_loss", "performance", "mean loss", lambda c: float(c.values.mean()))
+_add(
+    "mean_loss",
+    "performance",
+    "mean loss",
+    # the mean of equal floats need not equal them: a constant landscape gives its value
+    lambda c: float(c.values[0]) if (c.values == c.values[0]).all() else float(c.values.mean()),
+)
 _add(
     "loss_std",
     "performance",

@@ -55,10 +55,10 @@ def fitness_distribution(landscape: Landscape, *, loss: str = "test") -> dict[st
     """
     x = objective(landscape, loss)
     n = len(x)
-    mean = float(x.mean())
+    constant = bool(np.all(x == x[0]))
+    mean = float(x[0]) if constant else float(x.mean())  # no round-off on a constant landscape
     centred = x - mean
     m2 = float(centred @ centred) / n
-    constant = bool(np.all(x == x[0]))
     median = float(np.median(x))
     if constant:
         skew = kurt = float("nan")
