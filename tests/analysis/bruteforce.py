@@ -565,7 +565,9 @@ class GraphFLAOracle(Oracle):
             while (nxt := self._greedy(path[-1])) != path[-1]:
                 path.append(nxt)
             if len(path) >= 3 and path[-1] == go:
-                steps = [self.loss[a] - self.loss[b] for a, b in zip(path, path[1:])]
+                steps = [
+                    self.loss[a] - self.loss[b] for a, b in zip(path[:-1], path[1:], strict=True)
+                ]
                 rho = spearman(list(range(len(steps))), steps)
                 if not math.isnan(rho):
                     trends.append(rho)
