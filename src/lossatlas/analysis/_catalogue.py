@@ -244,6 +244,7 @@ _add(
     "mean |dL| over improving moves / mean value",
     lambda c: gradient_intensity(c.landscape, loss=c.loss, epsilon=c.epsilon),
     parameters=EPS,
+    cost="costly",
 )
 _add(
     "r_s_ratio",
@@ -252,6 +253,7 @@ _add(
     lambda c: r_s_ratio(c.landscape, loss=c.loss),
     relabel_invariant=False,
     note="a categorical HP's first value is the fit's reference: relabelling changes the slope",
+    cost="costly",
 )
 
 # -- correlation (GraphFLA) -----------------------------------------------------------------------
@@ -286,6 +288,7 @@ _add(
     "fraction of configurations with an improving path to the global optimum",
     lambda c: global_optima_accessibility(c.landscape, loss=c.loss, epsilon=c.epsilon),
     parameters=EPS,
+    cost="costly",
 )
 _add(
     "mean_path_length_to_global_optimum",
@@ -293,6 +296,7 @@ _add(
     "mean shortest improving path to the global optimum (over those with one)",
     lambda c: mean_path_length_to_global_optimum(c.landscape, loss=c.loss, epsilon=c.epsilon),
     parameters=EPS,
+    cost="costly",
 )
 _add(
     "mean_distance_to_global_optimum",
@@ -322,6 +326,7 @@ _add(
     "Pearson of improvement vs starting value (negative: diminishing returns)",
     lambda c: diminishing_returns_index(c.landscape, loss=c.loss, epsilon=c.epsilon),
     parameters=EPS,
+    cost="costly",
 )
 _add(
     "increasing_costs_index",
@@ -329,4 +334,5 @@ _add(
     "Pearson of a worsening's cost vs starting value (positive: increasing costs)",
     lambda c: increasing_costs_index(c.landscape, loss=c.loss, epsilon=c.epsilon),
     parameters=EPS,
+    cost="costly",
 )

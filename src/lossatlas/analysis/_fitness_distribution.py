@@ -57,18 +57,19 @@ def fitness_distribution(landscape: Landscape, *, loss: str = "test") -> dict[st
     n = len(x)
     constant = bool(np.all(x == x[0]))
     mean = float(x[0]) if constant else float(x.mean())  # no round-off on a constant landscape
-    centred = x - mean
-    m2 = float(centred @ centred) / n
-    median = float(np.median(x))
+    q1, median, q3 = (float(v) for v in np.percentile(x, [25, 50, 75]))
     if constant:
         skew = kurt = float("nan")
         std = iqr = spread = 0.0
+        median = mean
     else:
-        skew = float(np.mean(centred**3)) / m2**1.5
-        kurt = float(np.mean(centred**4)) / m2**2
-        std = float(np.sqrt(float(centred @ centred) / (n - 1)))
-        q1, q3 = np.percentile(x, [25, 75])
-        iqr = float(q3 - q1)
+        centred = x - mean
+        square = centred * centred
+        m2 = float(square.sum()) / n
+        skew = float((square * centred).sum()) / n / m2**1.5
+        kurt = float((square * square).sum()) / n / m2**2
+        std = float(np.sqrt(m2 * n / (n - 1)))
+        iqr = q3 - q1
         spread = float(x.max() - x.min())
     return {
         "skewness": skew,

@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from lossatlas.analysis._graph import edge_list, neutral_threshold
+from lossatlas.analysis._graph import neighbour_graph, neutral_threshold
 from lossatlas.landscape import Landscape
 
 __all__ = ["ImprovingEdges", "improving_edges", "objective", "goodness"]
@@ -40,14 +40,26 @@ def improving_edges(
 
     def compute() -> ImprovingEdges:
         values = landscape.loss(loss)
-        u, v = edge_list(landscape)
-        gap = values[u] - values[v]
-        keep = np.abs(gap) > neutral_threshold(values, epsilon)
-        u, v, gap = u[keep], v[keep], gap[keep]
-        forward = gap > 0  # u is worse: u -> v
-        source = np.where(forward, u, v)
-        target = np.where(forward, v, u)
-        return ImprovingEdges(source, target, np.abs(gap))
+        threshold = neutral_threshold(values, epsilon)
+        graph = neighbour_graph(landscape)
+        rows = np.arange(landscape.n, dtype=graph.targets.dtype)
+        sources, targets, gaps = [], [], []
+        for k in range(graph.n_moves):
+            target = graph.targets[k]
+            once = target > rows  # each undirected pair from its lower row only
+            u, v = rows[once], target[once]
+            gap = values[u] - values[v]
+            down = gap > threshold  # u is worse: u -> v
+            up = gap < -threshold
+            sources += [u[down], v[up]]
+            targets += [v[down], u[up]]
+            gaps += [gap[down], -gap[up]]
+        if not sources:
+            empty = np.empty(0, dtype=np.int64)
+            return ImprovingEdges(empty, empty, np.empty(0))
+        return ImprovingEdges(
+            np.concatenate(sources), np.concatenate(targets), np.concatenate(gaps)
+        )
 
     return landscape.cached(("improving", loss, float(epsilon)), compute)
 

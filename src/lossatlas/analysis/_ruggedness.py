@@ -10,7 +10,7 @@ GraphFLA 0.4.0 (COLA-Laboratory/GraphFLA), ``analysis/ruggedness.py`` and ``_rou
 from __future__ import annotations
 
 import numpy as np
-from scipy.linalg import lstsq
+from scipy.linalg import solve_triangular
 
 from lossatlas.analysis._improving import improving_edges, objective
 from lossatlas.landscape import Landscape
@@ -79,9 +79,12 @@ def r_s_ratio(landscape: Landscape, *, loss: str = "test") -> float:
         return float("nan")
     y = (y - y[0]) / float(np.ptp(y))  # scale-free: r and s scale alike
     y -= y.mean()
-    coef, _, rank, _ = lstsq(design, y, cond=max(landscape.n, width) * np.finfo(float).eps)
-    if rank < width:
-        return float("nan")
+    # thin QR (no normal equations, which square the condition number)
+    q, r = np.linalg.qr(design, mode="reduced")
+    diagonal = np.abs(np.diag(r))
+    if diagonal.min() <= max(landscape.n, width) * np.finfo(float).eps * diagonal.max():
+        return float("nan")  # rank deficient: the slope is not identifiable
+    coef = solve_triangular(r, q.T @ y)
     residual = y - design @ coef
     roughness = float(np.sqrt(residual @ residual / landscape.n))
     slope = float(np.mean(np.abs(coef[1:])))
