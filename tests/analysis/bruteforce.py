@@ -6,14 +6,17 @@ Pearson/Spearman. Slow on purpose; meant for landscapes of a few hundred configu
 
 Every function takes ``(space, index, loss[, epsilon])`` -- the search space, the flat indices of
 the present configurations (sorted ascending; row ``r`` is ``index[r]``) and the loss per row --
-and returns plain Python values (lists, sets, floats). :class:`Oracle` bundles them with caching;
-:meth:`Oracle.from_landscape` reads a :class:`~lossatlas.landscape.Landscape`.
+and returns plain Python values (lists, sets, floats). Another neighbourhood than the 1-edit one
+is given as a predicate ``adjacent(j, a, b)`` (are value codes ``a != b`` of HP ``j`` adjacent?);
+its grid distance is then a breadth-first search over the full grid (networkx). :class:`Oracle`
+bundles them with caching; :meth:`Oracle.from_landscape` reads a
+:class:`~lossatlas.landscape.Landscape`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -74,19 +77,29 @@ def grid_distance(space: Any, codes_a: Sequence[int], codes_b: Sequence[int]) ->
     return total
 
 
-def neighbours(space: Any, index: Sequence[int]) -> list[list[int]]:
+Adjacent = Callable[[int, int, int], bool]
+
+
+def one_edit_adjacent(space: Any) -> Adjacent:
+    """The 1-edit predicate: ordinal values one step apart, other values whenever different."""
+    ordinal = _ordinal(space)
+    return lambda j, a, b: a != b and (abs(a - b) == 1 if ordinal[j] else True)
+
+
+def neighbours(
+    space: Any, index: Sequence[int], adjacent: Adjacent | None = None
+) -> list[list[int]]:
     """Rows adjacent to each row: one HP differs, by one step if ordinal; sorted row lists."""
     row_of = {int(f): r for r, f in enumerate(index)}
-    radices, ordinal = _radices(space), _ordinal(space)
+    radices = _radices(space)
+    adjacent = adjacent or one_edit_adjacent(space)
     result = []
     for flat in index:
         codes = list(codes_of(space, flat))
         found = []
         for j, radix in enumerate(radices):
             for value in range(radix):
-                if value == codes[j]:
-                    continue
-                if ordinal[j] and abs(value - codes[j]) != 1:
+                if value == codes[j] or not adjacent(j, codes[j], value):
                     continue
                 other = codes.copy()
                 other[j] = value
@@ -219,8 +232,25 @@ def global_rows(loss: Sequence[float]) -> list[int]:
     return [r for r, value in enumerate(loss) if value == best]
 
 
-def distances_to_global(space: Any, index: Sequence[int], loss: Sequence[float]) -> list[int]:
-    """Grid distance from every row to the nearest global-optimum row."""
+def full_grid_graph(space: Any, adjacent: Adjacent) -> nx.Graph:
+    """Every configuration of the grid (flat index nodes) with the predicate's edges."""
+    every = list(range(math.prod(_radices(space))))
+    graph = nx.Graph()
+    graph.add_nodes_from(every)
+    for row, js in enumerate(neighbours(space, every, adjacent)):
+        graph.add_edges_from((row, j) for j in js)
+    return graph
+
+
+def distances_to_global(
+    space: Any, index: Sequence[int], loss: Sequence[float], adjacent: Adjacent | None = None
+) -> list[int]:
+    """Grid distance from every row to the nearest global-optimum row (shortest grid path)."""
+    if adjacent is not None:
+        graph = full_grid_graph(space, adjacent)
+        sources = [index[g] for g in global_rows(loss)]
+        lengths = nx.multi_source_dijkstra_path_length(graph, sources)
+        return [int(lengths[f]) for f in index]
     codes = [codes_of(space, f) for f in index]
     targets = [codes[g] for g in global_rows(loss)]
     return [min(grid_distance(space, c, t) for t in targets) for c in codes]
@@ -304,12 +334,14 @@ class Oracle:
         index: Sequence[int],
         loss: Sequence[float],
         epsilon: float = 0.0,
+        adjacent: Adjacent | None = None,
         rule: str = "stop",
         plateau_exit: str = "lowest",
     ) -> None:
         self.rule = rule
         self.plateau_exit = plateau_exit
         self.space = space
+        self.adjacent = adjacent
         self.index = [int(f) for f in index]
         assert self.index == sorted(set(self.index)), "index must be sorted and unique"
         self.loss = [float(v) for v in loss]
@@ -323,6 +355,7 @@ class Oracle:
         *,
         loss: str = "test",
         epsilon: float = 0.0,
+        adjacent: Adjacent | None = None,
         rule: str = "stop",
         plateau_exit: str = "lowest",
     ) -> Oracle:
@@ -331,6 +364,7 @@ class Oracle:
             np.asarray(landscape.index).tolist(),
             landscape.loss(loss),
             epsilon,
+            adjacent,
             rule,
             plateau_exit,
         )
@@ -345,7 +379,7 @@ class Oracle:
 
     @cached_property
     def nbrs(self) -> list[list[int]]:
-        return neighbours(self.space, self.index)
+        return neighbours(self.space, self.index, self.adjacent)
 
     @cached_property
     def edges(self) -> list[tuple[int, int]]:
@@ -397,7 +431,7 @@ class Oracle:
 
     @cached_property
     def distances(self) -> list[int]:
-        return distances_to_global(self.space, self.index, self.loss)
+        return distances_to_global(self.space, self.index, self.loss, self.adjacent)
 
     # metrics
     @property

@@ -27,6 +27,7 @@ from lossatlas.space import Hyperparameter, SearchSpace
 from .bruteforce import GraphFLAOracle
 from .conftest import ORACLE_SETTINGS, epsilons, landscapes
 from .test_hand_computed import CUBE_LOSS, GRID_LOSS, U
+from .test_neighbourhood import neighbourhoods
 
 ALL = list(REGISTRY)
 WALK_METRICS = {"autocorrelation", "autocorrelation_pooled", "correlation_length"}
@@ -358,11 +359,11 @@ def test_hand_computed(build, expect):
 
 
 # -- brute force ---------------------------------------------------------------------------------
-@settings(ORACLE_SETTINGS, max_examples=40)
-@given(landscapes(max_hps=3), epsilons, st.sampled_from(["stop", "through", "graphfla"]))
-def test_every_metric_agrees_with_the_oracle(landscape, epsilon, descent):
-    oracle = GraphFLAOracle.from_landscape(landscape, epsilon=epsilon, rule=descent)
-    got = profile_one(landscape, metrics="all", epsilon=epsilon, descent=descent)
+def oracle_metrics(landscape, epsilon, descent, nb=None, adjacent=None):
+    oracle = GraphFLAOracle.from_landscape(
+        landscape, epsilon=epsilon, rule=descent, adjacent=adjacent
+    )
+    got = profile_one(landscape, metrics="all", epsilon=epsilon, descent=descent, neighbourhood=nb)
     expected = {
         "n_configs": oracle.n,
         "best_loss": min(oracle.loss),
@@ -386,3 +387,17 @@ def test_every_metric_agrees_with_the_oracle(landscape, epsilon, descent):
     assert set(expected) | elsewhere == set(ALL)
     for name, value in expected.items():
         assert same(got[name], value, rel=1e-7), (name, got[name], value)
+
+
+@settings(ORACLE_SETTINGS, max_examples=40)
+@given(landscapes(max_hps=3), epsilons, st.sampled_from(["stop", "through", "graphfla"]))
+def test_every_metric_agrees_with_the_oracle(landscape, epsilon, descent):
+    oracle_metrics(landscape, epsilon, descent)
+
+
+@settings(ORACLE_SETTINGS, max_examples=30)
+@given(landscapes(max_hps=3), epsilons, st.data())
+def test_every_metric_follows_a_custom_neighbourhood(landscape, epsilon, data):
+    # the oracle gets the neighbourhood as an independent predicate on value codes
+    nb, adjacent = data.draw(neighbourhoods(landscape.space))
+    oracle_metrics(landscape, epsilon, "stop", nb, adjacent)

@@ -56,6 +56,9 @@ def test_compare_by_fidelity():
         assert row.spearman == pytest.approx(expected.spearman)
         assert row.shake_up_top == pytest.approx(expected.shake_up_top)
         assert row.n_common == SPACE.size
+        # the sizes of the tie-inclusive top sets behind the measures are in the table
+        assert row.gamma_set_size_a == expected.gamma_set_size_a >= 1
+        assert row.top_size == expected.top_size
     assert result.headline["median_spearman_vs_full"] == pytest.approx(full["spearman"].median())
     low = full[full["value_b"] == "fraction=0.1"]["spearman"].median()
     assert result.headline["median_spearman_vs_full[fraction=0.1]"] == pytest.approx(low)

@@ -147,6 +147,17 @@ def test_loss_scatter_and_basins(bowl_landscape):
     assert basins.loss[basins.is_global][0] == bowl_landscape.loss().min()
 
 
+def test_loss_scatter_of_a_train_loss_constant_up_to_round_off():
+    # equal averages summed in another order differ in the last bit; scipy correlates the noise
+    space = SearchSpace.from_dict({"a": [0, 1, 2, 3]})
+    train = np.array([0.3, 0.1 + 0.2, 0.3, 0.1 + 0.2])
+    test = np.array([0.1, 0.2, 0.3, 0.4])
+    landscape = Landscape.from_array(space, {"train": train, "test": test})
+    assert spearmanr(train, test).statistic == pytest.approx(0.4472, abs=1e-4)
+    sc = plotdata.loss_scatter(landscape)
+    assert np.isnan(sc.spearman) and np.isnan(sc.pearson)
+
+
 def test_autocorrelation_curve_matches_direct_estimate(bowl_landscape):
     ac = plotdata.autocorrelation_curve(bowl_landscape, max_lag=5, n_walks=200, walk_length=12)
     walks = random_walks(bowl_landscape, n_walks=200, walk_length=12, seed=0)

@@ -1,28 +1,82 @@
-"""Landscape analysis: the neighbourhood graph, optima, basins and fitness-landscape metrics."""
+"""Landscape analysis: the neighbourhood graph, optima, basins and fitness-landscape metrics.
+
+Everything public lives here: the neighbourhood (:func:`one_edit`, :func:`ordinal_radius`,
+:func:`custom`) and its move table, optima and basins, the metric families, :func:`profile`,
+the metric registry (:func:`list_metrics`, :data:`REGISTRY`), the similarity measures between
+landscapes, hyperparameter :func:`importance` (fANOVA,
+PED-ANOVA), overfitting, and :func:`compare_landscapes`. The ``_name`` modules are private.
+"""
 
 from __future__ import annotations
 
 from lossatlas.analysis._accessibility import (
+    accessible_depths,
     global_optima_accessibility,
     mean_distance_to_global_optimum,
     mean_path_length_to_global_optimum,
 )
+from lossatlas.analysis._comparison import LandscapeComparison, compare_landscapes
 from lossatlas.analysis._epistasis import (
     diminishing_returns_index,
     gamma,
     gamma_star,
+    gamma_statistics,
     increasing_costs_index,
+)
+from lossatlas.analysis._fanova import (
+    LeafPartition,
+    decompose_marginals,
+    fanova_partition,
+    fanova_table,
+    fanova_tensor,
+    term_name,
+    terms_up_to,
+    tree_partition,
 )
 from lossatlas.analysis._fitness_correlation import (
     basin_fitness_correlation,
     fitness_flattening_index,
+    greedy_pointer,
     neighbor_fitness_correlation,
 )
-from lossatlas.analysis._fitness_distribution import fitness_distribution
-from lossatlas.analysis._graph import adjacency_matrix, neighbour_graph
+from lossatlas.analysis._fitness_distribution import (
+    fitness_cauchy_location,
+    fitness_distribution,
+)
+from lossatlas.analysis._graph import (
+    NeighbourGraph,
+    NeighbourScan,
+    adjacency_matrix,
+    degrees,
+    distances_to,
+    edge_list,
+    neighbour_graph,
+    neighbour_moves,
+    neighbour_scan,
+    neutral_threshold,
+)
+from lossatlas.analysis._importance import (
+    encode_codes,
+    fanova_grid,
+    fit_forest,
+    importance,
+    ped_anova,
+    surrogate_fanova,
+    top_set_importance,
+)
+from lossatlas.analysis._improving import ImprovingEdges, improving_edges
 from lossatlas.analysis._modality import basin_statistics, local_optima_ratio, n_local_optima
+from lossatlas.analysis._neighbourhood import (
+    Neighbourhood,
+    custom,
+    one_edit,
+    ordinal_radius,
+    resolve_neighbourhood,
+)
 from lossatlas.analysis._neutrality import ndc, neutrality, plateau_statistics
 from lossatlas.analysis._optima import (
+    DESCENTS,
+    PLATEAU_EXITS,
     Optima,
     distances_to_global,
     global_optimum,
@@ -30,54 +84,147 @@ from lossatlas.analysis._optima import (
     plateaus,
     strict_local_optima,
 )
-from lossatlas.analysis._profile import METRICS, list_metrics, profile
-from lossatlas.analysis._registry import REGISTRY, Metric, metrics_markdown
+from lossatlas.analysis._overfitting import (
+    Overfitting,
+    gap_drivers,
+    gap_summary,
+    generalisation_gap,
+    overfitting,
+)
+from lossatlas.analysis._profile import METRICS, list_metrics, profile, profile_one
+from lossatlas.analysis._registry import (
+    COSTS,
+    REGISTRY,
+    Metric,
+    MetricContext,
+    metric_readings,
+    metrics_markdown,
+    register,
+    select_metrics,
+)
 from lossatlas.analysis._ruggedness import gradient_intensity, r_s_ratio
+from lossatlas.analysis._similarity import (
+    Similarity,
+    align,
+    gamma_set_overlap,
+    gamma_set_similarity,
+    kendall_tau,
+    loss_similarity,
+    ranks,
+    shake_up,
+    similarity,
+    spearman,
+    top_k_overlap,
+    top_set,
+)
 from lossatlas.analysis._smoothness import (
     assortativity,
     autocorrelation,
     correlation_length,
     fdc,
     random_walks,
+    walk_autocorrelation,
 )
 
 __all__ = [
+    "COSTS",
+    "DESCENTS",
+    "ImprovingEdges",
+    "LandscapeComparison",
+    "LeafPartition",
     "METRICS",
-    "REGISTRY",
     "Metric",
+    "MetricContext",
+    "NeighbourGraph",
+    "NeighbourScan",
+    "Neighbourhood",
     "Optima",
+    "Overfitting",
+    "PLATEAU_EXITS",
+    "REGISTRY",
+    "Similarity",
+    "accessible_depths",
+    "adjacency_matrix",
+    "align",
+    "assortativity",
+    "autocorrelation",
     "basin_fitness_correlation",
+    "basin_statistics",
+    "compare_landscapes",
+    "correlation_length",
+    "custom",
+    "decompose_marginals",
+    "degrees",
     "diminishing_returns_index",
+    "distances_to",
+    "distances_to_global",
+    "edge_list",
+    "encode_codes",
+    "fanova_grid",
+    "fanova_partition",
+    "fanova_table",
+    "fanova_tensor",
+    "fdc",
+    "fit_forest",
+    "fitness_cauchy_location",
     "fitness_distribution",
     "fitness_flattening_index",
     "gamma",
+    "gamma_set_overlap",
+    "gamma_set_similarity",
     "gamma_star",
+    "gamma_statistics",
+    "gap_drivers",
+    "gap_summary",
+    "generalisation_gap",
     "global_optima_accessibility",
-    "gradient_intensity",
-    "increasing_costs_index",
-    "mean_distance_to_global_optimum",
-    "mean_path_length_to_global_optimum",
-    "metrics_markdown",
-    "neighbor_fitness_correlation",
-    "r_s_ratio",
-    "adjacency_matrix",
-    "assortativity",
-    "autocorrelation",
-    "basin_statistics",
-    "correlation_length",
-    "distances_to_global",
-    "fdc",
     "global_optimum",
+    "gradient_intensity",
+    "greedy_pointer",
+    "importance",
+    "improving_edges",
+    "increasing_costs_index",
+    "kendall_tau",
     "list_metrics",
     "local_optima",
     "local_optima_ratio",
+    "loss_similarity",
+    "mean_distance_to_global_optimum",
+    "mean_path_length_to_global_optimum",
+    "metric_readings",
+    "metrics_markdown",
     "n_local_optima",
     "ndc",
+    "neighbor_fitness_correlation",
     "neighbour_graph",
+    "neighbour_moves",
+    "neighbour_scan",
+    "neutral_threshold",
     "neutrality",
+    "one_edit",
+    "ordinal_radius",
+    "overfitting",
+    "ped_anova",
     "plateau_statistics",
     "plateaus",
     "profile",
+    "profile_one",
+    "r_s_ratio",
+    "register",
     "random_walks",
+    "ranks",
+    "resolve_neighbourhood",
+    "select_metrics",
+    "shake_up",
+    "similarity",
+    "spearman",
     "strict_local_optima",
+    "surrogate_fanova",
+    "term_name",
+    "terms_up_to",
+    "top_k_overlap",
+    "top_set",
+    "top_set_importance",
+    "tree_partition",
+    "walk_autocorrelation",
 ]

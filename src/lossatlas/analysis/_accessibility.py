@@ -16,7 +16,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.sparse.csgraph import breadth_first_order
 
+from lossatlas.analysis._graph import _cache_key
 from lossatlas.analysis._improving import improving_edges
+from lossatlas.analysis._neighbourhood import Neighbourhood, resolve_neighbourhood
 from lossatlas.analysis._optima import _pointer_jump, distances_to_global
 from lossatlas.landscape import Landscape
 
@@ -29,18 +31,24 @@ __all__ = [
 
 
 def accessible_depths(
-    landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    epsilon: float = 0.0,
+    neighbourhood: Neighbourhood | None = None,
 ) -> np.ndarray:
     """Fewest improving moves from every row to the global optimum (``-1``: no such path).
 
-    One breadth-first search from the optimum over the reversed improving edges
-    (``O(n + edges)``); depths follow from the BFS tree by pointer jumping.
+    One breadth-first search from the optimum over the reversed improving edges of
+    ``neighbourhood`` (``O(n + edges)``); depths follow from the BFS tree by pointer jumping.
     """
+    nb = resolve_neighbourhood(neighbourhood)
 
     def compute() -> np.ndarray:
         n = landscape.n
         go = int(np.argmin(landscape.loss(loss)))
-        reverse = improving_edges(landscape, loss=loss, epsilon=epsilon).reversed_adjacency(n)
+        edges = improving_edges(landscape, loss=loss, epsilon=epsilon, neighbourhood=nb)
+        reverse = edges.reversed_adjacency(n)
         order, parent = breadth_first_order(reverse, go, directed=True, return_predecessors=True)
         rows = np.arange(n, dtype=np.int64)
         pointer = np.where(parent >= 0, parent, rows).astype(np.int64)
@@ -49,11 +57,15 @@ def accessible_depths(
         reached[order] = True
         return np.where(reached, depth, -1)
 
-    return landscape.cached(("accessible_depth", loss, float(epsilon)), compute)
+    return landscape.cached(("accessible_depth", loss, float(epsilon), *_cache_key(nb)), compute)
 
 
 def global_optima_accessibility(
-    landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    epsilon: float = 0.0,
+    neighbourhood: Neighbourhood | None = None,
 ) -> float:
     """Fraction of configurations (the optimum included) with an improving path to it.
 
@@ -61,11 +73,16 @@ def global_optima_accessibility(
     ----------
     Franke et al. (2011); GraphFLA 0.4.0, ``global_optima_accessibility``.
     """
-    return float((accessible_depths(landscape, loss=loss, epsilon=epsilon) >= 0).mean())
+    depth = accessible_depths(landscape, loss=loss, epsilon=epsilon, neighbourhood=neighbourhood)
+    return float((depth >= 0).mean())
 
 
 def mean_path_length_to_global_optimum(
-    landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    epsilon: float = 0.0,
+    neighbourhood: Neighbourhood | None = None,
 ) -> float:
     """Mean length of the shortest improving path to the global optimum, over the
     configurations that have one (the optimum itself counts, with 0).
@@ -74,12 +91,15 @@ def mean_path_length_to_global_optimum(
     ----------
     GraphFLA 0.4.0, ``mean_path_length_to_global_optimum`` (``accessible=True``, no sampling).
     """
-    depth = accessible_depths(landscape, loss=loss, epsilon=epsilon)
+    depth = accessible_depths(landscape, loss=loss, epsilon=epsilon, neighbourhood=neighbourhood)
     return float(depth[depth >= 0].mean())
 
 
-def mean_distance_to_global_optimum(landscape: Landscape, *, loss: str = "test") -> float:
-    """Mean grid distance to the nearest global optimum (the distance FDC uses).
+def mean_distance_to_global_optimum(
+    landscape: Landscape, *, loss: str = "test", neighbourhood: Neighbourhood | None = None
+) -> float:
+    """Mean grid distance to the nearest global optimum (the distance FDC uses, that of
+    ``neighbourhood``).
 
     GraphFLA measures to its single optimum unless FDC ran first, when it reuses FDC's
     nearest-optimum distances (its default profile); we take the nearest, as FDC does.
@@ -89,4 +109,4 @@ def mean_distance_to_global_optimum(landscape: Landscape, *, loss: str = "test")
     Jones, T. & Forrest, S. (1995). Fitness distance correlation as a measure of problem
     difficulty for genetic algorithms. ICGA. GraphFLA 0.4.0, ``mean_distance_to_global_optimum``.
     """
-    return float(distances_to_global(landscape, loss=loss).mean())
+    return float(distances_to_global(landscape, loss=loss, neighbourhood=neighbourhood).mean())

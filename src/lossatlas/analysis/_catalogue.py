@@ -42,9 +42,10 @@ from lossatlas.analysis._smoothness import assortativity, autocorrelation, corre
 
 __all__: list[str] = []
 
-EPS = ("epsilon",)
-BASIN = ("epsilon", "descent", "plateau_exit")
-WALKS = ("n_walks", "walk_length", "seed")
+GRAPH = ("neighbourhood",)
+EPS = ("epsilon", "neighbourhood")
+BASIN = ("epsilon", "descent", "plateau_exit", "neighbourhood")
+WALKS = ("n_walks", "walk_length", "seed", "neighbourhood")
 WALK_NOTE = "random walks visit rows by their index: a relabelling draws other walks"
 
 
@@ -54,7 +55,7 @@ def _cached(ctx: MetricContext, key: Any, compute: Callable[[], Any]) -> Any:
 
 def _basins(ctx: MetricContext) -> dict[str, float]:
     return ctx.landscape.cached(
-        ("basin_stats", ctx.loss, ctx.epsilon, ctx.descent, ctx.plateau_exit),
+        ("basin_stats", ctx.loss, ctx.epsilon, ctx.descent, ctx.plateau_exit, ctx.neighbourhood),
         lambda: basin_statistics(
             ctx.landscape, loss=ctx.loss, epsilon=ctx.epsilon, **ctx.basin_rules
         ),
@@ -62,7 +63,7 @@ def _basins(ctx: MetricContext) -> dict[str, float]:
 
 
 def _plateaus(ctx: MetricContext) -> dict[str, int]:
-    return plateau_statistics(ctx.landscape, loss=ctx.loss, epsilon=ctx.epsilon)
+    return plateau_statistics(ctx.landscape, **ctx.eps_graph)
 
 
 def _walk(ctx: MetricContext, estimator: str) -> float:
@@ -73,6 +74,7 @@ def _walk(ctx: MetricContext, estimator: str) -> float:
         walk_length=ctx.walk_length,
         seed=ctx.seed,
         estimator=estimator,  # type: ignore[arg-type]
+        neighbourhood=ctx.neighbourhood,
     )
 
 
@@ -102,14 +104,14 @@ _add(
     "n_local_optima",
     "modality",
     "local-optimum plateaus (neutral neighbours merged at epsilon)",
-    lambda c: n_local_optima(c.landscape, loss=c.loss, epsilon=c.epsilon),
+    lambda c: n_local_optima(c.landscape, **c.eps_graph),
     parameters=EPS,
 )
 _add(
     "local_optima_ratio",
     "modality",
     "n_local_optima / n_configs",
-    lambda c: n_local_optima(c.landscape, loss=c.loss, epsilon=c.epsilon) / c.landscape.n,
+    lambda c: n_local_optima(c.landscape, **c.eps_graph) / c.landscape.n,
     parameters=EPS,
 )
 for _key, _reading in {
@@ -134,19 +136,22 @@ _add(
     "fdc",
     "smoothness",
     "fitness-distance correlation (Pearson of loss vs distance to the optimum)",
-    lambda c: fdc(c.landscape, loss=c.loss),
+    lambda c: fdc(c.landscape, **c.graph),
+    parameters=GRAPH,
 )
 _add(
     "fdc_spearman",
     "smoothness",
     "fitness-distance correlation (Spearman; GraphFLA's fdc)",
-    lambda c: fdc(c.landscape, loss=c.loss, method="spearman"),
+    lambda c: fdc(c.landscape, method="spearman", **c.graph),
+    parameters=GRAPH,
 )
 _add(
     "assortativity",
     "smoothness",
     "correlation of the loss across neighbour pairs",
-    lambda c: assortativity(c.landscape, loss=c.loss),
+    lambda c: assortativity(c.landscape, **c.graph),
+    parameters=GRAPH,
 )
 _add(
     "autocorrelation",
@@ -181,14 +186,14 @@ _add(
     "neutrality",
     "neutrality",
     "fraction of neighbour pairs with |dL| <= epsilon",
-    lambda c: neutrality(c.landscape, loss=c.loss, epsilon=c.epsilon),
+    lambda c: neutrality(c.landscape, **c.eps_graph),
     parameters=EPS,
 )
 _add(
     "ndc",
     "neutrality",
     "Spearman of neutral-neighbour share vs distance to the optimum",
-    lambda c: ndc(c.landscape, loss=c.loss, epsilon=c.epsilon),
+    lambda c: ndc(c.landscape, **c.eps_graph),
     parameters=EPS,
 )
 for _key, _reading in {
@@ -242,7 +247,7 @@ _add(
     "gradient_intensity",
     "ruggedness",
     "mean |dL| over improving moves / mean value",
-    lambda c: gradient_intensity(c.landscape, loss=c.loss, epsilon=c.epsilon),
+    lambda c: gradient_intensity(c.landscape, **c.eps_graph),
     parameters=EPS,
     cost="costly",
 )
@@ -261,7 +266,8 @@ _add(
     "neighbor_fitness_correlation",
     "correlation",
     "Pearson of each value with its neighbours' mean value",
-    lambda c: neighbor_fitness_correlation(c.landscape, loss=c.loss),
+    lambda c: neighbor_fitness_correlation(c.landscape, **c.graph),
+    parameters=GRAPH,
 )
 _add(
     "basin_fitness_correlation",
@@ -276,7 +282,7 @@ _add(
     "fitness_flattening_index",
     "correlation",
     "trend of improvements along climbs to the optimum (negative: flattening)",
-    lambda c: fitness_flattening_index(c.landscape, loss=c.loss, epsilon=c.epsilon),
+    lambda c: fitness_flattening_index(c.landscape, **c.eps_graph),
     parameters=EPS,
     cost="costly",
 )
@@ -286,7 +292,7 @@ _add(
     "global_optima_accessibility",
     "navigability",
     "fraction of configurations with an improving path to the global optimum",
-    lambda c: global_optima_accessibility(c.landscape, loss=c.loss, epsilon=c.epsilon),
+    lambda c: global_optima_accessibility(c.landscape, **c.eps_graph),
     parameters=EPS,
     cost="costly",
 )
@@ -294,7 +300,7 @@ _add(
     "mean_path_length_to_global_optimum",
     "navigability",
     "mean shortest improving path to the global optimum (over those with one)",
-    lambda c: mean_path_length_to_global_optimum(c.landscape, loss=c.loss, epsilon=c.epsilon),
+    lambda c: mean_path_length_to_global_optimum(c.landscape, **c.eps_graph),
     parameters=EPS,
     cost="costly",
 )
@@ -302,7 +308,8 @@ _add(
     "mean_distance_to_global_optimum",
     "navigability",
     "mean grid distance to the nearest global optimum",
-    lambda c: mean_distance_to_global_optimum(c.landscape, loss=c.loss),
+    lambda c: mean_distance_to_global_optimum(c.landscape, **c.graph),
+    parameters=GRAPH,
 )
 
 # -- epistasis (GraphFLA) -------------------------------------------------------------------------
@@ -324,7 +331,7 @@ _add(
     "diminishing_returns_index",
     "epistasis",
     "Pearson of improvement vs starting value (negative: diminishing returns)",
-    lambda c: diminishing_returns_index(c.landscape, loss=c.loss, epsilon=c.epsilon),
+    lambda c: diminishing_returns_index(c.landscape, **c.eps_graph),
     parameters=EPS,
     cost="costly",
 )
@@ -332,7 +339,7 @@ _add(
     "increasing_costs_index",
     "epistasis",
     "Pearson of a worsening's cost vs starting value (positive: increasing costs)",
-    lambda c: increasing_costs_index(c.landscape, loss=c.loss, epsilon=c.epsilon),
+    lambda c: increasing_costs_index(c.landscape, **c.eps_graph),
     parameters=EPS,
     cost="costly",
 )

@@ -23,6 +23,7 @@ from itertools import combinations
 import numpy as np
 
 from lossatlas.analysis._improving import goodness, improving_edges
+from lossatlas.analysis._neighbourhood import Neighbourhood
 from lossatlas.analysis._stats import pearson
 from lossatlas.landscape import Landscape
 
@@ -109,31 +110,41 @@ def gamma_star(landscape: Landscape, *, loss: str = "test") -> float:
     return gamma_statistics(landscape, loss=loss)["gamma_star"]
 
 
-def _trend(landscape: Landscape, loss: str, epsilon: float, *, costs: bool) -> float:
-    edges = improving_edges(landscape, loss=loss, epsilon=epsilon)
+def _trend(
+    landscape: Landscape, loss: str, epsilon: float, nb: Neighbourhood | None, *, costs: bool
+) -> float:
+    edges = improving_edges(landscape, loss=loss, epsilon=epsilon, neighbourhood=nb)
     fitness = goodness(landscape, loss)
     background = fitness[edges.target] if costs else fitness[edges.source]
     return pearson(background, edges.gap)
 
 
 def diminishing_returns_index(
-    landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    epsilon: float = 0.0,
+    neighbourhood: Neighbourhood | None = None,
 ) -> float:
     """Pearson correlation, over improving moves, of the improvement with the starting value.
 
-    Each improving edge (more than ``epsilon``) once: background ``-L`` of its worse end,
-    effect ``L_worse - L_better``. Negative: improvements shrink from better starting points
-    (diminishing returns). NaN with fewer than two edges or constant sides.
+    Each improving edge (more than ``epsilon``; moves of ``neighbourhood``) once: background
+    ``-L`` of its worse end, effect ``L_worse - L_better``. Negative: improvements shrink from
+    better starting points (diminishing returns). NaN with fewer than two edges or constant sides.
 
     References
     ----------
     Chou et al. (2011); GraphFLA 0.4.0, ``diminishing_returns_index`` (``method="pearson"``).
     """
-    return _trend(landscape, loss, epsilon, costs=False)
+    return _trend(landscape, loss, epsilon, neighbourhood, costs=False)
 
 
 def increasing_costs_index(
-    landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    epsilon: float = 0.0,
+    neighbourhood: Neighbourhood | None = None,
 ) -> float:
     """Pearson correlation, over worsening moves, of the cost with the starting value.
 
@@ -145,4 +156,4 @@ def increasing_costs_index(
     ----------
     GraphFLA 0.4.0, ``increasing_costs_index`` (``method="pearson"``); Chou et al. (2011).
     """
-    return _trend(landscape, loss, epsilon, costs=True)
+    return _trend(landscape, loss, epsilon, neighbourhood, costs=True)

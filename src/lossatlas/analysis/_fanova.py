@@ -47,7 +47,20 @@ Term = tuple[int, ...]
 
 
 def terms_up_to(n_dims: int, order: int) -> list[Term]:
-    """All non-empty terms of at most ``order`` hyperparameters, by order then HP order."""
+    """All non-empty terms of at most ``order`` hyperparameters, by order then HP order.
+
+    Parameters
+    ----------
+    n_dims : int
+        Number of hyperparameters.
+    order : int
+        Highest interaction order (>= 1; capped at ``n_dims``).
+
+    Returns
+    -------
+    list of tuple of int
+        Each term as the sorted positions of its hyperparameters.
+    """
     if order < 1:
         raise InputError(f"order must be >= 1, got {order}")
     order = min(order, n_dims)
@@ -55,7 +68,19 @@ def terms_up_to(n_dims: int, order: int) -> list[Term]:
 
 
 def term_name(term: Term, names: Sequence[str]) -> str:
-    """Name of a term: its hyperparameter names joined by ``":"`` in HP order (``"lr:depth"``)."""
+    """Name of a term: its hyperparameter names joined by ``":"`` in HP order (``"lr:depth"``).
+
+    Parameters
+    ----------
+    term : tuple of int
+        Positions of the term's hyperparameters.
+    names : sequence of str
+        Hyperparameter names, in space order.
+
+    Returns
+    -------
+    str
+    """
     return ":".join(names[i] for i in term)
 
 
@@ -274,6 +299,20 @@ def fanova_table(
     ``total - sum(variance)``, and the fraction ``1 - sum(fraction)``, so the fractions sum to 1
     (a rounding residual below ``1e-12`` is reported as 0). A constant function
     (``total == 0``) has no variance to share: every fraction is NaN.
+
+    Parameters
+    ----------
+    variances : mapping of term to float
+        Variance ``V_S`` of each term.
+    total : float
+        Total variance of the function.
+    names : sequence of str
+        Hyperparameter names, in space order.
+
+    Returns
+    -------
+    DataFrame
+        ``term, order, variance, fraction``.
     """
     terms = sorted(variances, key=lambda t: (len(t), t))
     var = np.array([variances[t] for t in terms], dtype=float)
@@ -304,6 +343,20 @@ def tree_partition(
     condition: ``code <= threshold`` (left) or ``> threshold`` (right) for a code column;
     ``value != c`` (left) or ``== c`` (right) for the one-hot column of value ``c``. Nodes are
     processed one depth level at a time, vectorised over the level.
+
+    Parameters
+    ----------
+    tree : sklearn.tree.DecisionTreeRegressor
+        A fitted tree.
+    feature_hp, feature_value : ndarray
+        Per feature column: its hyperparameter and one-hot value (``-1``: a code column), as
+        returned by :func:`~lossatlas.analysis.encode_codes`.
+    radices : sequence of int
+
+    Returns
+    -------
+    LeafPartition
+        Per leaf, the allowed values of every hyperparameter and the leaf's prediction.
     """
     t = tree.tree_
     left, right = t.children_left, t.children_right

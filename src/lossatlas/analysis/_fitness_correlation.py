@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from lossatlas.analysis._graph import neighbour_graph, neutral_threshold
+from lossatlas.analysis._graph import _cache_key, neighbour_graph, neutral_threshold
 from lossatlas.analysis._improving import goodness, objective
+from lossatlas.analysis._neighbourhood import Neighbourhood, resolve_neighbourhood
 from lossatlas.analysis._optima import local_optima
 from lossatlas.analysis._stats import pearson, spearman
 from lossatlas.landscape import Landscape
@@ -25,18 +26,21 @@ __all__ = [
 ]
 
 
-def neighbor_fitness_correlation(landscape: Landscape, *, loss: str = "test") -> float:
+def neighbor_fitness_correlation(
+    landscape: Landscape, *, loss: str = "test", neighbourhood: Neighbourhood | None = None
+) -> float:
     """Pearson correlation of each configuration's value with the mean of its neighbours'.
 
     Over configurations with at least one neighbour (neutral ones included). High values mean
-    good configurations sit among good ones. NaN on a constant landscape.
+    good configurations sit among good ones. NaN on a constant landscape. ``neighbourhood``:
+    whose neighbours (default 1-edit).
 
     References
     ----------
     GraphFLA 0.4.0, ``analysis/correlation.py`` (``neighbor_fitness_correlation``).
     """
     values = objective(landscape, loss)
-    graph = neighbour_graph(landscape)
+    graph = neighbour_graph(landscape, neighbourhood=neighbourhood)
     total = np.zeros(landscape.n)
     count = np.zeros(landscape.n, dtype=np.int64)
     for k in range(graph.n_moves):
@@ -55,6 +59,7 @@ def basin_fitness_correlation(
     epsilon: float = 0.0,
     descent: str = "stop",
     plateau_exit: str = "lowest",
+    neighbourhood: Neighbourhood | None = None,
 ) -> float:
     """GraphFLA's per-node basin-fitness correlation.
 
@@ -69,7 +74,12 @@ def basin_fitness_correlation(
     Ochoa et al. (2008).
     """
     optima = local_optima(
-        landscape, loss=loss, epsilon=epsilon, descent=descent, plateau_exit=plateau_exit
+        landscape,
+        loss=loss,
+        epsilon=epsilon,
+        descent=descent,
+        plateau_exit=plateau_exit,
+        neighbourhood=neighbourhood,
     )
     position = np.full(optima.n_plateaus, -1, dtype=np.int64)
     position[optima.optimum_plateaus] = np.arange(optima.n_optima)
@@ -78,11 +88,27 @@ def basin_fitness_correlation(
     return spearman(optima.basin_size[member[rows]], objective(landscape, loss)[rows])
 
 
-def greedy_pointer(landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0) -> np.ndarray:
+def greedy_pointer(
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    epsilon: float = 0.0,
+    neighbourhood: Neighbourhood | None = None,
+) -> np.ndarray:
     """GraphFLA's hill-climbing move: the lowest neighbour if more than ``epsilon`` lower
-    (ties to the lowest row), else the row itself."""
+    (ties to the lowest row), else the row itself (cached)."""
+    nb = resolve_neighbourhood(neighbourhood)
+    return landscape.cached(
+        ("greedy", loss, float(epsilon), *_cache_key(nb)),
+        lambda: _greedy_pointer(landscape, loss, epsilon, nb),
+    )
+
+
+def _greedy_pointer(
+    landscape: Landscape, loss: str, epsilon: float, nb: Neighbourhood
+) -> np.ndarray:
     values = landscape.loss(loss)
-    graph = neighbour_graph(landscape)
+    graph = neighbour_graph(landscape, neighbourhood=nb)
     threshold = neutral_threshold(values, epsilon)
     best = np.arange(landscape.n, dtype=np.int64)
     best_loss = values.copy()
@@ -103,6 +129,7 @@ def fitness_flattening_index(
     epsilon: float = 0.0,
     min_len: int = 3,
     chunk: int = 65536,
+    neighbourhood: Neighbourhood | None = None,
 ) -> float:
     """Mean trend of the improvements along greedy climbs that reach the global optimum.
 
@@ -120,7 +147,7 @@ def fitness_flattening_index(
     """
     from scipy.stats import rankdata
 
-    pointer = greedy_pointer(landscape, loss=loss, epsilon=epsilon)
+    pointer = greedy_pointer(landscape, loss=loss, epsilon=epsilon, neighbourhood=neighbourhood)
     fitness = goodness(landscape, loss)
     go = int(np.argmin(landscape.loss(loss)))
     values: list[np.ndarray] = []

@@ -21,7 +21,7 @@ import numpy as np
 from lossatlas.analysis._improving import objective
 from lossatlas.landscape import Landscape
 
-__all__ = ["fitness_distribution", "fitness_cauchy_location", "DISTRIBUTION_KEYS"]
+__all__ = ["fitness_distribution", "fitness_cauchy_location"]
 
 DISTRIBUTION_KEYS = (
     "skewness",

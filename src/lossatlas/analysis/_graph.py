@@ -12,6 +12,11 @@ value exactly once. For a full grid the targets are computed arithmetically; for
 landscape they are looked up with a binary search. Every undirected edge appears twice (once from
 each end), so sums over the table are sums over ordered neighbour pairs.
 
+Other neighbourhoods (ordinal steps of up to ``k``, ordinal HPs treated as categorical, explicit
+value graphs) come from :mod:`~lossatlas.analysis._neighbourhood`; every function here takes
+``neighbourhood=`` (default: the 1-edit one, built by the arithmetic above) and caches per
+neighbourhood.
+
 Complexity: ``O(m n)`` time and ``4 m n`` bytes for ``m`` move types and ``n`` configurations.
 """
 
@@ -24,6 +29,7 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
+from lossatlas.analysis._neighbourhood import Neighbourhood, resolve_neighbourhood
 from lossatlas.landscape import Landscape
 
 __all__ = [
@@ -57,11 +63,48 @@ class NeighbourGraph:
 
     @property
     def n_moves(self) -> int:
+        """Number of move types (rows of the table)."""
         return self.targets.shape[0]
 
     @property
     def n_nodes(self) -> int:
+        """Number of configurations (columns of the table)."""
         return self.targets.shape[1]
+
+
+def _cache_key(neighbourhood: Neighbourhood) -> tuple[Neighbourhood, ...]:
+    """Suffix of cache keys: empty for the default, so its keys are unchanged."""
+    return () if neighbourhood.is_default else (neighbourhood,)
+
+
+def _finish(rows: list[np.ndarray], move_hp: list[int], n: int, dtype: type) -> NeighbourGraph:
+    targets = np.stack(rows) if rows else np.empty((0, n), dtype=dtype)
+    targets.setflags(write=False)
+    return NeighbourGraph(targets, np.asarray(move_hp, dtype=np.int64))
+
+
+def _build_general(landscape: Landscape, neighbourhood: Neighbourhood) -> NeighbourGraph:
+    """Move table of any neighbourhood, from each HP's value move table."""
+    space = landscape.space
+    neighbourhood.check(space)
+    n = landscape.n
+    flat = landscape.index
+    dtype = np.int32 if n < 2**31 - 1 else np.int64
+    rows: list[np.ndarray] = []
+    move_hp: list[int] = []
+    for j, hp in enumerate(space.hyperparameters):
+        table = neighbourhood.value_moves(hp)
+        stride = int(space.strides[j])
+        code = space.code_column(flat, j)
+        for t in range(table.shape[1]):
+            new = table[code, t]
+            valid = new >= 0
+            target_flat = flat + np.where(valid, new - code, 0) * stride
+            target = target_flat if landscape.is_full else landscape.rows_of(target_flat)
+            target = np.where(valid, target, -1)
+            rows.append(target.astype(dtype, copy=False))
+            move_hp.append(j)
+    return _finish(rows, move_hp, n, dtype)
 
 
 def _build_graph(landscape: Landscape) -> NeighbourGraph:
@@ -96,34 +139,84 @@ def _build_graph(landscape: Landscape) -> NeighbourGraph:
                 target = np.where(valid, target, -1)
             rows.append(target.astype(dtype, copy=False))
             move_hp.append(j)
-    targets = np.stack(rows) if rows else np.empty((0, n), dtype=dtype)
-    targets.setflags(write=False)
-    return NeighbourGraph(targets, np.asarray(move_hp, dtype=np.int64))
+    return _finish(rows, move_hp, n, dtype)
 
 
-def neighbour_graph(landscape: Landscape) -> NeighbourGraph:
-    """The (cached) move table of ``landscape``."""
-    return landscape.cached("graph", lambda: _build_graph(landscape))
+def neighbour_graph(
+    landscape: Landscape, *, neighbourhood: Neighbourhood | None = None
+) -> NeighbourGraph:
+    """The (cached) move table of ``landscape``.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    neighbourhood : Neighbourhood, optional
+        Which one-HP changes are moves; default :func:`~lossatlas.analysis.one_edit`.
+
+    Returns
+    -------
+    NeighbourGraph
+    """
+    nb = resolve_neighbourhood(neighbourhood)
+    if nb.is_default:
+        return landscape.cached("graph", lambda: _build_graph(landscape))
+    return landscape.cached(("graph", nb), lambda: _build_general(landscape, nb))
 
 
-def neighbour_moves(landscape: Landscape) -> Iterator[tuple[int, np.ndarray]]:
-    """Yield ``(hp_index, targets)`` per move type; ``targets[i]`` is a row or ``-1``."""
-    graph = neighbour_graph(landscape)
+def neighbour_moves(
+    landscape: Landscape, *, neighbourhood: Neighbourhood | None = None
+) -> Iterator[tuple[int, np.ndarray]]:
+    """Yield ``(hp_index, targets)`` per move type; ``targets[i]`` is a row or ``-1``.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    neighbourhood : Neighbourhood, optional
+
+    Returns
+    -------
+    iterator of (int, ndarray)
+    """
+    graph = neighbour_graph(landscape, neighbourhood=neighbourhood)
     for k in range(graph.n_moves):
         yield int(graph.move_hp[k]), graph.targets[k]
 
 
-def degrees(landscape: Landscape) -> np.ndarray:
-    """Number of neighbours of every row."""
-    graph = neighbour_graph(landscape)
-    return landscape.cached("degree", lambda: (graph.targets >= 0).sum(axis=0))
+def degrees(landscape: Landscape, *, neighbourhood: Neighbourhood | None = None) -> np.ndarray:
+    """Number of neighbours of every row.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    neighbourhood : Neighbourhood, optional
+
+    Returns
+    -------
+    ndarray of shape (n,)
+    """
+    nb = resolve_neighbourhood(neighbourhood)
+    graph = neighbour_graph(landscape, neighbourhood=nb)
+    key = "degree" if nb.is_default else ("degree", nb)
+    return landscape.cached(key, lambda: (graph.targets >= 0).sum(axis=0))
 
 
-def edge_list(landscape: Landscape) -> tuple[np.ndarray, np.ndarray]:
-    """Each undirected edge once, as rows ``(u, v)`` with ``u < v``."""
+def edge_list(
+    landscape: Landscape, *, neighbourhood: Neighbourhood | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each undirected edge once, as rows ``(u, v)`` with ``u < v``.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    neighbourhood : Neighbourhood, optional
+
+    Returns
+    -------
+    u, v : ndarray of int64
+    """
     us, vs = [], []
     rows = np.arange(landscape.n)
-    for _, target in neighbour_moves(landscape):
+    for _, target in neighbour_moves(landscape, neighbourhood=neighbourhood):
         keep = target > rows
         us.append(rows[keep])
         vs.append(target[keep].astype(np.int64))
@@ -132,9 +225,21 @@ def edge_list(landscape: Landscape) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(us), np.concatenate(vs)
 
 
-def adjacency_matrix(landscape: Landscape) -> sp.csr_matrix:
-    """Symmetric 0/1 adjacency matrix (CSR, ``n x n``) of the neighbourhood graph."""
-    u, v = edge_list(landscape)
+def adjacency_matrix(
+    landscape: Landscape, *, neighbourhood: Neighbourhood | None = None
+) -> sp.csr_matrix:
+    """Symmetric 0/1 adjacency matrix of the neighbourhood graph.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    neighbourhood : Neighbourhood, optional
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix of shape (n, n)
+    """
+    u, v = edge_list(landscape, neighbourhood=neighbourhood)
     n = landscape.n
     data = np.ones(2 * len(u), dtype=np.float64)
     matrix = sp.coo_matrix((data, (np.r_[u, v], np.r_[v, u])), shape=(n, n))
@@ -166,13 +271,24 @@ def neutral_threshold(loss: np.ndarray, epsilon: float) -> float:
     floating point (``0.83 - 0.82 > 0.01``); without the tolerance such a pair would not be
     neutral at ``epsilon = 0.01``, and equal averages summed in another order would not tie at
     ``epsilon = 0``.
+
+    Parameters
+    ----------
+    loss : ndarray
+    epsilon : float
+
+    Returns
+    -------
+    float
     """
     scale = float(np.abs(loss).max()) if len(loss) else 0.0
     return float(epsilon) + 1e-9 * max(1.0, scale)
 
 
-def _scan(landscape: Landscape, loss: np.ndarray, epsilon: float) -> NeighbourScan:
-    graph = neighbour_graph(landscape)
+def _scan(
+    landscape: Landscape, loss: np.ndarray, epsilon: float, nb: Neighbourhood
+) -> NeighbourScan:
+    graph = neighbour_graph(landscape, neighbourhood=nb)
     threshold = neutral_threshold(loss, epsilon)
     n = landscape.n
     rows = np.arange(n, dtype=graph.targets.dtype)
@@ -198,7 +314,7 @@ def _scan(landscape: Landscape, loss: np.ndarray, epsilon: float) -> NeighbourSc
     return NeighbourScan(
         best_loss,
         best_row,
-        degrees(landscape),
+        degrees(landscape, neighbourhood=nb),
         neutral_count,
         np.concatenate(us) if us else empty,
         np.concatenate(vs) if vs else empty,
@@ -207,25 +323,63 @@ def _scan(landscape: Landscape, loss: np.ndarray, epsilon: float) -> NeighbourSc
 
 
 def neighbour_scan(
-    landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    epsilon: float = 0.0,
+    neighbourhood: Neighbourhood | None = None,
 ) -> NeighbourScan:
-    """The (cached) :class:`NeighbourScan` of a loss column at a neutrality threshold."""
+    """The (cached) :class:`NeighbourScan` of a loss column at a neutrality threshold.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+    epsilon : float, default 0.0
+        Neutrality threshold (``|dL| <= epsilon``).
+    neighbourhood : Neighbourhood, optional
+
+    Returns
+    -------
+    NeighbourScan
+    """
+    nb = resolve_neighbourhood(neighbourhood)
     epsilon = float(epsilon)
     if not epsilon >= 0:
         from lossatlas.errors import InputError
 
         raise InputError(f"epsilon must be >= 0, not {epsilon}")
     values = landscape.loss(loss)
-    return landscape.cached(("scan", loss, epsilon), lambda: _scan(landscape, values, epsilon))
+    return landscape.cached(
+        ("scan", loss, epsilon, *_cache_key(nb)), lambda: _scan(landscape, values, epsilon, nb)
+    )
 
 
-def distances_to(landscape: Landscape, rows: np.ndarray) -> np.ndarray:
+def distances_to(
+    landscape: Landscape, rows: np.ndarray, *, neighbourhood: Neighbourhood | None = None
+) -> np.ndarray:
     """Grid distance from every row to the nearest of ``rows``.
 
-    The grid distance is Manhattan on ordinal codes plus Hamming on categorical ones (the
-    shortest path on the full grid). With few targets it is computed directly; with many it is a
-    separable distance transform of the full grid, one axis at a time, ``O(|grid| d k)``.
+    The grid distance is the shortest path on the full grid: for the 1-edit neighbourhood
+    Manhattan on ordinal codes plus Hamming on categorical ones, in general the sum over HPs of
+    the neighbourhood's value-graph distances. With few targets it is computed directly; with
+    many it is a separable distance transform of the full grid, one axis at a time,
+    ``O(|grid| d k)`` (``O(|grid| d k^2)`` for a general neighbourhood).
+
+    Parameters
+    ----------
+    landscape : Landscape
+    rows : ndarray of int
+        Target rows.
+    neighbourhood : Neighbourhood, optional
+
+    Returns
+    -------
+    ndarray of shape (n,), int64
     """
+    nb = resolve_neighbourhood(neighbourhood)
+    if not nb.is_default:
+        return _general_distances_to(landscape, np.asarray(rows, dtype=np.int64), nb)
     rows = np.asarray(rows, dtype=np.int64)
     space = landscape.space
     codes = landscape.codes
@@ -254,4 +408,34 @@ def distances_to(landscape: Landscape, rows: np.ndarray) -> np.ndarray:
                 np.minimum(view[c], view[c + 1] + 1, out=view[c])
         else:
             np.minimum(view, view.min(axis=0, keepdims=True) + 1, out=view)
+    return field.reshape(-1)[landscape.index].astype(np.int64)
+
+
+def _general_distances_to(landscape: Landscape, rows: np.ndarray, nb: Neighbourhood) -> np.ndarray:
+    """:func:`distances_to` for a non-default neighbourhood, via per-HP distance tables."""
+    space = landscape.space
+    nb.check(space)
+    tables = [nb.value_distances(hp) for hp in space.hyperparameters]
+    codes = landscape.codes
+    if len(rows) <= 16 or space.size > 8 * max(landscape.n, 1) or space.size > 5 * 10**7:
+        out = np.full(landscape.n, np.iinfo(np.int64).max, dtype=np.int64)
+        columns = [codes[:, j].astype(np.int64) for j in range(len(space))]
+        for r in rows:
+            dist = np.zeros(landscape.n, dtype=np.int64)
+            for table, column in zip(tables, columns, strict=True):
+                dist += table[column, column[r]]
+            np.minimum(out, dist, out=out)
+        return out
+    big = np.int64(np.iinfo(np.int32).max // 4)
+    field = np.full(space.size, big, dtype=np.int64)
+    field[landscape.index[rows]] = 0
+    field = field.reshape(tuple(int(r) for r in space.radices))
+    for j, table in enumerate(tables):
+        view = np.moveaxis(field, j, 0)
+        relaxed = view.copy()
+        for c in range(view.shape[0]):
+            for source in range(view.shape[0]):
+                if source != c:
+                    np.minimum(relaxed[c], view[source] + table[source, c], out=relaxed[c])
+        view[...] = relaxed
     return field.reshape(-1)[landscape.index].astype(np.int64)

@@ -51,6 +51,27 @@ def fanova_grid(
 
     See :func:`lossatlas.analysis._fanova.fanova_tensor`; the vector is reshaped with
     ``loss.reshape(radices)`` (C order: the last hyperparameter varies fastest).
+
+    Parameters
+    ----------
+    loss : ndarray of shape (prod(radices),)
+        Loss of every configuration, in flat-index order.
+    radices : sequence of int
+        Number of values of each hyperparameter.
+    names : sequence of str
+        Hyperparameter names, in space order.
+    order : int, default 2
+        Highest interaction order decomposed.
+
+    Returns
+    -------
+    DataFrame
+        ``term, order, variance, fraction`` rows and a final ``"residual"`` row.
+
+    References
+    ----------
+    Hutter, F., Hoos, H. & Leyton-Brown, K. (2014). An efficient approach for assessing
+    hyperparameter importance. ICML.
     """
     loss = np.asarray(loss, dtype=float)
     radices = [int(r) for r in radices]
@@ -72,6 +93,15 @@ def encode_codes(
     integer code: a tree split on it is a threshold on the ordered values. A categorical one
     with three or more values becomes one 0/1 column per value, so that a split separates one
     value from the rest instead of imposing an order.
+
+    Parameters
+    ----------
+    codes : ndarray of shape (n, d)
+        Value codes of the configurations.
+    radices : sequence of int
+        Number of values of each hyperparameter.
+    categorical : sequence of bool
+        Which hyperparameters are unordered.
 
     Returns
     -------
@@ -112,6 +142,22 @@ def fit_forest(
 
     The defaults follow Optuna's fANOVA evaluator (64 fully grown trees of depth at most 64,
     bootstrap samples, all features at each split).
+
+    Parameters
+    ----------
+    features : ndarray of shape (n, n_features)
+    target : ndarray of shape (n,)
+    n_trees : int, default 64
+    max_depth : int or None, default 64
+    min_samples_leaf : int, default 1
+    seed : int or None, default 0
+    n_jobs : int or None, optional
+        Parallel jobs of scikit-learn.
+
+    Returns
+    -------
+    sklearn.ensemble.RandomForestRegressor
+        The fitted forest.
     """
     ensemble = require("sklearn.ensemble", "models", purpose="the fANOVA surrogate")
     forest = ensemble.RandomForestRegressor(
@@ -274,6 +320,23 @@ def importance(
     -------
     DataFrame
         ``term, order, variance, fraction`` rows and a final ``"residual"`` row.
+
+    References
+    ----------
+    Hutter, F., Hoos, H. & Leyton-Brown, K. (2014). An efficient approach for assessing
+    hyperparameter importance. ICML.
+
+    Examples
+    --------
+    A loss that depends on ``a`` only: all of the variance is ``a``'s main effect.
+
+    >>> from lossatlas.space import SearchSpace
+    >>> from lossatlas.landscape import Landscape
+    >>> space = SearchSpace.from_dict({"a": [0, 1, 2], "b": [0, 1]})
+    >>> landscape = Landscape.from_array(space, [0.0, 0.0, 1.0, 1.0, 2.0, 2.0])
+    >>> table = importance(landscape)
+    >>> table.set_index("term")["fraction"].round(3).to_dict()
+    {'a': 1.0, 'b': 0.0, 'a:b': 0.0, 'residual': 0.0}
     """
     values = landscape.loss(loss)
     space = landscape.space
@@ -308,6 +371,23 @@ def top_set_importance(
     """Importance of each hyperparameter for reaching the top-gamma set of a landscape.
 
     :func:`ped_anova` on the configurations with a finite ``loss``.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+    gamma : float, default 0.1
+        Top fraction; the set is tie-inclusive (:func:`~lossatlas.analysis.top_set`).
+
+    Returns
+    -------
+    DataFrame
+        ``term, divergence, variance, fraction`` (see :func:`ped_anova`).
+
+    References
+    ----------
+    S. Watanabe, A. Bansal, F. Hutter. PED-ANOVA: Efficiently Quantifying Hyperparameter
+    Importance in Arbitrary Subspaces. IJCAI 2023.
     """
     values = landscape.loss(loss)
     finite = np.isfinite(values)
@@ -327,13 +407,23 @@ def ped_anova(
 ) -> pd.DataFrame:
     """Importance of each hyperparameter for reaching the top-gamma set (PED-ANOVA).
 
-    The top-gamma set holds the ``ceil(gamma * n)`` best configurations (ties by row order, i.e.
-    flat index). For hyperparameter ``d`` with value distribution ``p`` over the evaluated
-    configurations (uniform on a complete grid) and ``p_gamma`` over the top set, the importance
-    is the Pearson divergence ``D_d = sum_v (p_gamma(v) - p(v))^2 / p(v)``. On a complete grid
-    ``gamma_eff^2 * D_d`` (``gamma_eff = |top set| / n``) is exactly the fANOVA main-effect
-    variance of the indicator of the top set, so ``D_d`` ranks the HPs by how much fixing them
+    The top-gamma set holds the ``ceil(gamma * n)`` best configurations and every configuration
+    tied with the last of them (:func:`~lossatlas.analysis.top_set`). For hyperparameter ``d``
+    with value distribution ``p`` over the evaluated configurations (uniform on a complete grid)
+    and ``p_gamma`` over the top set, the importance is the Pearson divergence
+    ``D_d = sum_v (p_gamma(v) - p(v))^2 / p(v)``. On a complete grid ``gamma_eff^2 * D_d``
+    (``gamma_eff = |top set| / n``) is exactly the fANOVA main-effect variance of the indicator
+    of the top set, so ``D_d`` ranks the HPs by how much fixing them
     decides membership of the top set.
+
+    Parameters
+    ----------
+    codes : ndarray of shape (n, d)
+        Value codes of the configurations.
+    loss : ndarray of shape (n,)
+    radices : sequence of int
+    names : sequence of str
+    gamma : float, default 0.1
 
     Returns
     -------

@@ -13,10 +13,11 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from lossatlas.analysis._graph import neighbour_graph, neutral_threshold
+from lossatlas.analysis._graph import _cache_key, neighbour_graph, neutral_threshold
+from lossatlas.analysis._neighbourhood import Neighbourhood, resolve_neighbourhood
 from lossatlas.landscape import Landscape
 
-__all__ = ["ImprovingEdges", "improving_edges", "objective", "goodness"]
+__all__ = ["ImprovingEdges", "improving_edges"]
 
 
 class ImprovingEdges(NamedTuple):
@@ -34,14 +35,32 @@ class ImprovingEdges(NamedTuple):
 
 
 def improving_edges(
-    landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    epsilon: float = 0.0,
+    neighbourhood: Neighbourhood | None = None,
 ) -> ImprovingEdges:
-    """The (cached) improving edges of a loss column at a neutrality threshold."""
+    """The (cached) improving edges of a loss column at a neutrality threshold.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+    epsilon : float, default 0.0
+    neighbourhood : Neighbourhood, optional
+        Whose moves are the edges; default the 1-edit neighbourhood.
+
+    Returns
+    -------
+    ImprovingEdges
+    """
+    nb = resolve_neighbourhood(neighbourhood)
 
     def compute() -> ImprovingEdges:
         values = landscape.loss(loss)
         threshold = neutral_threshold(values, epsilon)
-        graph = neighbour_graph(landscape)
+        graph = neighbour_graph(landscape, neighbourhood=nb)
         rows = np.arange(landscape.n, dtype=graph.targets.dtype)
         sources, targets, gaps = [], [], []
         for k in range(graph.n_moves):
@@ -61,7 +80,7 @@ def improving_edges(
             np.concatenate(sources), np.concatenate(targets), np.concatenate(gaps)
         )
 
-    return landscape.cached(("improving", loss, float(epsilon)), compute)
+    return landscape.cached(("improving", loss, float(epsilon), *_cache_key(nb)), compute)
 
 
 def objective(landscape: Landscape, loss: str = "test") -> np.ndarray:

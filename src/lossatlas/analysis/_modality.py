@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lossatlas.analysis._neighbourhood import Neighbourhood
 from lossatlas.analysis._optima import local_optima
 from lossatlas.analysis._stats import spearman
 from lossatlas.landscape import Landscape
@@ -15,18 +16,62 @@ from lossatlas.landscape import Landscape
 __all__ = ["n_local_optima", "local_optima_ratio", "basin_statistics"]
 
 
-def n_local_optima(landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0) -> int:
+def n_local_optima(
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    epsilon: float = 0.0,
+    neighbourhood: Neighbourhood | None = None,
+) -> int:
     """Number of local-optimum plateaus.
 
     A plateau (component of neighbours with ``|dL| <= epsilon``) is a local optimum when no
     member has a neighbour lower than the plateau's best loss by more than ``epsilon``.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+    epsilon : float, default 0.0
+    neighbourhood : Neighbourhood, optional
+        Which one-HP changes are moves; default the 1-edit neighbourhood.
+
+    Returns
+    -------
+    int
+
+    References
+    ----------
+    Huang, C. & Li, K. (2023). arXiv:2311.14014.
     """
-    return local_optima(landscape, loss=loss, epsilon=epsilon).n_optima
+    return local_optima(landscape, loss=loss, epsilon=epsilon, neighbourhood=neighbourhood).n_optima
 
 
-def local_optima_ratio(landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0) -> float:
-    """``n_local_optima / n_configs``."""
-    return n_local_optima(landscape, loss=loss, epsilon=epsilon) / landscape.n
+def local_optima_ratio(
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    epsilon: float = 0.0,
+    neighbourhood: Neighbourhood | None = None,
+) -> float:
+    """``n_local_optima / n_configs``.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+    epsilon : float, default 0.0
+    descent : {"stop", "through", "graphfla"}, default "stop"
+    plateau_exit : {"lowest", "first"}, default "lowest"
+        The descent rules of :func:`~lossatlas.analysis.local_optima`.
+    neighbourhood : Neighbourhood, optional
+
+    Returns
+    -------
+    float
+    """
+    count = n_local_optima(landscape, loss=loss, epsilon=epsilon, neighbourhood=neighbourhood)
+    return count / landscape.n
 
 
 def basin_statistics(
@@ -36,6 +81,7 @@ def basin_statistics(
     epsilon: float = 0.0,
     descent: str = "stop",
     plateau_exit: str = "lowest",
+    neighbourhood: Neighbourhood | None = None,
 ) -> dict[str, float]:
     """Basin-of-attraction statistics of best-improvement descent.
 
@@ -47,6 +93,7 @@ def basin_statistics(
     descent : {"stop", "through", "graphfla"}, default "stop"
     plateau_exit : {"lowest", "first"}, default "lowest"
         The descent rules of :func:`~lossatlas.analysis.local_optima`.
+    neighbourhood : Neighbourhood, optional
 
     Returns
     -------
@@ -61,10 +108,16 @@ def basin_statistics(
 
     References
     ----------
-    Huang, C. & Li, K. (2023). arXiv:2311.14014. Ochoa, G. et al. (2008). GECCO.
+    Ochoa, G., Tomassini, M., Verel, S. & Darabos, C. (2008). A study of NK landscapes' basins and
+    local optima networks. GECCO. Huang, C. & Li, K. (2023). arXiv:2311.14014.
     """
     optima = local_optima(
-        landscape, loss=loss, epsilon=epsilon, descent=descent, plateau_exit=plateau_exit
+        landscape,
+        loss=loss,
+        epsilon=epsilon,
+        descent=descent,
+        plateau_exit=plateau_exit,
+        neighbourhood=neighbourhood,
     )
     best = landscape.loss(loss).min()
     global_optima = optima.optima_loss == best

@@ -42,7 +42,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from lossatlas.analysis._graph import distances_to, neighbour_graph, neighbour_scan
+from lossatlas.analysis._graph import _cache_key, distances_to, neighbour_graph, neighbour_scan
+from lossatlas.analysis._neighbourhood import Neighbourhood, resolve_neighbourhood
 from lossatlas.errors import InputError
 from lossatlas.landscape import Landscape
 
@@ -99,21 +100,45 @@ class Optima:
 
     @property
     def n_optima(self) -> int:
+        """Number of local-optimum plateaus."""
         return len(self.optima_rows)
 
     @property
     def n_plateaus(self) -> int:
+        """Number of plateaus (singletons included)."""
         return len(self.plateau_size)
 
 
-def plateaus(landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0) -> np.ndarray:
-    """Plateau label of every row: components of the neutral sub-graph (``|dL| <= epsilon``)."""
-    return _plateau_labels(landscape, loss, epsilon)
+def plateaus(
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    epsilon: float = 0.0,
+    neighbourhood: Neighbourhood | None = None,
+) -> np.ndarray:
+    """Plateau label of every row: components of the neutral sub-graph (``|dL| <= epsilon``).
+
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+    epsilon : float, default 0.0
+    neighbourhood : Neighbourhood, optional
+        Which one-HP changes are moves; default the 1-edit neighbourhood.
+
+    Returns
+    -------
+    ndarray of shape (n,), int64
+        Labels ``0..n_plateaus-1``.
+    """
+    return _plateau_labels(landscape, loss, epsilon, resolve_neighbourhood(neighbourhood))
 
 
-def _plateau_labels(landscape: Landscape, loss: str, epsilon: float) -> np.ndarray:
+def _plateau_labels(
+    landscape: Landscape, loss: str, epsilon: float, nb: Neighbourhood
+) -> np.ndarray:
     def compute() -> np.ndarray:
-        scan = neighbour_scan(landscape, loss=loss, epsilon=epsilon)
+        scan = neighbour_scan(landscape, loss=loss, epsilon=epsilon, neighbourhood=nb)
         n = landscape.n
         if len(scan.neutral_u) == 0:
             return np.arange(n, dtype=np.int64)
@@ -122,30 +147,74 @@ def _plateau_labels(landscape: Landscape, loss: str, epsilon: float) -> np.ndarr
         _, labels = connected_components(graph, directed=False)
         return labels.astype(np.int64)
 
-    return landscape.cached(("plateaus", loss, float(epsilon)), compute)
+    return landscape.cached(("plateaus", loss, float(epsilon), *_cache_key(nb)), compute)
 
 
 def strict_local_optima(
-    landscape: Landscape, *, loss: str = "test", strict: bool = True
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    strict: bool = True,
+    neighbourhood: Neighbourhood | None = None,
 ) -> np.ndarray:
-    """Rows whose loss is below (``strict``) or not above every neighbour's; isolated rows count."""
+    """Rows whose loss is below (``strict``) or not above every neighbour's; isolated rows count.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+    strict : bool, default True
+    neighbourhood : Neighbourhood, optional
+
+    Returns
+    -------
+    ndarray of int64
+        The rows, ascending.
+    """
     values = landscape.loss(loss)
-    best = neighbour_scan(landscape, loss=loss, epsilon=0.0).best_loss
+    scan = neighbour_scan(landscape, loss=loss, epsilon=0.0, neighbourhood=neighbourhood)
+    best = scan.best_loss
     mask = values < best if strict else values <= best
     return np.flatnonzero(mask)
 
 
 def global_optimum(landscape: Landscape, *, loss: str = "test") -> np.ndarray:
-    """Rows attaining the lowest loss (ascending)."""
+    """Rows attaining the lowest loss.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+
+    Returns
+    -------
+    ndarray of int64
+        The rows, ascending.
+    """
     values = landscape.loss(loss)
     return np.flatnonzero(values == values.min())
 
 
-def distances_to_global(landscape: Landscape, *, loss: str = "test") -> np.ndarray:
-    """Grid distance of every row to the nearest global optimum."""
+def distances_to_global(
+    landscape: Landscape, *, loss: str = "test", neighbourhood: Neighbourhood | None = None
+) -> np.ndarray:
+    """Grid distance of every row to the nearest global optimum.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+    neighbourhood : Neighbourhood, optional
+        Its distance is used (default: Manhattan on ordinal codes + Hamming on the rest).
+
+    Returns
+    -------
+    ndarray of shape (n,), int64
+    """
+    nb = resolve_neighbourhood(neighbourhood)
     return landscape.cached(
-        ("dist_global", loss),
-        lambda: distances_to(landscape, global_optimum(landscape, loss=loss)),
+        ("dist_global", loss, *_cache_key(nb)),
+        lambda: distances_to(landscape, global_optimum(landscape, loss=loss), neighbourhood=nb),
     )
 
 
@@ -172,6 +241,7 @@ def local_optima(
     epsilon: float = 0.0,
     descent: str = "stop",
     plateau_exit: str = "lowest",
+    neighbourhood: Neighbourhood | None = None,
 ) -> Optima:
     """Local-optimum plateaus and best-improvement basins (cached per loss, epsilon and rules).
 
@@ -185,6 +255,8 @@ def local_optima(
         When a descent stops (see the module notes); the optima do not depend on it.
     plateau_exit : {"lowest", "first"}, default "lowest"
         How a descent leaves a plateau that is not a local optimum.
+    neighbourhood : Neighbourhood, optional
+        Which one-HP changes are moves; default the 1-edit neighbourhood.
 
     Returns
     -------
@@ -212,9 +284,10 @@ def local_optima(
         raise InputError(
             f"plateau_exit must be one of {', '.join(PLATEAU_EXITS)}, not {plateau_exit!r}"
         )
+    nb = resolve_neighbourhood(neighbourhood)
     return landscape.cached(
-        ("optima", loss, epsilon, descent, plateau_exit),
-        lambda: _local_optima(landscape, loss, epsilon, descent, plateau_exit),
+        ("optima", loss, epsilon, descent, plateau_exit, *_cache_key(nb)),
+        lambda: _local_optima(landscape, loss, epsilon, descent, plateau_exit, nb),
     )
 
 
@@ -266,13 +339,14 @@ def _first_exits(
     best: np.ndarray,
     values: np.ndarray,
     threshold: float,
+    nb: Neighbourhood,
 ) -> np.ndarray:
     """Per plateau: GraphFLA's first-improvement exit row, or ``-1``.
 
     The first member (lowest row) with a neighbour outside the plateau whose loss is below the
     plateau's best by more than epsilon, and its lowest such neighbour.
     """
-    graph = neighbour_graph(landscape)
+    graph = neighbour_graph(landscape, neighbourhood=nb)
     n = landscape.n
     limit = best[labels] - threshold
     first = np.full(n, n, dtype=np.int64)
@@ -292,13 +366,18 @@ def _first_exits(
 
 
 def _local_optima(
-    landscape: Landscape, loss: str, epsilon: float, descent: str, plateau_exit: str
+    landscape: Landscape,
+    loss: str,
+    epsilon: float,
+    descent: str,
+    plateau_exit: str,
+    nb: Neighbourhood,
 ) -> Optima:
     values = landscape.loss(loss)
     n = landscape.n
     rows = np.arange(n, dtype=np.int64)
-    scan = neighbour_scan(landscape, loss=loss, epsilon=epsilon)
-    labels = _plateau_labels(landscape, loss, epsilon)
+    scan = neighbour_scan(landscape, loss=loss, epsilon=epsilon, neighbourhood=nb)
+    labels = _plateau_labels(landscape, loss, epsilon, nb)
     n_plateaus = int(labels.max()) + 1
     plateau_size = np.bincount(labels, minlength=n_plateaus)
 
@@ -307,7 +386,7 @@ def _local_optima(
     )
     is_optimum = ~(exit_loss < best - scan.threshold)
     if plateau_exit == "first":
-        exit_row = _first_exits(landscape, labels, best, values, scan.threshold)
+        exit_row = _first_exits(landscape, labels, best, values, scan.threshold, nb)
 
     if descent == "graphfla":
         step = scan.best_loss < values - scan.threshold

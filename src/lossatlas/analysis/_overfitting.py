@@ -26,12 +26,39 @@ __all__ = ["Overfitting", "gap_drivers", "gap_summary", "generalisation_gap", "o
 def generalisation_gap(
     landscape: Landscape, *, train: str = "train", test: str = "test"
 ) -> np.ndarray:
-    """``L_test - L_train`` of every configuration (positive: the model overfits)."""
+    """``L_test - L_train`` of every configuration (positive: the model overfits).
+
+    Parameters
+    ----------
+    landscape : Landscape
+    train, test : str
+        Names of the training and test loss columns.
+
+    Returns
+    -------
+    ndarray of shape (n,)
+
+    References
+    ----------
+    C. Huang, K. Li. On the Hyperparameter Loss Landscapes of Machine Learning Models: An
+    Exploratory Study. arXiv:2311.14014, 2023.
+    """
     return landscape.loss(test) - landscape.loss(train)
 
 
 def gap_summary(gap: np.ndarray) -> dict[str, float]:
-    """Distribution of the gap: count, mean, std, min, quantiles, max, share of positive gaps."""
+    """Distribution of the gap: count, mean, std, min, quantiles, max, share of positive gaps.
+
+    Parameters
+    ----------
+    gap : ndarray
+        Generalisation gaps (:func:`generalisation_gap`).
+
+    Returns
+    -------
+    dict
+        ``n, mean, std, min, q10, q25, median, q75, q90, max, fraction_positive``.
+    """
     gap = np.asarray(gap, dtype=float)
     if gap.size == 0:
         raise InputError("no configuration to summarise the generalisation gap over")
@@ -66,6 +93,14 @@ def gap_drivers(
     effects are exactly the fANOVA components ``f_S`` of the gap (Hutter et al. 2014), so the
     mean square of a term's effects over its values is its variance ``V_S``; on a partial
     landscape they are the same contrasts of the evaluated configurations' means.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    train, test : str
+        Names of the training and test loss columns.
+    order : int, default 2
+        1: values only; 2: also value pairs.
 
     Returns
     -------
@@ -169,6 +204,12 @@ def overfitting(
         Interaction order of the gap's fANOVA and of the drivers (1 or 2).
     seed : int, optional
         Seed of the fANOVA surrogate on partial landscapes.
+
+    Returns
+    -------
+    Overfitting
+        The gap, its summary, its fANOVA importance, its drivers and the train-vs-test
+        :class:`~lossatlas.analysis.Similarity`.
 
     References
     ----------

@@ -17,6 +17,7 @@ import pandas as pd
 
 from lossatlas import columns as roles
 from lossatlas.analysis import _catalogue  # noqa: F401 -- registers every metric
+from lossatlas.analysis._neighbourhood import Neighbourhood, resolve_neighbourhood
 from lossatlas.analysis._registry import (
     REGISTRY,
     MetricContext,
@@ -54,6 +55,7 @@ def profile_one(
     families: str | Iterable[str] | None = None,
     descent: str = "stop",
     plateau_exit: str = "lowest",
+    neighbourhood: Neighbourhood | None = None,
 ) -> dict[str, Any]:
     """The selected metrics of one landscape as a flat dict (see :func:`list_metrics`).
 
@@ -74,6 +76,20 @@ def profile_one(
         default profile.
     descent, plateau_exit : str
         Basin rules (see :func:`~lossatlas.analysis.local_optima`).
+    neighbourhood : Neighbourhood, optional
+        Which one-HP changes are moves, and the matching grid distance, for every metric that
+        uses the graph; default the 1-edit neighbourhood.
+
+    Returns
+    -------
+    dict
+        Metric key -> value, in registry order.
+
+    References
+    ----------
+    Huang, C. & Li, K. (2023). On the hyperparameter loss landscapes of machine learning
+    models: an exploratory study. arXiv:2311.14014. GraphFLA 0.4.0 (COLA-Laboratory/GraphFLA)
+    for the metrics under its keys.
     """
     values = landscape.loss(loss)
     context = MetricContext(
@@ -85,6 +101,7 @@ def profile_one(
         seed=seed,
         descent=descent,
         plateau_exit=plateau_exit,
+        neighbourhood=resolve_neighbourhood(neighbourhood),
     )
     return {m.name: m.compute(context) for m in select_metrics(metrics, families)}
 
@@ -103,8 +120,32 @@ def profile(
     families: str | Iterable[str] | None = None,
     descent: str = "stop",
     plateau_exit: str = "lowest",
+    neighbourhood: Neighbourhood | None = None,
 ) -> pd.DataFrame:
     """Profile one or many landscapes as a tidy table.
+
+    Parameters
+    ----------
+    landscapes : Landscape or sequence of Landscape
+    loss : str, default "test"
+        Loss column to analyse.
+    epsilon : float, default 0.0
+        Neutrality threshold of every epsilon-dependent metric.
+    relative_epsilon : bool, default False
+        Read ``epsilon`` as a fraction of each landscape's loss range.
+    n_walks, walk_length, seed : int
+        Random-walk settings of the autocorrelation.
+    progress : bool, default False
+        Show a progress bar over several landscapes.
+    metrics, families : str or sequence of str, optional
+        What to compute (:func:`~lossatlas.analysis._registry.select_metrics`); default the
+        default profile (every metric of cost ``"default"``).
+    descent, plateau_exit : str
+        Basin rules (see :func:`~lossatlas.analysis.local_optima`).
+    neighbourhood : Neighbourhood, optional
+        Which one-HP changes are moves, and the matching grid distance, for every metric
+        (:func:`~lossatlas.analysis.one_edit` by default, or
+        :func:`~lossatlas.analysis.ordinal_radius`, :func:`~lossatlas.analysis.custom`).
 
     Returns
     -------
@@ -113,12 +154,12 @@ def profile(
         ``fidelity_*``), ``grid_size`` and ``is_full``, the selected metrics (default: every
         metric of cost ``"default"``, whose readings are :data:`METRICS`), and the parameters
         (``loss``, ``epsilon``, ``epsilon_absolute``, ``relative_epsilon``, ``n_walks``,
-        ``walk_length``, ``seed``, ``descent``, ``plateau_exit``).
+        ``walk_length``, ``seed``, ``descent``, ``plateau_exit``, ``neighbourhood``).
 
-    Other Parameters
-    ----------------
-    metrics, families, descent, plateau_exit
-        As in :func:`profile_one`.
+    References
+    ----------
+    Huang, C. & Li, K. (2023). On the hyperparameter loss landscapes of machine learning
+    models: an exploratory study. arXiv:2311.14014.
 
     Examples
     --------
@@ -129,7 +170,15 @@ def profile(
     >>> bowl = Landscape.from_array(space, [4, 3, 4, 3, 0, 3, 4, 3, 4])
     >>> int(profile(bowl)["n_local_optima"].iloc[0])
     1
+
+    With ordinal steps of up to two, the corners become neighbours of each other:
+
+    >>> from lossatlas.analysis import ordinal_radius
+    >>> wide = profile(bowl, neighbourhood=ordinal_radius(2))
+    >>> wide["neighbourhood"].iloc[0]
+    'ordinal_radius(2)'
     """
+    nb = resolve_neighbourhood(neighbourhood)
     items = [landscapes] if isinstance(landscapes, Landscape) else list(landscapes)
     if not items:
         raise InputError("profile needs at least one landscape")
@@ -155,6 +204,7 @@ def profile(
             families=families,
             descent=descent,
             plateau_exit=plateau_exit,
+            neighbourhood=nb,
         )
         rows.append(
             {
@@ -173,6 +223,7 @@ def profile(
                 "seed": seed,
                 "descent": descent,
                 "plateau_exit": plateau_exit,
+                "neighbourhood": nb.name,
             }
         )
     return pd.DataFrame(rows)

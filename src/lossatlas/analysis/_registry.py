@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from lossatlas.analysis._neighbourhood import Neighbourhood, one_edit
 from lossatlas.errors import InputError
 from lossatlas.landscape import Landscape
 
@@ -46,7 +47,8 @@ class MetricContext:
     """What a metric function may read: the landscape and the profile's parameters.
 
     ``epsilon`` is absolute (a relative epsilon is resolved before). ``descent`` and
-    ``plateau_exit`` are the basin rules of :func:`~lossatlas.analysis.local_optima`.
+    ``plateau_exit`` are the basin rules of :func:`~lossatlas.analysis.local_optima`;
+    ``neighbourhood`` the moves and distance every graph metric uses.
     """
 
     landscape: Landscape
@@ -57,14 +59,29 @@ class MetricContext:
     seed: int = 0
     descent: str = "stop"
     plateau_exit: str = "lowest"
+    neighbourhood: Neighbourhood = field(default_factory=one_edit)
 
     @property
     def values(self) -> Any:
         return self.landscape.loss(self.loss)
 
     @property
-    def basin_rules(self) -> dict[str, str]:
-        return {"descent": self.descent, "plateau_exit": self.plateau_exit}
+    def basin_rules(self) -> dict[str, Any]:
+        return {
+            "descent": self.descent,
+            "plateau_exit": self.plateau_exit,
+            "neighbourhood": self.neighbourhood,
+        }
+
+    @property
+    def graph(self) -> dict[str, Any]:
+        """``loss``, ``neighbourhood``: the keywords of a graph metric."""
+        return {"loss": self.loss, "neighbourhood": self.neighbourhood}
+
+    @property
+    def eps_graph(self) -> dict[str, Any]:
+        """``loss``, ``epsilon``, ``neighbourhood``."""
+        return {**self.graph, "epsilon": self.epsilon}
 
 
 @dataclass(frozen=True)
@@ -83,7 +100,8 @@ class Metric:
     compute : callable
         ``compute(context) -> value``.
     parameters : tuple of str
-        The :class:`MetricContext` fields it depends on besides the landscape and loss.
+        The :class:`MetricContext` fields it depends on besides the landscape and loss
+        (``neighbourhood`` included for every metric that uses the graph).
     cost : {"default", "costly"}
     group : str
         The name that selects it together with its siblings (GraphFLA's function name for a

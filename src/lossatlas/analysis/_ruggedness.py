@@ -13,22 +13,30 @@ import numpy as np
 from scipy.linalg import solve_triangular
 
 from lossatlas.analysis._improving import improving_edges, objective
+from lossatlas.analysis._neighbourhood import Neighbourhood
 from lossatlas.landscape import Landscape
 
 __all__ = ["gradient_intensity", "r_s_ratio"]
 
 
-def gradient_intensity(landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0) -> float:
+def gradient_intensity(
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    epsilon: float = 0.0,
+    neighbourhood: Neighbourhood | None = None,
+) -> float:
     """Mean ``|dL|`` over the improving edges divided by the mean objective value.
 
     The improving edges are the neighbour pairs more than ``epsilon`` apart (GraphFLA's graph
-    holds no neutral pair). NaN without such an edge (a constant landscape) or with a zero mean.
+    holds no neutral pair) of ``neighbourhood`` (default 1-edit). NaN without such an edge (a
+    constant landscape) or with a zero mean.
 
     References
     ----------
     GraphFLA 0.4.0, ``analysis/ruggedness.py`` (``gradient_intensity``).
     """
-    edges = improving_edges(landscape, loss=loss, epsilon=epsilon)
+    edges = improving_edges(landscape, loss=loss, epsilon=epsilon, neighbourhood=neighbourhood)
     mean = float(objective(landscape, loss).mean())
     if len(edges.gap) == 0 or mean == 0:
         return float("nan")

@@ -17,7 +17,8 @@ from typing import Literal
 
 import numpy as np
 
-from lossatlas.analysis._graph import neighbour_graph
+from lossatlas.analysis._graph import _cache_key, neighbour_graph
+from lossatlas.analysis._neighbourhood import Neighbourhood, resolve_neighbourhood
 from lossatlas.analysis._optima import distances_to_global
 from lossatlas.analysis._stats import pearson, spearman
 from lossatlas.errors import InputError
@@ -34,16 +35,37 @@ __all__ = [
 
 
 def fdc(
-    landscape: Landscape, *, loss: str = "test", method: Literal["pearson", "spearman"] = "pearson"
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    method: Literal["pearson", "spearman"] = "pearson",
+    neighbourhood: Neighbourhood | None = None,
 ) -> float:
     """Fitness-distance correlation (Jones & Forrest 1995).
 
     The correlation between the loss of each configuration and its grid distance to the nearest
     global optimum. Positive values (loss grows with distance) mean a landscape that guides
     search to the optimum. ``method="spearman"`` gives the rank version (``fdc_spearman``).
+
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+    method : {"pearson", "spearman"}, default "pearson"
+    neighbourhood : Neighbourhood, optional
+        Its distance is used (default: the 1-edit grid distance).
+
+    Returns
+    -------
+    float
+        In ``[-1, 1]``; NaN when the loss or the distance is constant.
+
+    References
+    ----------
+    Jones, T. & Forrest, S. (1995). ICGA.
     """
     values = landscape.loss(loss)
-    dist = distances_to_global(landscape, loss=loss)
+    dist = distances_to_global(landscape, loss=loss, neighbourhood=neighbourhood)
     if method == "pearson":
         return pearson(values, dist)
     if method == "spearman":
@@ -51,16 +73,33 @@ def fdc(
     raise InputError(f"fdc method must be 'pearson' or 'spearman', not {method!r}")
 
 
-def assortativity(landscape: Landscape, *, loss: str = "test") -> float:
+def assortativity(
+    landscape: Landscape, *, loss: str = "test", neighbourhood: Neighbourhood | None = None
+) -> float:
     """Numeric assortativity of the loss over the neighbourhood graph (Newman 2003).
 
     The Pearson correlation of the losses at the two ends of every neighbour pair, each pair
     counted in both directions. High values mean configurations cluster with similar losses.
     The reference study's L-ast is reconstructed as this quantity.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+    neighbourhood : Neighbourhood, optional
+
+    Returns
+    -------
+    float
+        In ``[-1, 1]``; NaN without edges or with a loss constant over them.
+
+    References
+    ----------
+    Newman, M. E. J. (2003). Mixing patterns in networks. Phys. Rev. E 67, 026126.
     """
     values = landscape.loss(loss)
     centred = values - values.mean()
-    graph = neighbour_graph(landscape)
+    graph = neighbour_graph(landscape, neighbourhood=neighbourhood)
     sum_xy = sum_x = sum_xx = 0.0
     count = 0
     for k in range(graph.n_moves):
@@ -83,7 +122,12 @@ def assortativity(landscape: Landscape, *, loss: str = "test") -> float:
 
 
 def random_walks(
-    landscape: Landscape, *, n_walks: int = 1000, walk_length: int = 20, seed: int = 0
+    landscape: Landscape,
+    *,
+    n_walks: int = 1000,
+    walk_length: int = 20,
+    seed: int = 0,
+    neighbourhood: Neighbourhood | None = None,
 ) -> np.ndarray:
     """Rows visited by uniform random walks on the neighbourhood graph.
 
@@ -92,14 +136,23 @@ def random_walks(
     walkers: a move type is drawn uniformly and redrawn where it leaves the landscape, which is
     uniform over the valid neighbours.
 
+    Parameters
+    ----------
+    landscape : Landscape
+    n_walks, walk_length : int
+        Number of walkers and moves per walk (both >= 1).
+    seed : int, default 0
+    neighbourhood : Neighbourhood, optional
+
     Returns
     -------
     ndarray of shape (n_walks, walk_length + 1)
+        The rows visited, the start first.
     """
     if n_walks < 1 or walk_length < 1:
         raise InputError("n_walks and walk_length must be >= 1")
     rng = np.random.default_rng(seed)
-    graph = neighbour_graph(landscape)
+    graph = neighbour_graph(landscape, neighbourhood=neighbourhood)
     deg = (graph.targets >= 0).sum(axis=0) if graph.n_moves else np.zeros(landscape.n, int)
     walks = np.empty((n_walks, walk_length + 1), dtype=np.int64)
     current = rng.integers(0, landscape.n, size=n_walks)
@@ -126,6 +179,21 @@ def walk_autocorrelation(
     Per walk: ``r = sum_t (x_t - m)(x_{t+1} - m) / sum_t (x_t - m)^2`` with ``m`` the walk's mean;
     ``"median"`` returns the median over walks (constant walks skipped), ``"pooled"`` uses one
     mean and pooled sums over all walks (pairs only within a walk).
+
+    Parameters
+    ----------
+    series : ndarray of shape (n_walks, length)
+        Loss along each walk (``length >= 2``).
+    estimator : {"median", "pooled"}, default "median"
+
+    Returns
+    -------
+    float
+        NaN when every walk is constant.
+
+    References
+    ----------
+    Weinberger, E. (1990). Biological Cybernetics 63, 325-336.
     """
     series = np.asarray(series, dtype=np.float64)
     if series.ndim != 2 or series.shape[1] < 2:
@@ -154,22 +222,58 @@ def autocorrelation(
     walk_length: int = 20,
     seed: int = 0,
     estimator: Literal["median", "pooled"] = "median",
+    neighbourhood: Neighbourhood | None = None,
 ) -> float:
     """Random-walk lag-1 autocorrelation rho_a of the loss (Weinberger 1990).
 
     Defaults follow the reference reconstruction: 1,000 seeded walks of 20 steps, the median of
     per-walk estimates (``estimator="pooled"`` for the pooled one). Values near 1 mean a smooth
     landscape.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+    n_walks, walk_length, seed : int
+        Random-walk settings (walks are cached per setting).
+    estimator : {"median", "pooled"}, default "median"
+    neighbourhood : Neighbourhood, optional
+        The walks move along its edges.
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    Weinberger, E. (1990). Biological Cybernetics 63, 325-336.
     """
+    nb = resolve_neighbourhood(neighbourhood)
     walks = landscape.cached(
-        ("walks", n_walks, walk_length, seed),
-        lambda: random_walks(landscape, n_walks=n_walks, walk_length=walk_length, seed=seed),
+        ("walks", n_walks, walk_length, seed, *_cache_key(nb)),
+        lambda: random_walks(
+            landscape, n_walks=n_walks, walk_length=walk_length, seed=seed, neighbourhood=nb
+        ),
     )
     return walk_autocorrelation(landscape.loss(loss)[walks], estimator=estimator)
 
 
 def correlation_length(rho: float) -> float:
-    """Correlation length ``-1 / ln |rho|`` (infinite at ``|rho| = 1``, NaN for NaN)."""
+    """Correlation length ``-1 / ln |rho|`` (infinite at ``|rho| = 1``, NaN for NaN).
+
+    Parameters
+    ----------
+    rho : float
+        A lag-1 autocorrelation.
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    Weinberger, E. (1990). Biological Cybernetics 63, 325-336.
+    """
     if not np.isfinite(rho):
         return float("nan")
     magnitude = abs(rho)
