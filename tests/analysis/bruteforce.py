@@ -634,6 +634,23 @@ class GraphFLAOracle(Oracle):
         depths = list(self._depths().values())
         return sum(depths) / len(depths)
 
+    def accessible_basins(self) -> dict[int, int]:
+        """Representative of each optimum plateau -> rows with an improving path into it."""
+        into: dict[int, list[int]] = {}
+        for worse, better in self._improving():
+            into.setdefault(better, []).append(worse)
+        sizes = {}
+        for plateau in self.optimum_plateaus:
+            seen = set(plateau)
+            stack = list(plateau)
+            while stack:
+                for u in into.get(stack.pop(), []):
+                    if u not in seen:
+                        seen.add(u)
+                        stack.append(u)
+            sizes[representative(plateau, self.loss)] = len(seen)
+        return sizes
+
     @property
     def mean_distance_to_global_optimum(self) -> float:
         return sum(self.distances) / self.n
@@ -718,6 +735,14 @@ class GraphFLAOracle(Oracle):
             "global_optima_accessibility": self.global_optima_accessibility,
             "mean_path_length_to_global_optimum": self.mean_path_length_to_global_optimum,
             "mean_distance_to_global_optimum": self.mean_distance_to_global_optimum,
+            "global_accessible_basin_size": next(
+                size / self.n
+                for rep, size in self.accessible_basins().items()
+                if self.loss[rep] == min(self.loss)
+            ),
+            "mean_accessible_basin_size": (
+                sum(self.accessible_basins().values()) / len(self.accessible_basins())
+            ),
             "gamma": g,
             "gamma_star": g_star,
             "diminishing_returns_index": self._trend(costs=False),

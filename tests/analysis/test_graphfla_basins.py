@@ -14,6 +14,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lossatlas.analysis._accessibility import accessible_basins
 from lossatlas.analysis._optima import local_optima
 from lossatlas.landscape import Landscape
 
@@ -61,3 +62,19 @@ def test_default_equals_graphfla_without_ties(landscape, seed):
     _, theirs = graphfla_basins(distinct, 0.0)
     optima, ours = our_basin_plateaus(distinct, 0.0)
     assert np.array_equal(optima.plateau[theirs], ours)
+
+
+@settings(ORACLE_SETTINGS, max_examples=40)
+@given(landscapes(max_hps=3, partial=False), epsilons)
+def test_accessible_basins_equal_graphfla(landscape, epsilon):
+    built = to_graphfla(landscape, epsilon=epsilon)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        built.accessible_paths  # noqa: B018 -- computes size_basin_accessible
+    theirs = np.asarray(built.graph.vs["size_basin_accessible"])
+    optima = local_optima(landscape, epsilon=epsilon)
+    sizes = accessible_basins(landscape, epsilon=epsilon)
+    for label, size in zip(optima.optimum_plateaus, sizes, strict=True):
+        # GraphFLA stores the size on the plateau's lowest row
+        first = int(np.flatnonzero(optima.plateau == label)[0])
+        assert theirs[first] == size

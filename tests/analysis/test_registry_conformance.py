@@ -93,6 +93,8 @@ def test_profile_columns_follow_the_selection():
         "global_optima_accessibility",
         "mean_path_length_to_global_optimum",
         "mean_distance_to_global_optimum",
+        "global_accessible_basin_size",
+        "mean_accessible_basin_size",
         "gamma",
     ]
     assert "fdc" not in frame.columns
@@ -171,6 +173,8 @@ def constant_expectations(n: int, value: float) -> dict[str, float]:
         "global_optima_accessibility": 1 / n,
         "mean_path_length_to_global_optimum": 0.0,
         "mean_distance_to_global_optimum": 0.0,
+        "global_accessible_basin_size": 1.0,
+        "mean_accessible_basin_size": n,
         "gamma": nan,
         "gamma_star": nan,
         "diminishing_returns_index": nan,
@@ -278,6 +282,9 @@ def grid_expectations(landscape: Landscape) -> dict[str, float]:
         "global_optima_accessibility": 5 / 9,
         "mean_path_length_to_global_optimum": 6 / 5,
         "mean_distance_to_global_optimum": 2.0,
+        # improving paths into r0: r1, r3 and r2 -> r1, r6 -> r3; into r8: r5, r7, r2, r6
+        "global_accessible_basin_size": 5 / 9,
+        "mean_accessible_basin_size": 5.0,
         # effects of a-pairs across b: [-1,0,3], [-3,0,5], [-2,0,2]; of b-pairs across a:
         # [-1,0,2], [-4,0,4], [-3,0,2]: sum of products -46, of (e^2 + e'^2)/2: 102
         "gamma": -46 / 102,
@@ -334,6 +341,9 @@ def cube_expectations(landscape: Landscape) -> dict[str, float]:
         "global_optima_accessibility": 5 / 8,
         "mean_path_length_to_global_optimum": 1.0,
         "mean_distance_to_global_optimum": 1.5,
+        # into r4: r0, r5, r6, r7 (5); into r1: r0, r3, r5 and r2, r7 via r3 (6)
+        "global_accessible_basin_size": 5 / 8,
+        "mean_accessible_basin_size": 5.5,
         # the 12 squares give products summing to 0 and (e^2 + e'^2)/2 to 31; signs 2 and 9
         "gamma": 0.0,
         "gamma_star": 2 / 9,

@@ -10,8 +10,11 @@ PED-ANOVA), overfitting, and :func:`compare_landscapes`. The ``_name`` modules a
 from __future__ import annotations
 
 from lossatlas.analysis._accessibility import (
+    accessible_basins,
     accessible_depths,
+    global_accessible_basin_size,
     global_optima_accessibility,
+    mean_accessible_basin_size,
     mean_distance_to_global_optimum,
     mean_path_length_to_global_optimum,
 )
@@ -143,6 +146,7 @@ __all__ = [
     "PLATEAU_EXITS",
     "REGISTRY",
     "Similarity",
+    "accessible_basins",
     "accessible_depths",
     "adjacency_matrix",
     "align",
@@ -177,6 +181,7 @@ __all__ = [
     "gap_drivers",
     "gap_summary",
     "generalisation_gap",
+    "global_accessible_basin_size",
     "global_optima_accessibility",
     "global_optimum",
     "gradient_intensity",
@@ -189,6 +194,7 @@ __all__ = [
     "local_optima",
     "local_optima_ratio",
     "loss_similarity",
+    "mean_accessible_basin_size",
     "mean_distance_to_global_optimum",
     "mean_path_length_to_global_optimum",
     "metric_readings",

@@ -19,11 +19,14 @@ from scipy.sparse.csgraph import breadth_first_order
 from lossatlas.analysis._graph import _cache_key
 from lossatlas.analysis._improving import improving_edges
 from lossatlas.analysis._neighbourhood import Neighbourhood, resolve_neighbourhood
-from lossatlas.analysis._optima import _pointer_jump, distances_to_global
+from lossatlas.analysis._optima import _pointer_jump, distances_to_global, local_optima
 from lossatlas.landscape import Landscape
 
 __all__ = [
+    "accessible_basins",
     "accessible_depths",
+    "global_accessible_basin_size",
+    "mean_accessible_basin_size",
     "global_optima_accessibility",
     "mean_path_length_to_global_optimum",
     "mean_distance_to_global_optimum",
@@ -110,3 +113,96 @@ def mean_distance_to_global_optimum(
     difficulty for genetic algorithms. ICGA. GraphFLA 0.4.0, ``mean_distance_to_global_optimum``.
     """
     return float(distances_to_global(landscape, loss=loss, neighbourhood=neighbourhood).mean())
+
+
+def accessible_basins(
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    epsilon: float = 0.0,
+    neighbourhood: Neighbourhood | None = None,
+) -> np.ndarray:
+    """Accessible (first-improvement) basin size of every local optimum.
+
+    The configurations with a path of improving moves (each more than ``epsilon`` better) into
+    the optimum's plateau, the plateau included: where *some* improving walk can end, against
+    the best-improvement basin where the greedy one does (GraphFLA's
+    ``size_basin_accessible``). Accessible basins overlap, so their sizes sum to at least
+    ``n``. One multi-source breadth-first search per optimum over the reversed improving edges:
+    ``O(k (n + edges))`` for ``k`` optima -- costly on rugged landscapes.
+
+    Returns
+    -------
+    ndarray of shape (k,), int64
+        In the order of :attr:`~lossatlas.analysis.Optima.optimum_plateaus`.
+
+    References
+    ----------
+    Ochoa, G., Verel, S., Tomassini, M. (2010). First-improvement vs. best-improvement local
+    optima networks of NK landscapes. PPSN XI. GraphFLA 0.4.0, ``determine_accessible_paths``.
+    """
+    nb = resolve_neighbourhood(neighbourhood)
+
+    def compute() -> np.ndarray:
+        import scipy.sparse as sp
+
+        n = landscape.n
+        optima = local_optima(landscape, loss=loss, epsilon=epsilon, neighbourhood=nb)
+        edges = improving_edges(landscape, loss=loss, epsilon=epsilon, neighbourhood=nb)
+        # one extra node, the source, with an edge to every member of the optimum searched
+        base = sp.csr_matrix(
+            (np.ones(len(edges.source), dtype=np.int8), (edges.target, edges.source)),
+            shape=(n + 1, n + 1),
+        )
+        sizes = np.empty(optima.n_optima, dtype=np.int64)
+        for k, label in enumerate(optima.optimum_plateaus):
+            members = np.flatnonzero(optima.plateau == label)
+            link = sp.csr_matrix(
+                (np.ones(len(members), dtype=np.int8), (np.full(len(members), n), members)),
+                shape=(n + 1, n + 1),
+            )
+            order = breadth_first_order(base + link, n, directed=True, return_predecessors=False)
+            sizes[k] = len(order) - 1
+        return sizes
+
+    return landscape.cached(("accessible_basins", loss, float(epsilon), *_cache_key(nb)), compute)
+
+
+def global_accessible_basin_size(
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    epsilon: float = 0.0,
+    neighbourhood: Neighbourhood | None = None,
+) -> float:
+    """Fraction of configurations in the accessible basin of the global optimum's plateau.
+
+    See :func:`accessible_basins`; unlike :func:`global_optima_accessibility` the target is the
+    whole plateau holding the global best, not its first configuration.
+
+    References
+    ----------
+    Ochoa, Verel & Tomassini (2010); GraphFLA 0.4.0, ``size_basin_accessible``.
+    """
+    optima = local_optima(landscape, loss=loss, epsilon=epsilon, neighbourhood=neighbourhood)
+    sizes = accessible_basins(landscape, loss=loss, epsilon=epsilon, neighbourhood=neighbourhood)
+    best = landscape.loss(loss).min()
+    return float(sizes[np.flatnonzero(optima.optima_loss == best)[0]] / landscape.n)
+
+
+def mean_accessible_basin_size(
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    epsilon: float = 0.0,
+    neighbourhood: Neighbourhood | None = None,
+) -> float:
+    """Mean accessible basin size over the local optima (configurations; see
+    :func:`accessible_basins`).
+
+    References
+    ----------
+    Ochoa, Verel & Tomassini (2010); GraphFLA 0.4.0, ``size_basin_accessible``.
+    """
+    sizes = accessible_basins(landscape, loss=loss, epsilon=epsilon, neighbourhood=neighbourhood)
+    return float(sizes.mean())

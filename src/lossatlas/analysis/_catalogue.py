@@ -15,7 +15,9 @@ from collections.abc import Callable
 from typing import Any
 
 from lossatlas.analysis._accessibility import (
+    global_accessible_basin_size,
     global_optima_accessibility,
+    mean_accessible_basin_size,
     mean_distance_to_global_optimum,
     mean_path_length_to_global_optimum,
 )
@@ -310,6 +312,23 @@ _add(
     "mean grid distance to the nearest global optimum",
     lambda c: mean_distance_to_global_optimum(c.landscape, **c.graph),
     parameters=GRAPH,
+)
+
+_add(
+    "global_accessible_basin_size",
+    "navigability",
+    "fraction of configurations with an improving path into the global optimum's plateau",
+    lambda c: global_accessible_basin_size(c.landscape, **c.eps_graph),
+    parameters=EPS,
+    cost="costly",
+)
+_add(
+    "mean_accessible_basin_size",
+    "navigability",
+    "mean configurations with an improving path into a local optimum (first-improvement)",
+    lambda c: mean_accessible_basin_size(c.landscape, **c.eps_graph),
+    parameters=EPS,
+    cost="costly",
 )
 
 # -- epistasis (GraphFLA) -------------------------------------------------------------------------

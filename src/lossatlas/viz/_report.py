@@ -260,7 +260,16 @@ def write_report(
             interactive = False
         else:
             interactive = True
-    frame = profile(landscapes, loss=loss, epsilon=epsilon, seed=seed)
+    # the default profile plus the epistasis family (HP interactions, configuration by
+    # configuration), read next to fANOVA's interaction terms
+    frame = profile(
+        landscapes,
+        loss=loss,
+        epsilon=epsilon,
+        seed=seed,
+        metrics=["default"],
+        families=["epistasis"],
+    )
     iterator: Any = landscapes
     if progress:
         from tqdm.auto import tqdm
@@ -306,7 +315,12 @@ def write_report(
     )
     profile_html = (
         '<section id="profile">\n<h2>profile</h2>\n<p class="note">Every metric of every '
-        f"landscape, with a one-line reading.</p>\n{_profile_table(frame)}\n</section>\n"
+        "landscape, with a one-line reading. The epistasis family (<code>gamma</code>, "
+        "<code>gamma_star</code>, <code>diminishing_returns_index</code>, "
+        "<code>increasing_costs_index</code>) is the configuration-level view of HP "
+        "interactions: how the effect of changing one HP depends on the values of the others, "
+        "next to fANOVA's variance share of the HP pairs in the importance section.</p>\n"
+        f"{_profile_table(frame)}\n</section>\n"
     )
     return write_page(
         path,
