@@ -45,7 +45,7 @@ KEYS = {
     "mean_distance_to_global_optimum": ("mean_distance_to_global_optimum", ""),
     "gamma": ("gamma", ""),
     "gamma_star": ("gamma_star", ""),
-    "global_idiosyncratic_index": (None, "not implemented"),
+    "global_idiosyncratic_index": ("global_idiosyncratic_index", "seeded controls, seed 0"),
     "diminishing_returns_index": ("diminishing_returns_index", ""),
     "increasing_costs_index": ("increasing_costs_index", ""),
     "epistasis.magnitude": (None, "not implemented"),

@@ -714,6 +714,33 @@ class GraphFLAOracle(Oracle):
         slope = math.fsum(abs(b) for b in coef[1:]) / (len(coef) - 1)
         return roughness / slope if slope > 1e-12 * (max(y) - min(y)) else math.inf
 
+    def global_idiosyncratic_index(self, seed: int = 0, min_pairs: int = 3) -> float:
+        """Effect SD of each directed value change over shared backgrounds / SD of as many
+        random pairs' differences (RandomState(seed), HPs in order, value permutations)."""
+        if self.n < 2 or _constant(self.loss):
+            return math.nan
+        rng = np.random.RandomState(seed)
+        row_of = {tuple(c): r for r, c in enumerate(self.codes)}
+        ratios = []
+        for j in range(len(_radices(self.space))):
+            present = sorted({c[j] for c in self.codes})
+            for a in present:
+                for b in present:
+                    if a == b:
+                        continue
+                    effects = []
+                    for codes, r in row_of.items():
+                        if codes[j] == a:
+                            other = codes[:j] + (b,) + codes[j + 1 :]
+                            if other in row_of:
+                                effects.append(self.loss[row_of[other]] - self.loss[r])
+                    if len(effects) < min_pairs:
+                        continue
+                    pairs = rng.choice(np.asarray(self.loss), size=(len(effects), 2))
+                    control = float(np.std(pairs[:, 1] - pairs[:, 0]))
+                    ratios.append(float(np.std(effects)) / control if control else math.nan)
+        return sum(ratios) / len(ratios) if ratios else math.nan
+
     def _trend(self, costs: bool) -> float:
         xs, ys = [], []
         for worse, better in self._improving():
@@ -745,6 +772,7 @@ class GraphFLAOracle(Oracle):
             ),
             "gamma": g,
             "gamma_star": g_star,
+            "global_idiosyncratic_index": self.global_idiosyncratic_index(),
             "diminishing_returns_index": self._trend(costs=False),
             "increasing_costs_index": self._trend(costs=True),
         }

@@ -44,6 +44,7 @@ SHARED = {
     "mean_distance_to_global_optimum": ("mean_distance_to_global_optimum", None),
     "gamma": ("gamma", None),
     "gamma_star": ("gamma_star", None),
+    "global_idiosyncratic_index": ("global_idiosyncratic_index", None),
     "diminishing_returns_index": ("diminishing_returns_index", None),
     "increasing_costs_index": ("increasing_costs_index", None),
 }
@@ -53,6 +54,8 @@ def graphfla_value(built, function: str, field: str | None, epsilon: float) -> f
     import graphfla.analysis as fla
 
     kwargs = {"n_jobs": 1} if function in ("gamma", "gamma_star") else {}
+    if function == "global_idiosyncratic_index":
+        kwargs = {"n_jobs": 1, "seed": 0}  # our profile's seed
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if function == "fitness_flattening_index":

@@ -177,6 +177,7 @@ def constant_expectations(n: int, value: float) -> dict[str, float]:
         "mean_accessible_basin_size": n,
         "gamma": nan,
         "gamma_star": nan,
+        "global_idiosyncratic_index": nan,
         "diminishing_returns_index": nan,
         "increasing_costs_index": nan,
     }
@@ -289,6 +290,10 @@ def grid_expectations(landscape: Landscape) -> dict[str, float]:
         # [-1,0,2], [-4,0,4], [-3,0,2]: sum of products -46, of (e^2 + e'^2)/2: 102
         "gamma": -46 / 102,
         "gamma_star": -0.5,
+        # seeded random controls: the oracle's plain loops with the same RandomState stream
+        "global_idiosyncratic_index": GraphFLAOracle.from_landscape(
+            landscape
+        ).global_idiosyncratic_index(),
         # improving edges (worse, gap): (2,1) (2,1) (5,3) (5,3) (4,2) (2,2) (4,2) (2,2)
         "diminishing_returns_index": -2 / math.sqrt(6),
         # better ends 1,1,2,2,2,0,2,0 against the same gaps
@@ -347,6 +352,9 @@ def cube_expectations(landscape: Landscape) -> dict[str, float]:
         # the 12 squares give products summing to 0 and (e^2 + e'^2)/2 to 31; signs 2 and 9
         "gamma": 0.0,
         "gamma_star": 2 / 9,
+        "global_idiosyncratic_index": GraphFLAOracle.from_landscape(
+            landscape
+        ).global_idiosyncratic_index(),
         # improving edges: worse ends 3,3,2,2,3,3,2,3,3, better 1,0,1,1,2,2,0,0,2,
         # gaps 2,3,1,1,1,1,2,3,1
         "diminishing_returns_index": -1 / (2 * math.sqrt(3)),

@@ -24,6 +24,7 @@ from lossatlas.analysis._epistasis import (
     gamma,
     gamma_star,
     gamma_statistics,
+    global_idiosyncratic_index,
     increasing_costs_index,
 )
 from lossatlas.analysis._fanova import (
@@ -182,6 +183,7 @@ __all__ = [
     "gap_summary",
     "generalisation_gap",
     "global_accessible_basin_size",
+    "global_idiosyncratic_index",
     "global_optima_accessibility",
     "global_optimum",
     "gradient_intensity",

@@ -24,6 +24,7 @@ from lossatlas.analysis._accessibility import (
 from lossatlas.analysis._epistasis import (
     diminishing_returns_index,
     gamma_statistics,
+    global_idiosyncratic_index,
     increasing_costs_index,
 )
 from lossatlas.analysis._fitness_correlation import (
@@ -345,6 +346,16 @@ _add(
     "correlation of the effect's sign across neighbouring contexts (low: sign epistasis)",
     lambda c: gamma_statistics(c.landscape, loss=c.loss)["gamma_star"],
     cost="costly",
+)
+_add(
+    "global_idiosyncratic_index",
+    "epistasis",
+    "effect spread of an HP change / spread of random pairs (0: same effect everywhere)",
+    lambda c: global_idiosyncratic_index(c.landscape, loss=c.loss, seed=c.seed),
+    parameters=("seed",),
+    cost="costly",
+    relabel_invariant=False,
+    note="seeded random controls drawn in value order: a relabelling reorders the draws",
 )
 _add(
     "diminishing_returns_index",

@@ -33,6 +33,7 @@ __all__ = [
     "gamma_star",
     "diminishing_returns_index",
     "increasing_costs_index",
+    "global_idiosyncratic_index",
 ]
 
 
@@ -157,3 +158,50 @@ def increasing_costs_index(
     GraphFLA 0.4.0, ``increasing_costs_index`` (``method="pearson"``); Chou et al. (2011).
     """
     return _trend(landscape, loss, epsilon, neighbourhood, costs=True)
+
+
+def global_idiosyncratic_index(
+    landscape: Landscape, *, loss: str = "test", seed: int = 0, min_pairs: int = 3
+) -> float:
+    """Mean idiosyncratic index of every directed change of one HP's value (Lyons et al. 2020).
+
+    For a change ``a -> b`` of HP ``j``, the standard deviation of its effect over the
+    backgrounds where both are evaluated, divided by the standard deviation of the difference of
+    as many random pairs of configurations (drawn with replacement, a matched-size control);
+    the mean over changes with at least ``min_pairs`` backgrounds. Near 0: an HP change has the
+    same effect everywhere; near 1: its effect is as unpredictable as a random pair's.
+    Stochastic: the controls come from ``numpy.random.RandomState(seed)``, drawn in GraphFLA's
+    order (HPs in order, then ``itertools.permutations`` of the present values), so a seed gives
+    GraphFLA's value. NaN on a constant landscape, without an eligible change, or when a control
+    has zero spread. Relabelling a categorical HP reorders the draws.
+
+    References
+    ----------
+    Lyons, D. M., Zou, Z., Xu, H. & Zhang, J. (2020). Idiosyncratic epistasis creates universals
+    in mutational effects and evolutionary trajectories. Nat. Ecol. Evol. 4, 1685-1693.
+    GraphFLA 0.4.0, ``analysis/epistasis/idiosyncrasy.py``.
+    """
+    from itertools import permutations
+
+    values = landscape.loss(loss)
+    if landscape.n < 2 or np.all(values == values[0]):
+        return float("nan")
+    grid = _dense(landscape, values)
+    codes = landscape.codes
+    rng = np.random.RandomState(seed)
+    ratios = []
+    for j in range(len(landscape.space)):
+        present = np.unique(codes[:, j])
+        spread: dict[tuple[int, int], tuple[float, int]] = {}
+        for a, b in combinations(present.tolist(), 2):
+            effect = np.take(grid, b, axis=j) - np.take(grid, a, axis=j)
+            effect = effect[~np.isnan(effect)]
+            spread[a, b] = (float(np.std(effect)) if len(effect) else float("nan"), len(effect))
+        for a, b in permutations(present.tolist(), 2):
+            sd, count = spread[min(a, b), max(a, b)]
+            if count < min_pairs:
+                continue
+            pairs = rng.choice(values, size=(count, 2), replace=True)
+            control = float(np.std(pairs[:, 1] - pairs[:, 0]))
+            ratios.append(sd / control if control else float("nan"))
+    return float(np.mean(ratios)) if ratios else float("nan")
