@@ -35,7 +35,7 @@ KEYS = {
     "autocorrelation": ("autocorrelation_pooled", "other random walks (sampling)"),
     "r_s_ratio": ("r_s_ratio", ""),
     "neutrality": ("neutrality", "threshold = epsilon"),
-    "evolvability_enhancing_fraction": (None, "not implemented"),
+    "evolvability_enhancing_fraction": ("evolvability_enhancing_fraction", ""),
     "fdc": ("fdc_spearman", "ours is of the loss -accuracy: sign flipped"),
     "basin_fitness_correlation": ("basin_fitness_correlation", ""),
     "neighbor_fitness_correlation": ("neighbor_fitness_correlation", ""),

@@ -741,6 +741,57 @@ class GraphFLAOracle(Oracle):
                     ratios.append(float(np.std(effects)) / control if control else math.nan)
         return sum(ratios) / len(ratios) if ratios else math.nan
 
+    def evolvability_enhancing_fraction(self, fdr: float = 0.01) -> float:
+        """Wagner's test per ordered neighbour pair, Benjamini-Hochberg over all of them."""
+        from scipy.stats import t as student
+
+        g = [-v for v in self.loss]
+
+        def hp_of(i: int, j: int) -> int:
+            return next(
+                k
+                for k, (a, b) in enumerate(zip(self.codes[i], self.codes[j], strict=True))
+                if a != b
+            )
+
+        def moments(i: int, focal: int) -> tuple[float, float, int]:
+            vals = [g[j] for j in self.nbrs[i] if hp_of(i, j) != focal]
+            if not vals:
+                return math.nan, math.nan, 0
+            m = sum(vals) / len(vals)
+            return m, sum((v - m) ** 2 for v in vals) / len(vals), len(vals)
+
+        def pvalue(diff: float, var: float, n: int) -> float:
+            if n < 2:
+                return math.nan
+            if var == 0:
+                return 1.0 if diff == 0 else 0.0
+            return 2 * student.sf(abs(diff / math.sqrt(var / n)), n - 1)
+
+        pairs = []
+        for i, js in enumerate(self.nbrs):
+            for j in js:
+                focal = hp_of(i, j)
+                mi, vi, ni = moments(i, focal)
+                mj, vj, nj = moments(j, focal)
+                effect, shift = g[j] - g[i], mj - mi
+                n, var = min(ni, nj), vi + vj
+                p = pvalue(shift - effect, var, n) if effect > 0 else pvalue(shift, var, n)
+                pairs.append((p, effect, shift))
+        if not pairs or all(math.isnan(p) for p, _, _ in pairs):
+            return math.nan
+        # Benjamini-Hochberg: reject the k smallest, k the largest with p_(k) <= k fdr / m
+        ps = sorted(1.0 if math.isnan(p) else p for p, _, _ in pairs)
+        m = len(ps)
+        cut = max((k for k in range(1, m + 1) if ps[k - 1] <= k * fdr / m), default=0)
+        limit = ps[cut - 1] if cut else -1.0
+        enhancing = sum(
+            1
+            for p, effect, shift in pairs
+            if not math.isnan(p) and p <= limit and shift - max(0.0, effect) > 1e-12
+        )
+        return enhancing / m
+
     def _trend(self, costs: bool) -> float:
         xs, ys = [], []
         for worse, better in self._improving():
@@ -773,6 +824,7 @@ class GraphFLAOracle(Oracle):
             "gamma": g,
             "gamma_star": g_star,
             "global_idiosyncratic_index": self.global_idiosyncratic_index(),
+            "evolvability_enhancing_fraction": self.evolvability_enhancing_fraction(),
             "diminishing_returns_index": self._trend(costs=False),
             "increasing_costs_index": self._trend(costs=True),
         }

@@ -33,6 +33,7 @@ SHARED = {
     "fitness.relative_range": ("fitness_distribution", "relative_range"),
     "fitness.cauchy_loc": ("fitness_distribution", "cauchy_loc"),
     "local_optima_ratio": ("local_optima_ratio", None),
+    "evolvability_enhancing_fraction": ("evolvability_enhancing_fraction", None),
     "gradient_intensity": ("gradient_intensity", None),
     "r_s_ratio": ("r_s_ratio", None),
     "fdc_spearman": ("fdc", None),
@@ -113,3 +114,30 @@ def test_cauchy_location_on_a_larger_grid(epsilon):
     built = to_graphfla(landscape, epsilon=epsilon)
     ours = profile_one(as_score_landscape(landscape), metrics=["fitness.cauchy_loc"])
     assert same(ours["fitness.cauchy_loc"], graphfla_value(built, *SHARED["fitness.cauchy_loc"], 0))
+
+
+def test_evolvability_enhancing_pairs_are_found_as_graphfla_finds_them():
+    # random small grids rarely have significant pairs (n = 2, one degree of freedom); on
+    # 3^4 grids with few levels and zero-spread neighbourhoods some are: check those too
+    import graphfla.analysis as fla
+
+    from lossatlas.space import SearchSpace
+
+    from .bruteforce import GraphFLAOracle
+
+    space = SearchSpace.from_dict({f"x{j}": [0, 1, 2] for j in range(4)})
+    found = 0
+    for seed in range(12):
+        rng = np.random.default_rng(seed)
+        landscape = Landscape.from_array(space, rng.integers(0, 3, space.size) / 4)
+        ours = profile_one(landscape, metrics=["evolvability_enhancing_fraction"])
+        value = ours["evolvability_enhancing_fraction"]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            theirs = fla.evolvability_enhancing_fraction(to_graphfla(landscape))
+        assert same(value, theirs)
+        assert same(
+            value, GraphFLAOracle.from_landscape(landscape).evolvability_enhancing_fraction()
+        )
+        found += value > 0
+    assert found >= 1

@@ -12,6 +12,7 @@ MODULES = (
     "_catalogue",
     "_comparison",
     "_epistasis",
+    "_evolvability",
     "_fitness_correlation",
     "_fitness_distribution",
     "_improving",

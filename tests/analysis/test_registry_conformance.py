@@ -178,6 +178,8 @@ def constant_expectations(n: int, value: float) -> dict[str, float]:
         "gamma": nan,
         "gamma_star": nan,
         "global_idiosyncratic_index": nan,
+        # every pair testable (two other neighbours, zero spread, zero shift): none enhancing
+        "evolvability_enhancing_fraction": 0.0,
         "diminishing_returns_index": nan,
         "increasing_costs_index": nan,
     }
@@ -286,6 +288,9 @@ def grid_expectations(landscape: Landscape) -> dict[str, float]:
         # improving paths into r0: r1, r3 and r2 -> r1, r6 -> r3; into r8: r5, r7, r2, r6
         "global_accessible_basin_size": 5 / 9,
         "mean_accessible_basin_size": 5.0,
+        # testable pairs (r1-r4, r4-r7 along a; r3-r4, r4-r5 along b) have n = 2 (1 df) and a
+        # spread > 0 at one end: |t| <= 0.71, far from significance -> 0 of 24
+        "evolvability_enhancing_fraction": 0.0,
         # effects of a-pairs across b: [-1,0,3], [-3,0,5], [-2,0,2]; of b-pairs across a:
         # [-1,0,2], [-4,0,4], [-3,0,2]: sum of products -46, of (e^2 + e'^2)/2: 102
         "gamma": -46 / 102,
@@ -349,6 +354,8 @@ def cube_expectations(landscape: Landscape) -> dict[str, float]:
         # into r4: r0, r5, r6, r7 (5); into r1: r0, r3, r5 and r2, r7 via r3 (6)
         "global_accessible_basin_size": 5 / 8,
         "mean_accessible_basin_size": 5.5,
+        # every pair has n = 2 (1 df) and an end with spread >= 0.25 u^2: |t| < 63.7 -> 0
+        "evolvability_enhancing_fraction": 0.0,
         # the 12 squares give products summing to 0 and (e^2 + e'^2)/2 to 31; signs 2 and 9
         "gamma": 0.0,
         "gamma_star": 2 / 9,

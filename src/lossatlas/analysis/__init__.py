@@ -27,6 +27,7 @@ from lossatlas.analysis._epistasis import (
     global_idiosyncratic_index,
     increasing_costs_index,
 )
+from lossatlas.analysis._evolvability import evolvability_enhancing_fraction
 from lossatlas.analysis._fanova import (
     LeafPartition,
     decompose_marginals,
@@ -165,6 +166,7 @@ __all__ = [
     "distances_to_global",
     "edge_list",
     "encode_codes",
+    "evolvability_enhancing_fraction",
     "fanova_grid",
     "fanova_partition",
     "fanova_table",

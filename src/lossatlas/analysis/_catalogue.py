@@ -27,6 +27,7 @@ from lossatlas.analysis._epistasis import (
     global_idiosyncratic_index,
     increasing_costs_index,
 )
+from lossatlas.analysis._evolvability import evolvability_enhancing_fraction
 from lossatlas.analysis._fitness_correlation import (
     basin_fitness_correlation,
     fitness_flattening_index,
@@ -261,6 +262,16 @@ _add(
     lambda c: r_s_ratio(c.landscape, loss=c.loss),
     relabel_invariant=False,
     note="a categorical HP's first value is the fit's reference: relabelling changes the slope",
+    cost="costly",
+)
+
+# -- robustness (GraphFLA)
+_add(
+    "evolvability_enhancing_fraction",
+    "robustness",
+    "fraction of HP changes after which the neighbourhood is significantly better",
+    lambda c: evolvability_enhancing_fraction(c.landscape, **c.graph),
+    parameters=GRAPH,
     cost="costly",
 )
 

@@ -94,7 +94,7 @@ class Metric:
         The profile key (GraphFLA's key where it has the metric).
     family : str
         ``performance``, ``modality``, ``smoothness``, ``neutrality``, ``fitness``,
-        ``ruggedness``, ``correlation``, ``navigability`` or ``epistasis``.
+        ``ruggedness``, ``robustness``, ``correlation``, ``navigability`` or ``epistasis``.
     reading : str
         One line: what a value means.
     compute : callable
