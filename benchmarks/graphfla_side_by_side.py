@@ -48,13 +48,13 @@ KEYS = {
     "global_idiosyncratic_index": ("global_idiosyncratic_index", "seeded controls, seed 0"),
     "diminishing_returns_index": ("diminishing_returns_index", ""),
     "increasing_costs_index": ("increasing_costs_index", ""),
-    "epistasis.magnitude": (None, "not implemented"),
-    "epistasis.sign": (None, "not implemented"),
-    "epistasis.reciprocal_sign": (None, "not implemented"),
-    "epistasis.positive": (None, "not implemented"),
-    "epistasis.negative": (None, "not implemented"),
-    "bypass.proportion": (None, "not implemented"),
-    "bypass.avg_length": (None, "not implemented"),
+    "epistasis.magnitude": ("epistasis.magnitude", ""),
+    "epistasis.sign": ("epistasis.sign", ""),
+    "epistasis.reciprocal_sign": ("epistasis.reciprocal_sign", ""),
+    "epistasis.positive": ("epistasis.positive", ""),
+    "epistasis.negative": ("epistasis.negative", ""),
+    "bypass.proportion": ("bypass.proportion", ""),
+    "bypass.avg_length": ("bypass.avg_length", ""),
 }
 
 

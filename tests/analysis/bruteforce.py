@@ -792,6 +792,91 @@ class GraphFLAOracle(Oracle):
         )
         return enhancing / m
 
+    def _squares(self) -> list[tuple[list[int], str]]:
+        """(corners in cycle order, kind) of every induced 4-cycle of the improving graph."""
+        adj: dict[int, set[int]] = {r: set() for r in range(self.n)}
+        for worse, better in self._improving():
+            adj[worse].add(better)
+            adj[better].add(worse)
+        seen, out = set(), []
+        for a in range(self.n):
+            for b in adj[a]:
+                for c in adj[a]:
+                    if b >= c or c in adj[b]:
+                        continue
+                    for d in adj[b] & adj[c]:
+                        if d == a or d in adj[a]:
+                            continue
+                        key = frozenset((a, b, c, d))
+                        if key in seen:
+                            continue
+                        seen.add(key)
+                        cycle = [a, b, d, c]
+                        g = [-self.loss[r] for r in cycle]
+                        tops = [i for i in range(4) if g[i] > g[i - 1] and g[i] > g[(i + 1) % 4]]
+                        lows = [i for i in range(4) if g[i] < g[i - 1] and g[i] < g[(i + 1) % 4]]
+                        if len(tops) == 2:
+                            kind = "reciprocal_sign"
+                        elif (tops[0] - lows[0]) % 2 == 0:
+                            kind = "magnitude"
+                        else:
+                            kind = "sign"
+                        out.append((cycle, kind))
+        return out
+
+    def classify_epistasis(self) -> dict[str, float]:
+        found = self._squares()
+        keys = ("magnitude", "sign", "reciprocal_sign", "positive", "negative")
+        if not found:
+            return {f"epistasis.{k}": math.nan for k in keys}
+        positive = 0
+        for cycle, _ in found:
+            g = [-self.loss[r] for r in cycle]
+            top = max(range(4), key=lambda i: g[i])
+            if g[top] + g[(top + 2) % 4] > g[(top + 1) % 4] + g[(top + 3) % 4]:
+                positive += 1
+        out = {f"epistasis.{k}": sum(kind == k for _, kind in found) / len(found) for k in keys[:3]}
+        out["epistasis.positive"] = positive / len(found)
+        out["epistasis.negative"] = 1 - positive / len(found)
+        return out
+
+    def extradimensional_bypass(self) -> dict[str, float]:
+        found = [cycle for cycle, kind in self._squares() if kind == "reciprocal_sign"]
+        if not found:
+            return {"bypass.proportion": math.nan, "bypass.avg_length": math.nan}
+        out_of: dict[int, list[int]] = {}
+        for worse, better in self._improving():
+            out_of.setdefault(worse, []).append(better)
+        lengths = []
+        for cycle in found:
+            tops = sorted(
+                (
+                    i
+                    for i in range(4)
+                    if all(
+                        self.loss[cycle[i]] < self.loss[cycle[j]]
+                        for j in ((i + 1) % 4, (i + 3) % 4)
+                    )
+                ),
+            )
+            x, y = cycle[tops[0]], cycle[tops[1]]
+            start, goal = (x, y) if self.loss[x] > self.loss[y] else (y, x)
+            depth, frontier = {start: 0}, [start]
+            while frontier and goal not in depth:
+                nxt = []
+                for u in frontier:
+                    for v in out_of.get(u, []):
+                        if v not in depth:
+                            depth[v] = depth[u] + 1
+                            nxt.append(v)
+                frontier = nxt
+            if goal in depth:
+                lengths.append(depth[goal])
+        return {
+            "bypass.proportion": len(lengths) / len(found),
+            "bypass.avg_length": sum(lengths) / len(lengths) if lengths else math.nan,
+        }
+
     def _trend(self, costs: bool) -> float:
         xs, ys = [], []
         for worse, better in self._improving():
@@ -825,6 +910,8 @@ class GraphFLAOracle(Oracle):
             "gamma_star": g_star,
             "global_idiosyncratic_index": self.global_idiosyncratic_index(),
             "evolvability_enhancing_fraction": self.evolvability_enhancing_fraction(),
+            **self.classify_epistasis(),
+            **self.extradimensional_bypass(),
             "diminishing_returns_index": self._trend(costs=False),
             "increasing_costs_index": self._trend(costs=True),
         }

@@ -20,6 +20,7 @@ MODULES = (
     "_graph",
     "_importance",
     "_modality",
+    "_motifs",
     "_neighbourhood",
     "_neutrality",
     "_optima",

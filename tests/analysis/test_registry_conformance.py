@@ -178,6 +178,13 @@ def constant_expectations(n: int, value: float) -> dict[str, float]:
         "gamma": nan,
         "gamma_star": nan,
         "global_idiosyncratic_index": nan,
+        "epistasis.magnitude": nan,
+        "epistasis.sign": nan,
+        "epistasis.reciprocal_sign": nan,
+        "epistasis.positive": nan,
+        "epistasis.negative": nan,
+        "bypass.proportion": nan,
+        "bypass.avg_length": nan,
         # every pair testable (two other neighbours, zero spread, zero shift): none enhancing
         "evolvability_enhancing_fraction": 0.0,
         "diminishing_returns_index": nan,
@@ -295,6 +302,14 @@ def grid_expectations(landscape: Landscape) -> dict[str, float]:
         # [-1,0,2], [-4,0,4], [-3,0,2]: sum of products -46, of (e^2 + e'^2)/2: 102
         "gamma": -46 / 102,
         "gamma_star": -0.5,
+        # each of the 4 squares has a neutral side (r1-r4, r4-r5, r3-r4, r4-r7): none counts
+        "epistasis.magnitude": nan,
+        "epistasis.sign": nan,
+        "epistasis.reciprocal_sign": nan,
+        "epistasis.positive": nan,
+        "epistasis.negative": nan,
+        "bypass.proportion": nan,
+        "bypass.avg_length": nan,
         # seeded random controls: the oracle's plain loops with the same RandomState stream
         "global_idiosyncratic_index": GraphFLAOracle.from_landscape(
             landscape
@@ -359,6 +374,16 @@ def cube_expectations(landscape: Landscape) -> dict[str, float]:
         # the 12 squares give products summing to 0 and (e^2 + e'^2)/2 to 31; signs 2 and 9
         "gamma": 0.0,
         "gamma_star": 2 / 9,
+        # improving squares: (r1, r5, r7, r3) -- best r1 opposite worst r7: magnitude, and
+        # -1 - 3 = -2 - 2 is not positive; (r0, r4, r5, r1) -- two best corners r4, r1:
+        # reciprocal sign, 0 - 1 > -3 - 2 positive; r1 has no improving move: no bypass
+        "epistasis.magnitude": 0.5,
+        "epistasis.sign": 0.0,
+        "epistasis.reciprocal_sign": 0.5,
+        "epistasis.positive": 0.5,
+        "epistasis.negative": 0.5,
+        "bypass.proportion": 0.0,
+        "bypass.avg_length": nan,
         "global_idiosyncratic_index": GraphFLAOracle.from_landscape(
             landscape
         ).global_idiosyncratic_index(),

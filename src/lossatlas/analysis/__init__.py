@@ -71,6 +71,12 @@ from lossatlas.analysis._importance import (
 )
 from lossatlas.analysis._improving import ImprovingEdges, improving_edges
 from lossatlas.analysis._modality import basin_statistics, local_optima_ratio, n_local_optima
+from lossatlas.analysis._motifs import (
+    Squares,
+    classify_epistasis,
+    extradimensional_bypass,
+    squares,
+)
 from lossatlas.analysis._neighbourhood import (
     Neighbourhood,
     custom,
@@ -148,6 +154,7 @@ __all__ = [
     "PLATEAU_EXITS",
     "REGISTRY",
     "Similarity",
+    "Squares",
     "accessible_basins",
     "accessible_depths",
     "adjacency_matrix",
@@ -156,6 +163,7 @@ __all__ = [
     "autocorrelation",
     "basin_fitness_correlation",
     "basin_statistics",
+    "classify_epistasis",
     "compare_landscapes",
     "correlation_length",
     "custom",
@@ -167,6 +175,7 @@ __all__ = [
     "edge_list",
     "encode_codes",
     "evolvability_enhancing_fraction",
+    "extradimensional_bypass",
     "fanova_grid",
     "fanova_partition",
     "fanova_table",
@@ -228,6 +237,7 @@ __all__ = [
     "shake_up",
     "similarity",
     "spearman",
+    "squares",
     "strict_local_optima",
     "surrogate_fanova",
     "term_name",

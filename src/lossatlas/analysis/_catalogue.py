@@ -39,6 +39,7 @@ from lossatlas.analysis._fitness_distribution import (
     fitness_distribution,
 )
 from lossatlas.analysis._modality import basin_statistics, n_local_optima
+from lossatlas.analysis._motifs import classify_epistasis, extradimensional_bypass
 from lossatlas.analysis._neutrality import ndc, neutrality, plateau_statistics
 from lossatlas.analysis._registry import Metric, MetricContext, register
 from lossatlas.analysis._ruggedness import gradient_intensity, r_s_ratio
@@ -368,6 +369,41 @@ _add(
     relabel_invariant=False,
     note="seeded random controls drawn in value order: a relabelling reorders the draws",
 )
+for _key, _reading in {
+    "magnitude": "share of improving squares with magnitude epistasis only",
+    "sign": "share of improving squares with sign epistasis",
+    "reciprocal_sign": "share of improving squares with reciprocal sign epistasis",
+    "positive": "share of squares where the double change beats the two single ones",
+    "negative": "share of squares where it does not",
+}.items():
+    _add(
+        f"epistasis.{_key}",
+        "epistasis",
+        _reading,
+        lambda c, k=_key: c.landscape.cached(
+            ("profile", "classify", c.loss, c.epsilon, c.neighbourhood),
+            lambda: classify_epistasis(c.landscape, **c.eps_graph),
+        )[k],
+        parameters=EPS,
+        cost="costly",
+        group="classify_epistasis",
+    )
+for _key, _reading in {
+    "proportion": "share of reciprocal-sign squares bypassed by an improving path elsewhere",
+    "avg_length": "mean length of those bypasses",
+}.items():
+    _add(
+        f"bypass.{_key}",
+        "epistasis",
+        _reading,
+        lambda c, k=_key: c.landscape.cached(
+            ("profile", "bypass", c.loss, c.epsilon, c.neighbourhood),
+            lambda: extradimensional_bypass(c.landscape, **c.eps_graph),
+        )[k],
+        parameters=EPS,
+        cost="costly",
+        group="extradimensional_bypass",
+    )
 _add(
     "diminishing_returns_index",
     "epistasis",
