@@ -877,6 +877,58 @@ class GraphFLAOracle(Oracle):
             "bypass.avg_length": sum(lengths) / len(lengths) if lengths else math.nan,
         }
 
+    def lon_statistics(self, min_edge_freq: int = 3) -> dict[str, float]:
+        """LON of the optima: 2-edit perturbations (two HPs, one move each) -> landing basin."""
+        adjacent = self.adjacent or one_edit_adjacent(self.space)
+        row_of = {tuple(c): r for r, c in enumerate(self.codes)}
+        radices = _radices(self.space)
+        reps = sorted(self.optima_rows, key=lambda r: (self.loss[r], self.index[r]))
+        slot = {rep: i for i, rep in enumerate(reps)}
+        k = len(reps)
+        counts = [[0] * k for _ in range(k)]
+        for i, rep in enumerate(reps):
+            codes = self.codes[rep]
+            for p in range(len(radices)):
+                for q in range(p + 1, len(radices)):
+                    for vp in range(radices[p]):
+                        if vp == codes[p] or not adjacent(p, codes[p], vp):
+                            continue
+                        for vq in range(radices[q]):
+                            if vq == codes[q] or not adjacent(q, codes[q], vq):
+                                continue
+                            other = list(codes)
+                            other[p], other[q] = vp, vq
+                            row = row_of.get(tuple(other))
+                            if row is not None:
+                                counts[i][slot[self.basin[row]]] += 1
+        kept = [[c if c > min_edge_freq else 0 for c in line] for line in counts]
+        escape, improve, edges = [], [], []
+        for i in range(k):
+            leave = sum(kept[i][j] for j in range(k) if j != i)
+            escape.append(kept[i][i] / (kept[i][i] + leave) if leave else 1.0)
+            up = sum(
+                kept[i][j] for j in range(k) if j != i and self.loss[reps[j]] < self.loss[reps[i]]
+            )
+            improve.append(up / leave if leave else 0.0)
+            edges += [(i, j) for j in range(k) if j != i and kept[i][j]]
+        # ancestors of the global optimum (index 0) in the monotone LON
+        into: dict[int, list[int]] = {}
+        for i, j in edges:
+            if self.loss[reps[j]] <= self.loss[reps[i]]:
+                into.setdefault(j, []).append(i)
+        seen, stack = {0}, [0]
+        while stack:
+            for u in into.get(stack.pop(), []):
+                if u not in seen:
+                    seen.add(u)
+                    stack.append(u)
+        return {
+            "lon.n_edges": float(len(edges)),
+            "lon.escape_difficulty": sum(escape) / k,
+            "lon.improve_rate": sum(improve) / k,
+            "lon.global_accessibility": len(seen) / k,
+        }
+
     def _trend(self, costs: bool) -> float:
         xs, ys = [], []
         for worse, better in self._improving():
@@ -911,6 +963,7 @@ class GraphFLAOracle(Oracle):
             "global_idiosyncratic_index": self.global_idiosyncratic_index(),
             "evolvability_enhancing_fraction": self.evolvability_enhancing_fraction(),
             **self.classify_epistasis(),
+            **self.lon_statistics(),
             **self.extradimensional_bypass(),
             "diminishing_returns_index": self._trend(costs=False),
             "increasing_costs_index": self._trend(costs=True),

@@ -19,6 +19,7 @@ MODULES = (
     "_fanova",
     "_graph",
     "_importance",
+    "_lon",
     "_modality",
     "_motifs",
     "_neighbourhood",

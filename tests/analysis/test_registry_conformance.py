@@ -178,6 +178,11 @@ def constant_expectations(n: int, value: float) -> dict[str, float]:
         "gamma": nan,
         "gamma_star": nan,
         "global_idiosyncratic_index": nan,
+        # one optimum: every perturbation falls back into its basin
+        "lon.n_edges": 0.0,
+        "lon.escape_difficulty": 1.0,
+        "lon.improve_rate": 0.0,
+        "lon.global_accessibility": 1.0,
         "epistasis.magnitude": nan,
         "epistasis.sign": nan,
         "epistasis.reciprocal_sign": nan,
@@ -295,6 +300,11 @@ def grid_expectations(landscape: Landscape) -> dict[str, float]:
         # improving paths into r0: r1, r3 and r2 -> r1, r6 -> r3; into r8: r5, r7, r2, r6
         "global_accessible_basin_size": 5 / 9,
         "mean_accessible_basin_size": 5.0,
+        # the 2-edit perturbations of each optimum land at most 3 times in any basin: no edge
+        "lon.n_edges": 0.0,
+        "lon.escape_difficulty": 1.0,
+        "lon.improve_rate": 0.0,
+        "lon.global_accessibility": 0.5,
         # testable pairs (r1-r4, r4-r7 along a; r3-r4, r4-r5 along b) have n = 2 (1 df) and a
         # spread > 0 at one end: |t| <= 0.71, far from significance -> 0 of 24
         "evolvability_enhancing_fraction": 0.0,
@@ -369,6 +379,11 @@ def cube_expectations(landscape: Landscape) -> dict[str, float]:
         # into r4: r0, r5, r6, r7 (5); into r1: r0, r3, r5 and r2, r7 via r3 (6)
         "global_accessible_basin_size": 5 / 8,
         "mean_accessible_basin_size": 5.5,
+        # the 2-edit perturbations of each optimum land at most 3 times in any basin: no edge
+        "lon.n_edges": 0.0,
+        "lon.escape_difficulty": 1.0,
+        "lon.improve_rate": 0.0,
+        "lon.global_accessibility": 0.5,
         # every pair has n = 2 (1 df) and an end with spread >= 0.25 u^2: |t| < 63.7 -> 0
         "evolvability_enhancing_fraction": 0.0,
         # the 12 squares give products summing to 0 and (e^2 + e'^2)/2 to 31; signs 2 and 9

@@ -70,6 +70,7 @@ from lossatlas.analysis._importance import (
     top_set_importance,
 )
 from lossatlas.analysis._improving import ImprovingEdges, improving_edges
+from lossatlas.analysis._lon import LocalOptimaNetwork, local_optima_network, lon_statistics
 from lossatlas.analysis._modality import basin_statistics, local_optima_ratio, n_local_optima
 from lossatlas.analysis._motifs import (
     Squares,
@@ -143,6 +144,7 @@ __all__ = [
     "ImprovingEdges",
     "LandscapeComparison",
     "LeafPartition",
+    "LocalOptimaNetwork",
     "METRICS",
     "Metric",
     "MetricContext",
@@ -205,7 +207,9 @@ __all__ = [
     "kendall_tau",
     "list_metrics",
     "local_optima",
+    "local_optima_network",
     "local_optima_ratio",
+    "lon_statistics",
     "loss_similarity",
     "mean_accessible_basin_size",
     "mean_distance_to_global_optimum",

@@ -1,8 +1,10 @@
 """Every landscape metric, registered once, in profile column order.
 
 The keys of the foundation profile come first (Huang & Li 2023, arXiv 2311.14014, as listed in
-the reference); then the metrics of GraphFLA 0.4.0's ``list_metrics()`` that lossatlas lacked,
-under GraphFLA's own keys. Three GraphFLA keys differ in meaning from ours of the same family:
+the reference); then every metric of GraphFLA 0.4.0's ``list_metrics()`` that lossatlas lacked,
+under GraphFLA's own keys, its accessible basins and its local optima network (``lon.*``, our
+keys: GraphFLA has the network but no scalar keys for it). Three GraphFLA keys differ in
+meaning from ours of the same family:
 GraphFLA's ``fdc`` is a Spearman correlation (our ``fdc_spearman``; our ``fdc`` is Pearson, as in
 Jones & Forrest 1995), its ``autocorrelation`` is the pooled estimate (our
 ``autocorrelation_pooled``), and its ``basin_fitness_correlation`` is the per-node form, kept
@@ -38,6 +40,7 @@ from lossatlas.analysis._fitness_distribution import (
     fitness_cauchy_location,
     fitness_distribution,
 )
+from lossatlas.analysis._lon import lon_statistics
 from lossatlas.analysis._modality import basin_statistics, n_local_optima
 from lossatlas.analysis._motifs import classify_epistasis, extradimensional_bypass
 from lossatlas.analysis._neutrality import ndc, neutrality, plateau_statistics
@@ -343,6 +346,25 @@ _add(
     parameters=EPS,
     cost="costly",
 )
+
+# -- local optima network (graphfla.lon) ---------------------------------------------------------
+for _key, _reading in {
+    "n_edges": "escape edges between local optima (2-edit perturbations, > 3 each)",
+    "escape_difficulty": "mean share of an optimum's perturbations that fall back into its basin",
+    "improve_rate": "mean share of an optimum's escapes that reach a better optimum",
+    "global_accessibility": "share of optima with a monotone LON path to the global optimum",
+}.items():
+    _add(
+        f"lon.{_key}",
+        "lon",
+        _reading,
+        lambda c, k=_key: lon_statistics(
+            c.landscape, loss=c.loss, epsilon=c.epsilon, **c.basin_rules
+        )[k],
+        parameters=BASIN,
+        cost="costly",
+        group="lon",
+    )
 
 # -- epistasis (GraphFLA) -------------------------------------------------------------------------
 _add(

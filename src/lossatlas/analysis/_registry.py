@@ -94,7 +94,8 @@ class Metric:
         The profile key (GraphFLA's key where it has the metric).
     family : str
         ``performance``, ``modality``, ``smoothness``, ``neutrality``, ``fitness``,
-        ``ruggedness``, ``robustness``, ``correlation``, ``navigability`` or ``epistasis``.
+        ``ruggedness``, ``robustness``, ``correlation``, ``navigability``, ``lon`` or
+        ``epistasis``.
     reading : str
         One line: what a value means.
     compute : callable
