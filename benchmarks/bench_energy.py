@@ -38,10 +38,14 @@ import numpy as np
 from scipy.optimize import basinhopping
 from threadpoolctl import threadpool_limits
 
-from lossatlas.energy._basinhopping import basin_hopping, refine_minimum
-from lossatlas.energy._data import load_energy_dataset
-from lossatlas.energy._database import Database, potential_db_options
-from lossatlas.energy._minimize import rms_gradient
+from lossatlas.energy import (
+    Database,
+    basin_hopping,
+    load_energy_dataset,
+    potential_db_options,
+    refine_minimum,
+    rms_gradient,
+)
 from lossatlas.energy.potentials import MLPCrossEntropy, make_potential
 
 RMS_TOL = 1e-6

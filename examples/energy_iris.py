@@ -13,7 +13,7 @@
 8. cross-entropy against appAUC on the binary version of iris.
 
 Runs in a couple of minutes on two cores with the defaults. Sections 1-6 are
-:func:`lossatlas.energy._report.energy_sections` (what ``lossatlas energy report`` writes for any
+:func:`lossatlas.energy.energy_sections` (what ``lossatlas energy report`` writes for any
 database); 7 and 8 are added as extra sections. The page is self-contained (PNG figures embedded
 as data URIs) and uses the template of every lossatlas report.
 """
@@ -27,14 +27,20 @@ from pathlib import Path
 
 import numpy as np
 
-from lossatlas.energy._basinhopping import basin_hopping
-from lossatlas.energy._catastrophe import optimal_nu, plot_stationary_points, sweep_nu
-from lossatlas.energy._connect import connect_lowest
-from lossatlas.energy._database import Database, potential_db_options
-from lossatlas.energy._losscompare import compare_losses
-from lossatlas.energy._report import energy_sections, write_energy_report
+from lossatlas._pages import figure_html, table_html
+from lossatlas.energy import (
+    Database,
+    basin_hopping,
+    compare_losses,
+    connect_lowest,
+    energy_sections,
+    optimal_nu,
+    plot_stationary_points,
+    potential_db_options,
+    sweep_nu,
+    write_energy_report,
+)
 from lossatlas.energy.potentials import make_potential
-from lossatlas.viz._html import figure_html, table_html
 
 
 def main(argv: list[str] | None = None) -> Path:

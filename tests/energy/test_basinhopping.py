@@ -15,13 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lossatlas.energy._basinhopping import (
-    _metropolis,
-    basin_hopping,
-    parallel_basin_hopping,
-    refine_minimum,
-)
-from lossatlas.energy._database import Database
+from lossatlas.energy import Database, basin_hopping, parallel_basin_hopping, refine_minimum
+from lossatlas.energy._basinhopping import _metropolis
 from lossatlas.energy.potentials import MullerBrown, potential_spec
 from lossatlas.errors import InputError
 
@@ -114,7 +109,7 @@ def test_option_errors(tmp_path: Path) -> None:
 
 def test_refinement_brings_soft_mode_quenches_together() -> None:
     """Saturated units give Hessian eigenvalues ~1e-6: a 1e-6 quench drifts ~0.1 along them."""
-    from lossatlas.energy._minimize import minimize
+    from lossatlas.energy import minimize
     from lossatlas.energy.potentials import make_potential
 
     pot = make_potential("mlp", dataset="iris", hidden=10)
@@ -160,7 +155,7 @@ CRASH_SCRIPT = textwrap.dedent(
 
 
 def small_mlp():
-    from lossatlas.energy._data import load_energy_dataset
+    from lossatlas.energy import load_energy_dataset
     from lossatlas.energy.potentials import MLPCrossEntropy
 
     ds = load_energy_dataset("iris", binary=True)

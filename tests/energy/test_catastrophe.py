@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lossatlas.energy._catastrophe import (
+from lossatlas.energy import (
     find_stationary_points,
+    matern_correlation,
     optimal_nu,
     plot_stationary_points,
     sweep_nu,
@@ -18,7 +19,6 @@ from lossatlas.energy.potentials import (
     GaussianProcessNLL,
     MullerBrown,
 )
-from lossatlas.energy.potentials._gp import matern_correlation
 from lossatlas.errors import InputError
 
 

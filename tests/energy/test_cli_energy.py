@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from lossatlas.cli import main
-from lossatlas.energy._database import Database
+from lossatlas.energy import Database
 
 MB_ENERGIES = [-146.6995, -108.1667, -80.7678]
 
@@ -106,3 +106,54 @@ def test_connect_finds_both_saddles(mb_db: Path, capsys: pytest.CaptureFixture[s
     with Database(mb_db) as db:
         energies = sorted(t.energy for t in db.transition_states())
     assert energies == pytest.approx([-72.2489, -40.6648], abs=1e-4)
+
+
+def test_dgraph_says_exactly_what_it_wrote(
+    mb_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "figures"
+    folder.mkdir()
+    capsys.readouterr()
+    assert main(["energy", "dgraph", "--db", str(mb_db), "-o", str(folder)]) == 0
+    assert (folder / "tree.png").stat().st_size > 0
+    assert f"wrote '{folder / 'tree.png'}'" in capsys.readouterr().out
+    bare = tmp_path / "graph"
+    assert main(["energy", "dgraph", "--db", str(mb_db), "-o", str(bare)]) == 0
+    assert not bare.exists() and (tmp_path / "graph.png").stat().st_size > 0
+    assert f"wrote '{tmp_path / 'graph.png'}'" in capsys.readouterr().out
+    assert main(["energy", "dgraph", "--db", str(mb_db), "-o", str(tmp_path / "g.xyz")]) == 2
+    assert "unknown image type '.xyz'" in capsys.readouterr().err
+    assert not (tmp_path / "g.xyz").exists()
+
+
+@pytest.mark.slow
+def test_two_explores_on_one_database_count_only_their_own_minima(tmp_path: Path) -> None:
+    import os
+    import re
+    import subprocess
+    import sys
+
+    db = tmp_path / "shared.sqlite"
+    argv = ["energy", "explore", "--potential", "muller-brown", "--db", str(db), "--quiet"]
+    argv += ["--steps", "800", "--temperature", "20", "--step-size", "0.6"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "lossatlas.cli", *argv, "--seed", str(seed)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for seed in (1, 2)
+    ]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [e for _, e in outs]
+    counts = [re.search(r"(\d+) new minima \((\d+) in", out) for out, _ in outs]
+    assert all(counts), outs
+    new = [int(m.group(1)) for m in counts]
+    with Database(db) as opened:
+        total = opened.n_minima()
+        assert opened.integrity_check() == "ok"
+    assert total == 3  # the three Mueller-Brown minima, each stored once
+    assert sum(new) == total  # each minimum counted by the process that inserted it

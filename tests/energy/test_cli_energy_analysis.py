@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from lossatlas.cli import main
-from lossatlas.energy._database import Database, hessian_summary
-from lossatlas.energy._minimize import minimize
+from lossatlas.energy import Database, hessian_summary, minimize
 from lossatlas.energy.potentials import MullerBrown, potential_spec
 
 

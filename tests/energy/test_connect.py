@@ -8,16 +8,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lossatlas.energy._connect import (
-    _dijkstra_route,
-    _OrbitDistances,
-    _ts_graph,
+from lossatlas.energy import (
+    Database,
+    Minimum,
     connect_lowest,
     connect_minima,
+    hessian_summary,
+    minimize,
     transition_state_path,
 )
-from lossatlas.energy._database import Database, Minimum, hessian_summary
-from lossatlas.energy._minimize import minimize
+from lossatlas.energy._connect import _dijkstra_route, _OrbitDistances, _ts_graph
 from lossatlas.energy.potentials import MLPCrossEntropy, MullerBrown
 from lossatlas.errors import InputError
 
@@ -230,7 +230,7 @@ def test_dijkstra_follows_a_given_row_distance() -> None:
 
 
 def test_orbit_distance_and_align_fall_back_for_duck_typed_potentials() -> None:
-    from lossatlas.energy._transition import align_to, orbit_distance
+    from lossatlas.energy import align_to, orbit_distance
 
     class Bare:  # energy only: no canonicalise, symmetry_distance or align
         def energy(self, x: np.ndarray) -> float:

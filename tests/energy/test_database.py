@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lossatlas.energy._database import Database, Minimum, hessian_summary
+from lossatlas.energy import Database, Minimum, hessian_summary
 from lossatlas.energy.potentials import MLPCrossEntropy, MullerBrown
 from lossatlas.errors import InputError
 
@@ -117,7 +117,7 @@ def test_write_pathsample(tmp_path: Path) -> None:
 
 def test_mlp_symmetric_copies_count_once(tmp_path: Path) -> None:
     pot = small_mlp()
-    from lossatlas.energy._minimize import minimize
+    from lossatlas.energy import minimize
 
     x = minimize(pot, np.random.default_rng(0).uniform(-2, 2, pot.ndim), rms_tol=1e-8).x
     e = pot.energy(x)
@@ -223,7 +223,7 @@ def test_custom_distance_decides_duplicates_within_the_energy_window(tmp_path: P
 
 def test_mlp_symmetry_distance_database_counts_copies_once(tmp_path: Path) -> None:
     pot = small_mlp()
-    from lossatlas.energy._minimize import minimize
+    from lossatlas.energy import minimize
 
     x = minimize(pot, np.random.default_rng(1).uniform(-2, 2, pot.ndim), rms_tol=1e-8).x
     copies = [x, pot.flip_hidden(pot.permute_hidden(x, np.array([2, 1, 0])), 2)]

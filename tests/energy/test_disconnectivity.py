@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lossatlas.energy._database import Database
-from lossatlas.energy._disconnectivity import (
+from lossatlas.energy import (
+    Database,
     DisconnectivityTree,
     disconnectivity_tree,
     plot_disconnectivity,

@@ -7,20 +7,20 @@ import re
 import numpy as np
 import pytest
 
+from lossatlas._pages import figure_html, table_html, write_page
 from lossatlas.cli import main
-from lossatlas.energy._basinhopping import basin_hopping
-from lossatlas.energy._database import Database, hessian_summary, potential_db_options
-from lossatlas.energy._report import (
+from lossatlas.energy import (
+    Database,
+    basin_hopping,
     energy_sections,
+    heat_capacity_from_database,
+    hessian_summary,
     is_energy_database,
-    open_energy_database,
+    potential_db_options,
     write_energy_report,
 )
-from lossatlas.energy._thermo import heat_capacity_from_database
 from lossatlas.energy.potentials import make_potential
 from lossatlas.errors import InputError
-from lossatlas.viz._html import figure_html, table_html
-from lossatlas.viz._report import write_page
 
 # Mueller-Brown fixture (shared/reference/energy-landscapes.md): 3 minima and 2 saddles.
 MB_MINIMA = [(-0.5582, 1.4417), (0.6235, 0.0280), (-0.0500, 0.4667)]
@@ -111,8 +111,8 @@ def test_lowest_limits_the_tables(tmp_path):
 
 
 def test_mlp_report_has_ensembles_relevance_and_accuracy(mlp_db, tmp_path):
-    db, pot = open_energy_database(mlp_db)
-    with db:
+    with Database.open(mlp_db) as db:
+        pot = db.potential
         sections = dict(energy_sections(db, seed=0))
         minima = db.minima()
     assert list(sections) == [
@@ -196,7 +196,7 @@ def test_is_energy_database_reads_tables_not_names(tmp_path):
     text_file.write_text("not sqlite")
     assert not is_energy_database(text_file)
     with pytest.raises(InputError, match="not an energy database"):
-        open_energy_database(other)
+        Database.open(other)
 
 
 def test_shared_html_helpers():

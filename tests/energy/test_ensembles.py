@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lossatlas.energy._basinhopping import basin_hopping
-from lossatlas.energy._database import Database
-from lossatlas.energy._ensembles import (
+from lossatlas.energy import (
+    Database,
+    basin_hopping,
     ensemble_from_database,
     ensemble_of_minima,
     plot_specialisation,
@@ -118,6 +118,7 @@ def test_network_minima_from_basin_hopping(tmp_path) -> None:
         basin_hopping(pot, db, steps=15, step_size=2.0, temperature=2.0, seed=0)
         r = ensemble_from_database(db, pot, lowest=6, seed=0)
         n_min = min(db.n_minima(), 6)
+        minima = db.minima()[:6]
     assert len(r.minima_ids) == n_min >= 2
     assert 1.0 >= r.oracle_accuracy >= r.best_single_accuracy >= 0.0
     assert r.selector_choice is not None and r.selector_choice.shape == pot.dataset.y_test.shape
@@ -125,3 +126,17 @@ def test_network_minima_from_basin_hopping(tmp_path) -> None:
     assert np.all((r.auc >= 0) & (r.auc <= 1))
     # the lowest minimum carries the most occupation weight when fvib is similar
     assert r.weights.shape == (n_min,)
+    # values recomputed by hand from the stored minima and the test split
+    X, y = pot.dataset.X_test, pot.dataset.y_test
+    predictions = np.array([pot.predict(m.coords, X) for m in minima])  # (M, n)
+    right = predictions == y[None, :]
+    np.testing.assert_array_equal(r.minima_ids, [m.id for m in minima])
+    np.testing.assert_allclose(r.accuracy, right.mean(axis=1))
+    np.testing.assert_array_equal(r.correct, right.T)
+    np.testing.assert_array_equal(r.overlap, right.astype(int) @ right.T.astype(int))
+    assert r.oracle_accuracy == pytest.approx(float(right.any(axis=0).mean()))
+    assert r.best_single_accuracy == pytest.approx(float(right.mean(axis=1).max()))
+    energies = np.array([m.energy for m in minima])
+    fvibs = np.array([m.fvib for m in minima])
+    logw = -(energies - energies.min()) / r.temperature - 0.5 * fvibs
+    np.testing.assert_allclose(r.weights, np.exp(logw) / np.exp(logw).sum(), rtol=1e-10)

@@ -6,10 +6,13 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from lossatlas.energy._data import load_energy_dataset
-from lossatlas.energy._database import Database
-from lossatlas.energy._losscompare import compare_losses, landscape_statistics
-from lossatlas.energy._minimize import minimize
+from lossatlas.energy import (
+    Database,
+    compare_losses,
+    landscape_statistics,
+    load_energy_dataset,
+    minimize,
+)
 from lossatlas.energy.potentials import MLPAppAUC
 
 

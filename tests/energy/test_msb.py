@@ -7,13 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lossatlas.energy._database import Database
-from lossatlas.energy._disconnectivity import tree_from_database
-from lossatlas.energy._msb import (
+from lossatlas.energy import (
+    Database,
     monotonic_sequence_basins,
     msb_colour_map,
     msb_from_database,
     plot_msb_disconnectivity,
+    tree_from_database,
 )
 from lossatlas.errors import InputError
 

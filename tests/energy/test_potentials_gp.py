@@ -8,8 +8,7 @@ from scipy.special import gamma, kv
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import ConstantKernel, Matern, WhiteKernel
 
-from lossatlas.energy import GaussianProcessNLL, minimize
-from lossatlas.energy.potentials._gp import matern_correlation
+from lossatlas.energy import GaussianProcessNLL, matern_correlation, minimize
 from lossatlas.errors import InputError
 
 

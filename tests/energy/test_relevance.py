@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lossatlas.energy._basinhopping import basin_hopping
-from lossatlas.energy._data import load_energy_dataset
-from lossatlas.energy._database import Database
-from lossatlas.energy._relevance import (
+from lossatlas.energy import (
+    Database,
     align_hidden_units,
+    basin_hopping,
     feature_relevance,
+    load_energy_dataset,
     relevance_from_database,
 )
 from lossatlas.energy.potentials import MLPCrossEntropy, MullerBrown

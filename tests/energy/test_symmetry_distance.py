@@ -10,9 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lossatlas.energy._database import Database
+from lossatlas.energy import Database, MLPAppAUC
 from lossatlas.energy.potentials import MLPCrossEntropy, MullerBrown
-from lossatlas.energy.potentials._auc import MLPAppAUC
 
 
 def _pot(n_in: int = 3, n_hidden: int = 4, n_classes: int = 3, seed: int = 0) -> MLPCrossEntropy:
@@ -168,8 +167,7 @@ def test_database_counts_near_tie_copies_once(tmp_path: Path) -> None:
 
 
 def test_cli_and_parallel_databases_use_the_symmetry_distance(tmp_path: Path) -> None:
-    from lossatlas.commands.energy import _open
-    from lossatlas.energy._database import potential_db_options
+    from lossatlas.energy import potential_db_options
     from lossatlas.energy.potentials import potential_spec
 
     spec = potential_spec("mlp", dataset="iris", hidden=2)
@@ -177,11 +175,9 @@ def test_cli_and_parallel_databases_use_the_symmetry_distance(tmp_path: Path) ->
     with Database(path) as db:
         db.set_meta("potential", spec)
         db.add_minimum(1.0, np.zeros(2 * (4 + 3) + 2 + 3))
-    db, pot = _open(path, with_potential=True)
-    try:
+    with Database.open(path) as db:  # what every energy command opens a database with
+        pot = db.potential
         assert db.distance == pot.symmetry_distance
-    finally:
-        db.close()
     opts = potential_db_options(pot)
     assert opts["distance"] == pot.symmetry_distance
     assert opts["canonicalise"] == pot.canonicalise

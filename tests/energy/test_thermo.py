@@ -7,12 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lossatlas.energy._database import Database, hessian_summary
-from lossatlas.energy._minimize import minimize
-from lossatlas.energy._thermo import (
+from lossatlas.energy import (
+    Database,
     default_temperatures,
     heat_capacity,
     heat_capacity_from_database,
+    hessian_summary,
+    minimize,
     occupation_probabilities,
     plot_heat_capacity,
 )
@@ -99,15 +100,26 @@ def test_muller_brown_has_one_peak_near_19(tmp_path) -> None:
             fvib, n_pos, lowest = hessian_summary(pot, res.x)
             db.add_minimum(res.energy, res.x, fvib=fvib, n_positive=n_pos, lowest_eigenvalue=lowest)
         hc = heat_capacity_from_database(db, tmin=0.5, tmax=500.0, points=400)
-        ids = [m.id for m in db.minima()]
+        stored = db.minima()
+        ids = [m.id for m in stored]
     assert hc.kappa == 2
     assert len(hc.peaks) == 1
     peak = hc.peaks[0]
     assert 17.0 < peak.T < 21.0
     assert peak.T_low < peak.T < peak.T_high
-    # the global minimum empties as T rises across the peak and drives it
-    assert peak.drivers[0] == (ids[0], pytest.approx(peak.drivers[0][1]))
-    assert peak.drivers[0][1] < 0
+    # the global minimum empties as T rises across the peak and drives it: its change of
+    # occupation is p_0(T_high) - p_0(T_low) with p_a = w_a / sum w, w_a = exp(-L_a/T - fvib_a/2)
+    energies = np.array([m.energy for m in stored])
+    fvibs = np.array([m.fvib for m in stored])
+
+    def p_global(t: float) -> float:
+        w = np.exp(-(energies - energies.min()) / t - 0.5 * fvibs)
+        return float(w[0] / w.sum())
+
+    expected = p_global(peak.T_high) - p_global(peak.T_low)
+    assert peak.drivers[0][0] == ids[0]
+    assert peak.drivers[0][1] == pytest.approx(expected, rel=1e-9)
+    assert expected < -0.1  # a real transition, not round-off
     assert sum(d for _, d in peak.drivers) == pytest.approx(0.0, abs=1e-9)
     fig = plot_heat_capacity(hc)
     assert fig.axes

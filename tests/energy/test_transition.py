@@ -5,14 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lossatlas.energy._eigenfollow import (
+from lossatlas.energy import (
+    band_gradient,
     count_negative,
+    doubly_nudged_elastic_band,
+    find_transition_states,
     hybrid_eigenvector_following,
     lowest_eigenvector,
+    minimize,
+    push_off,
 )
-from lossatlas.energy._minimize import minimize
-from lossatlas.energy._neb import band_gradient, doubly_nudged_elastic_band
-from lossatlas.energy._transition import find_transition_states, push_off
 from lossatlas.energy.potentials import BasePotential, MLPCrossEntropy, MullerBrown
 from lossatlas.errors import InputError
 

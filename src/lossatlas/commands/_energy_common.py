@@ -1,4 +1,4 @@
-"""What the ``lossatlas energy`` command modules share: options and opening a stored landscape.
+"""What the ``lossatlas energy`` command modules share: options, opening a database, saving.
 
 A private helper of :mod:`lossatlas.commands.energy` and
 :mod:`lossatlas.commands.energy_analysis`; it defines no ``register``, so the CLI adds no
@@ -9,13 +9,24 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from lossatlas.errors import InputError
 
-__all__ = ["DbOption", "FormatOption", "OutputFormat", "QuietOption", "open_database"]
+if TYPE_CHECKING:
+    from lossatlas.energy import Database
+
+__all__ = [
+    "DbOption",
+    "FormatOption",
+    "OutputFormat",
+    "QuietOption",
+    "figure_path",
+    "open_database",
+    "save_figure",
+]
 
 DbOption = Annotated[Path, typer.Option("--db", help="SQLite database of minima and saddles.")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
@@ -28,42 +39,50 @@ class OutputFormat(StrEnum):
 
 FormatOption = Annotated[OutputFormat, typer.Option("--format", help="json or table.")]
 
+_FIGURE_SUFFIXES = (".png", ".pdf", ".svg", ".jpg", ".jpeg", ".eps", ".ps", ".tif", ".tiff")
 
-def open_database(db_path: Path, *, with_potential: bool = False) -> tuple[Any, Any]:
-    """Open an existing, non-empty database (and rebuild its potential from the stored spec).
 
-    The duplicate tolerances come from the database's metadata (``energy_tol``,
-    ``distance_tol``); with the potential, duplicates are symmetry-aware
-    (:func:`lossatlas.energy._database.potential_db_options`). Returns ``(db, potential)``,
-    ``potential`` None unless ``with_potential``.
+def open_database(
+    db_path: Path, *, with_potential: bool = False, writable: bool = False
+) -> Database:
+    """Open an existing, non-empty database (read-only unless ``writable``).
+
+    With ``with_potential`` the stored potential is rebuilt (``db.potential``; a database
+    without a stored spec is refused) and duplicates are symmetry-aware
+    (:meth:`lossatlas.energy.Database.open`).
     """
-    from lossatlas.energy._database import Database, potential_db_options
+    from lossatlas.energy import Database
 
-    if not db_path.is_file():
-        raise InputError(f"database file '{db_path}' does not exist; create it with 'explore'")
-    with Database(db_path, create=False) as probe:
-        spec = probe.get_meta("potential")
-        energy_tol = probe.get_meta("energy_tol", 1e-4)
-        distance_tol = probe.get_meta("distance_tol", 1e-3)
-        if probe.n_minima() == 0:
-            raise InputError(
-                f"database '{db_path}' holds no minima; run 'lossatlas energy explore'"
-            )
-    potential = None
-    if with_potential:
-        if spec is None:
-            raise InputError(
-                f"database '{db_path}' has no potential spec in its metadata (key 'potential'); "
-                "it was not made by 'lossatlas energy explore'"
-            )
-        from lossatlas.energy.potentials import potential_from_spec
+    db = Database.open(db_path, writable=writable, rebuild=with_potential)
+    if with_potential and db.potential is None:
+        db.close()
+        raise InputError(
+            f"database '{db_path}' has no potential spec in its metadata (key 'potential'); "
+            "it was not made by 'lossatlas energy explore'"
+        )
+    return db
 
-        potential = potential_from_spec(spec)
-    db = Database(
-        db_path,
-        create=False,
-        energy_tol=energy_tol,
-        distance_tol=distance_tol,
-        **({} if potential is None else potential_db_options(potential)),
-    )
-    return db, potential
+
+def figure_path(output: Path, *, default_name: str) -> Path:
+    """The file a figure asked for with ``-o OUTPUT`` goes to, exactly.
+
+    An existing directory gets ``default_name`` inside it; a name without a suffix gets
+    ``.png``; a suffix matplotlib cannot write is refused.
+    """
+    if output.is_dir():
+        return output / default_name
+    if not output.suffix:
+        return output.with_name(output.name + ".png")
+    if output.suffix.lower() not in _FIGURE_SUFFIXES:
+        raise InputError(
+            f"--output '{output}': unknown image type {output.suffix!r}; "
+            f"use one of {', '.join(_FIGURE_SUFFIXES)}"
+        )
+    return output
+
+
+def save_figure(fig: Any, output: Path, *, default_name: str) -> Path:
+    """Save ``fig`` where :func:`figure_path` says and return that path."""
+    path = figure_path(output, default_name=default_name)
+    fig.savefig(path, dpi=150, bbox_inches="tight")
+    return path

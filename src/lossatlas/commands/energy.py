@@ -9,16 +9,25 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from lossatlas.commands._energy_common import DbOption, FormatOption, OutputFormat, QuietOption
+from lossatlas.commands._energy_common import (
+    DbOption,
+    FormatOption,
+    OutputFormat,
+    QuietOption,
+    figure_path,
+    save_figure,
+)
 from lossatlas.commands._energy_common import open_database as _open
 from lossatlas.errors import InputError
+
+if TYPE_CHECKING:
+    from lossatlas.energy import Database, Potential
 
 __all__ = ["register"]
 
@@ -37,37 +46,6 @@ class BranchOrder(StrEnum):
 def register(app: typer.Typer) -> None:
     """Add the ``energy`` command group to the ``lossatlas`` application."""
     app.add_typer(energy_app, name="energy")
-
-
-# -- helpers ----------------------------------------------------------------------------------
-def _num(v: float | None) -> float | None:
-    return None if v is None or (isinstance(v, float) and not math.isfinite(v)) else v
-
-
-def _records(db: Any) -> dict[str, list[dict[str, Any]]]:
-    return {
-        "minima": [
-            {
-                "id": m.id,
-                "energy": m.energy,
-                "fvib": _num(m.fvib),
-                "n_positive": m.n_positive,
-                "lowest_eigenvalue": _num(m.lowest_eigenvalue),
-            }
-            for m in db.minima()
-        ],
-        "transition_states": [
-            {
-                "id": t.id,
-                "energy": t.energy,
-                "min1": t.min1,
-                "min2": t.min2,
-                "negative_eigenvalue": _num(t.negative_eigenvalue),
-                "fvib": _num(t.fvib),
-            }
-            for t in db.transition_states()
-        ],
-    }
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -102,10 +80,19 @@ def explore(
     ] = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Basin-hopping on a potential, storing every distinct minimum; re-running continues."""
-    from lossatlas.energy._basinhopping import basin_hopping, parallel_basin_hopping
-    from lossatlas.energy._database import Database
-    from lossatlas.energy.potentials import potential_from_spec, potential_spec
+    """Basin-hopping on a potential, storing every distinct minimum; re-running continues.
+
+    A foreign SQLite file at --db is refused, never adopted.
+    """
+    from lossatlas.energy import (
+        BasinHoppingOptions,
+        Database,
+        basin_hopping,
+        parallel_basin_hopping,
+        potential_db_options,
+        potential_from_spec,
+        potential_spec,
+    )
 
     given = {
         k: v
@@ -114,8 +101,15 @@ def explore(
     }
     if chains < 1:
         raise InputError(f"--chains must be >= 1, got {chains}")
+    options = BasinHoppingOptions(
+        steps=steps,
+        step_size=step_size,
+        temperature=temperature,
+        adaptive_step=adaptive_step,
+        rms_tol=rms_tol,
+    )
     with Database(db_path) as probe:
-        stored = probe.get_meta("potential")
+        stored = probe.potential_spec
         e_tol = probe.get_meta("energy_tol") if energy_tol is None else energy_tol
         d_tol = probe.get_meta("distance_tol") if distance_tol is None else distance_tol
         e_tol = 1e-4 if e_tol is None else float(e_tol)
@@ -141,37 +135,32 @@ def explore(
             probe.set_meta("potential", spec)
         probe.set_meta("energy_tol", e_tol)
         probe.set_meta("distance_tol", d_tol)
-        before = probe.n_minima()
-    options = dict(
-        steps=steps,
-        step_size=step_size,
-        temperature=temperature,
-        adaptive_step=adaptive_step,
-        rms_tol=rms_tol,
-        seed=seed,
-        progress=not quiet,
-    )
     if chains == 1:
         with Database(
-            db_path,
-            energy_tol=e_tol,
-            distance_tol=d_tol,
-            canonicalise=pot.canonicalise,
-            distance=getattr(pot, "symmetry_distance", None),
+            db_path, energy_tol=e_tol, distance_tol=d_tol, **potential_db_options(pot)
         ) as db:
-            results = [basin_hopping(pot, db, **options)]
+            results = [basin_hopping(pot, db, options, seed=seed, progress=not quiet)]
     else:
         results = parallel_basin_hopping(
-            spec, db_path, chains=chains, energy_tol=e_tol, distance_tol=d_tol, **options
+            spec,
+            db_path,
+            options,
+            chains=chains,
+            seed=seed,
+            energy_tol=e_tol,
+            distance_tol=d_tol,
+            progress=not quiet,
         )
-    with Database(db_path) as db:
+    with Database.open(db_path, rebuild=False) as db:
         after = db.n_minima()
         lowest = db.minima()[0].energy
+    # what this run inserted, not what other processes writing into the file added meanwhile
+    inserted = sum(r.n_new_minima for r in results)
     accepted = sum(r.n_accepted for r in results)
     total = sum(r.n_steps for r in results)
     qps = sum(r.quenches_per_second for r in results)
     typer.echo(
-        f"{spec['name']}: {total} steps, {accepted} accepted, {after - before} new minima "
+        f"{spec['name']}: {total} steps, {accepted} accepted, {inserted} new minima "
         f"({after} in '{db_path}'), lowest energy {lowest:.10g}, {qps:.1f} quenches/s"
     )
 
@@ -184,21 +173,22 @@ def connect(
     quiet: QuietOption = False,
 ) -> None:
     """Find transition states joining the lowest minima (DNEB + eigenvector-following)."""
-    from lossatlas.energy._connect import connect_lowest
+    from lossatlas.energy import connect_lowest
 
     if lowest < 1:
         raise InputError(f"--lowest must be >= 1, got {lowest}")
-    db, potential = _open(db_path, with_potential=True)
-    with db:
-        before = len(db.transition_states())
-        connect_lowest(potential, db, lowest=lowest, seed=seed, progress=not quiet)
-        n_ts, n_min = len(db.transition_states()), db.n_minima()
+    with _open(db_path, with_potential=True, writable=True) as db:
+        before = db.n_transition_states()
+        connect_lowest(db.potential, db, lowest=lowest, seed=seed, progress=not quiet)
+        n_ts, n_min = db.n_transition_states(), db.n_minima()
     typer.echo(f"{n_ts - before} new transition states ({n_ts} in '{db_path}', {n_min} minima)")
 
 
-def _colour_values(spec: str, db: Any, potential: Any) -> tuple[dict[int, float], str]:
+def _colour_values(
+    spec: str, db: Database, potential: Potential | None
+) -> tuple[dict[int, float], str]:
     """Per-minimum values for ``--colour-by``: a stored field, test accuracy, or a CSV file."""
-    import numpy as np
+    from lossatlas.energy import minima_test_accuracy
 
     fields = {"fvib": "fvib", "lowest-eigenvalue": "lowest_eigenvalue", "energy": "energy"}
     if spec in fields:
@@ -212,10 +202,7 @@ def _colour_values(spec: str, db: Any, potential: Any) -> tuple[dict[int, float]
             raise InputError(
                 "--colour-by test-accuracy needs a classifier potential with a test split"
             )
-        return {
-            m.id: float(np.mean(potential.predict(m.coords, data.X_test) == data.y_test))
-            for m in db.minima()
-        }, spec
+        return minima_test_accuracy(potential, db.minima()), spec
     path = Path(spec)
     if not path.is_file():
         raise InputError(
@@ -243,7 +230,12 @@ def _colour_values(spec: str, db: Any, potential: Any) -> tuple[dict[int, float]
 @energy_app.command()
 def dgraph(
     db_path: DbOption = Path("landscape.sqlite"),
-    output: Annotated[Path, typer.Option("--output", "-o", help="Image file.")] = Path("tree.png"),
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="Image file (a directory: tree.png inside it; no suffix: .png)."
+        ),
+    ] = Path("tree.png"),
     levels: Annotated[int, typer.Option(help="Number of energy levels.")] = 20,
     colour_by: Annotated[
         str | None,
@@ -256,24 +248,24 @@ def dgraph(
     label_minima: Annotated[bool, typer.Option(help="Write minimum ids.")] = False,
 ) -> None:
     """Draw the disconnectivity graph of the database."""
-    from lossatlas.energy._disconnectivity import plot_disconnectivity, tree_from_database
+    from lossatlas.energy import plot_disconnectivity, tree_from_database
 
     if levels < 1:
         raise InputError(f"--levels must be >= 1, got {levels}")
-    db, potential = _open(db_path, with_potential=colour_by == "test-accuracy")
-    with db:
+    figure_path(output, default_name="tree.png")  # refuse a bad name before any work
+    with _open(db_path, with_potential=colour_by == "test-accuracy") as db:
         tree = tree_from_database(
             db, n_levels=levels, order="energy" if order is BranchOrder.energy else "basin_size"
         )
         values, label = (
-            (None, None) if colour_by is None else _colour_values(colour_by, db, potential)
+            (None, None) if colour_by is None else _colour_values(colour_by, db, db.potential)
         )
-        n_min, n_ts = db.n_minima(), len(db.transition_states())
+        n_min, n_ts = db.n_minima(), db.n_transition_states()
     fig = plot_disconnectivity(
         tree, colour_by=values, label_minima=label_minima, colour_label=label
     )
-    fig.savefig(output, dpi=150, bbox_inches="tight")
-    typer.echo(f"wrote '{output}' ({n_min} minima, {n_ts} transition states)")
+    written = save_figure(fig, output, default_name="tree.png")
+    typer.echo(f"wrote '{written}' ({n_min} minima, {n_ts} transition states)")
 
 
 @energy_app.command()
@@ -282,10 +274,9 @@ def summary(
     format: FormatOption = OutputFormat.table,
 ) -> None:
     """Print the minima and transition states (without coordinates)."""
-    db, _ = _open(db_path)
-    with db:
-        data = _records(db)
-        spec = db.get_meta("potential")
+    with _open(db_path) as db:
+        data = db.to_dict()
+        spec = db.potential_spec
     if format is OutputFormat.json:
         typer.echo(json.dumps(data))
         return
@@ -316,8 +307,7 @@ def pathsample(
     ),
 ) -> None:
     """Write PATHSAMPLE-style min.data and ts.data."""
-    db, _ = _open(db_path)
-    with db:
+    with _open(db_path) as db:
         min_path, ts_path = db.write_pathsample(directory)
     typer.echo(f"wrote '{min_path}' and '{ts_path}'")
 

@@ -9,14 +9,20 @@ stored in it.
 from __future__ import annotations
 
 import json
-import math
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from lossatlas.commands._energy_common import DbOption, FormatOption, OutputFormat, QuietOption
+from lossatlas.commands._energy_common import (
+    DbOption,
+    FormatOption,
+    OutputFormat,
+    QuietOption,
+    figure_path,
+    save_figure,
+)
 from lossatlas.commands._energy_common import open_database as _open
 from lossatlas.errors import InputError
 
@@ -56,18 +62,10 @@ def register(app: typer.Typer) -> None:
 
 
 # -- helpers ----------------------------------------------------------------------------------
-def _num(v: Any) -> Any:
-    """JSON-safe number: NaN and infinities become None."""
-    if v is None:
-        return None
-    v = float(v)
-    return v if math.isfinite(v) else None
-
-
-def _save(fig: Any, output: Path | None) -> None:
+def _save(fig: Any, output: Path | None, default_name: str) -> None:
     if output is not None:
-        fig.savefig(output, dpi=150, bbox_inches="tight")
-        typer.echo(f"wrote '{output}'", err=True)
+        written = save_figure(fig, output, default_name=default_name)
+        typer.echo(f"wrote '{written}'", err=True)
 
 
 def _table(title: str, rows: list[dict[str, Any]]) -> None:
@@ -107,25 +105,18 @@ def cv(
     output: OutputOption = None,
 ) -> None:
     """Heat capacity C(T) of the stored minima (harmonic superposition) and its peaks."""
-    from lossatlas.energy._thermo import heat_capacity_from_database, plot_heat_capacity
+    from lossatlas.energy import heat_capacity_from_database, plot_heat_capacity
 
-    db, _ = _open(db_path)
-    with db:
+    if output is not None:
+        figure_path(output, default_name="cv.png")
+    with _open(db_path) as db:
         hc = heat_capacity_from_database(
             db, tmin=tmin, tmax=tmax, points=points, kappa=kappa, kinetic=kinetic, use_fvib=fvib
         )
     if output is not None:
-        _save(plot_heat_capacity(hc), output)
+        _save(plot_heat_capacity(hc), output, "cv.png")
     if format is OutputFormat.json:
-        typer.echo(
-            json.dumps(
-                {
-                    "T": hc.T.tolist(),
-                    "C": hc.C.tolist(),
-                    "peaks": [{"T": p.T, "C": p.C} for p in hc.peaks],
-                }
-            )
-        )
+        typer.echo(json.dumps(hc.to_dict()))
         return
     _table(
         f"C(T): {len(hc.minima_ids)} minima, kappa={hc.kappa}, {len(hc.peaks)} peak(s)",
@@ -148,39 +139,19 @@ def msb(
     output: OutputOption = None,
 ) -> None:
     """Monotonic sequence basins: bottoms, membership by both rules, ambiguous minima."""
-    from lossatlas.energy._msb import msb_from_database
+    from lossatlas.energy import msb_from_database, plot_msb_disconnectivity, tree_from_database
 
-    db, _ = _open(db_path)
-    with db:
+    if output is not None:
+        figure_path(output, default_name="msb.png")
+    with _open(db_path) as db:
         r = msb_from_database(db)
         if output is not None:
-            from lossatlas.energy._disconnectivity import tree_from_database
-            from lossatlas.energy._msb import plot_msb_disconnectivity
-
             tree = tree_from_database(db, n_levels=levels)
-            _save(plot_msb_disconnectivity(tree, r, rule=rule.value), output)
-    rows = [
-        {
-            "id": m,
-            "energy": r.energies[m],
-            "msb_barrier": r.bottom_by_barrier[m],
-            "msb_neighbour": r.bottom_by_neighbour[m],
-            "ambiguous": m in r.ambiguous,
-            "reachable_bottoms": list(r.reachable_bottoms[m]),
-        }
-        for m in r.minima
-    ]
+            _save(plot_msb_disconnectivity(tree, r, rule=rule.value), output, "msb.png")
+    data = r.to_dict()
+    rows = data["minima"]
     if format is OutputFormat.json:
-        typer.echo(
-            json.dumps(
-                {
-                    "bottoms": list(r.bottoms),
-                    "ambiguous": list(r.ambiguous),
-                    "isolated": list(r.isolated),
-                    "minima": rows,
-                }
-            )
-        )
+        typer.echo(json.dumps(data))
         return
     _table(
         f"{len(r.bottoms)} MSBs, {len(r.ambiguous)} ambiguous, {len(r.isolated)} isolated",
@@ -216,18 +187,20 @@ def sweep(
     """Follow minima and saddles as a potential option changes; report folds (and optimal nu)."""
     import numpy as np
 
-    from lossatlas.energy._catastrophe import optimal_nu, plot_stationary_points, sweep_parameter
-    from lossatlas.energy.potentials import potential_from_spec, potential_spec
+    from lossatlas.energy import (
+        Database,
+        optimal_nu,
+        plot_stationary_points,
+        potential_from_spec,
+        potential_spec,
+        sweep_parameter,
+    )
 
     if db_path is not None:
         if potential is not None or dataset is not None:
             raise InputError("give either --db or --potential/--dataset, not both")
-        from lossatlas.energy._database import Database
-
-        if not db_path.is_file():
-            raise InputError(f"database file '{db_path}' does not exist")
-        with Database(db_path, create=False) as db:
-            spec = db.get_meta("potential")
+        with Database.open(db_path, rebuild=False, allow_empty=True) as db:
+            spec = db.potential_spec
         if spec is None:
             raise InputError(f"database '{db_path}' has no potential spec (key 'potential')")
     else:
@@ -240,6 +213,8 @@ def sweep(
         )
     if points < 2:
         raise InputError(f"--points must be >= 2, got {points}")
+    if output is not None:
+        figure_path(output, default_name="sweep.png")
 
     def family(value: float) -> Any:
         return potential_from_spec({**spec, "options": {**spec["options"], parameter: value}})
@@ -258,51 +233,16 @@ def sweep(
     if optimal and spec["name"] == "gp" and parameter == "nu":
         best = optimal_nu(family(float(spec["options"]["nu"])), seed=seed)
     if output is not None:
-        _save(plot_stationary_points(result), output)
-    folds = [
-        {
-            "kind": f.kind,
-            "bracket": list(f.bracket),
-            "minimum_energy": f.minimum.energy,
-            "saddle_energy": f.saddle.energy,
-            "smallest_abs_eigenvalue": min(
-                f.minimum.smallest_abs_eigenvalue, f.saddle.smallest_abs_eigenvalue
-            ),
-        }
-        for f in result.folds
-    ]
-    best_json = None
-    if best is not None:
-        best_json = {
-            "nu": best.nu,
-            "nll": best.nll,
-            "nearest_half_integer": best.nearest_half_integer,
-            "is_half_integer": best.is_half_integer,
-            "at_bound": best.at_bound,
-            "half_integer_nll": {str(k): _num(v) for k, v in best.half_integer_nll.items()},
-        }
+        _save(plot_stationary_points(result), output, "sweep.png")
+    data = result.to_dict()
+    folds = data["folds"]
     if format is OutputFormat.json:
         typer.echo(
             json.dumps(
                 {
                     "potential": spec,
-                    "parameter": parameter,
-                    "values": result.values.tolist(),
-                    "counts": result.counts().tolist(),
-                    "stationary_points": [
-                        {
-                            "value": p.parameter,
-                            "energy": p.energy,
-                            "index": p.index,
-                            "branch": p.branch,
-                            "smallest_abs_eigenvalue": p.smallest_abs_eigenvalue,
-                            "degenerate": p.degenerate,
-                        }
-                        for pts in result.points
-                        for p in pts
-                    ],
-                    "folds": folds,
-                    "optimal_nu": best_json,
+                    **data,
+                    "optimal_nu": None if best is None else best.to_dict(),
                 }
             )
         )
@@ -319,7 +259,7 @@ def sweep(
         _table(f"{len(folds)} fold(s)", [{**f, "bracket": f"{f['bracket']}"} for f in folds])
     else:
         typer.echo("no folds between the sampled values")
-    if best_json is not None:
+    if best is not None:
         typer.echo(
             f"optimal nu = {best.nu:.4g} (NLL {best.nll:.6g}); nearest half-integer "
             f"{best.nearest_half_integer}: {'yes' if best.is_half_integer else 'no'}"
@@ -339,32 +279,20 @@ def ensemble(
     output: OutputOption = None,
 ) -> None:
     """Per-minimum test accuracy/AUC, overlap, oracle, averaging and a learned selector."""
-    from lossatlas.energy._ensembles import ensemble_from_database, plot_specialisation
+    from lossatlas.energy import ensemble_from_database, plot_specialisation
 
-    db, pot = _open(db_path, with_potential=True)
-    with db:
+    if output is not None:
+        figure_path(output, default_name="ensemble.png")
+    with _open(db_path, with_potential=True) as db:
         r = ensemble_from_database(
-            db, pot, lowest=lowest, temperature=temperature, selector=selector, seed=seed
+            db, db.potential, lowest=lowest, temperature=temperature, selector=selector, seed=seed
         )
     if output is not None:
-        _save(plot_specialisation(r), output)
-    minima = [
-        {"id": int(i), "accuracy": float(a), "auc": _num(u)}
-        for i, a, u in zip(r.minima_ids, r.accuracy, r.auc, strict=True)
-    ]
-    summary = {k: {m: _num(v) for m, v in d.items()} for k, d in r.summary().items()}
+        _save(plot_specialisation(r), output, "ensemble.png")
+    data = r.to_dict()
+    minima, summary = data["minima"], data["summary"]
     if format is OutputFormat.json:
-        typer.echo(
-            json.dumps(
-                {
-                    "minima": minima,
-                    "summary": summary,
-                    "temperature": r.temperature,
-                    "best_single": int(r.minima_ids[r.best_single]),
-                    "overlap": r.overlap.tolist(),
-                }
-            )
-        )
+        typer.echo(json.dumps(data))
         return
     _table(f"{len(minima)} minima on {r.correct.shape[0]} test items", minima)
     _table("combinations", [{"method": k, **v} for k, v in summary.items()])
@@ -377,21 +305,12 @@ def relevance(
     format: FormatOption = OutputFormat.table,
 ) -> None:
     """Input-feature relevance from weights conserved within each monotonic sequence basin."""
-    from lossatlas.energy._relevance import relevance_from_database
+    from lossatlas.energy import relevance_from_database
 
-    db, pot = _open(db_path, with_potential=True)
-    with db:
-        fr = relevance_from_database(db, pot, rule=rule.value, lowest=lowest)
+    with _open(db_path, with_potential=True) as db:
+        fr = relevance_from_database(db, db.potential, rule=rule.value, lowest=lowest)
     if format is OutputFormat.json:
-        typer.echo(
-            json.dumps(
-                {
-                    "grouping": fr.grouping,
-                    "groups": {str(k): list(v) for k, v in fr.groups.items()},
-                    "features": fr.table(),
-                }
-            )
-        )
+        typer.echo(json.dumps(fr.to_dict()))
         return
     _table(f"feature relevance ({fr.grouping}, {len(fr.groups)} group(s))", fr.table())
 
@@ -415,7 +334,7 @@ def compare_losses(
     quiet: QuietOption = False,
 ) -> None:
     """Explore cross-entropy and appAUC on the same network and data; compare side by side."""
-    from lossatlas.energy._losscompare import compare_losses as run
+    from lossatlas.energy import compare_losses as run
 
     if steps < 0 or hidden < 1:
         raise InputError(f"--steps must be >= 0 and --hidden >= 1, got {steps} and {hidden}")

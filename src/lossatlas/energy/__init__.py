@@ -1,14 +1,133 @@
-"""Energy landscapes of machine-learning losses: potentials, minimisation and exploration.
+"""Energy landscapes of machine-learning losses: potentials, exploration and what they say.
 
 A loss is treated as a potential energy surface over the model's parameters (network weights,
 Gaussian-process hyperparameters), explored with the tools of chemical physics (Wales,
-*Energy Landscapes*, CUP 2003).
+*Energy Landscapes*, CUP 2003): basin-hopping into a database of minima, DNEB and
+eigenvector-following for the transition states between them, disconnectivity graphs, the heat
+capacity C(T), monotonic sequence basins, catastrophes, ensembles of minima, feature relevance
+and the PATHSAMPLE export. Figures are computed as plot data and drawn by the ``plot_*``
+renderers (matplotlib, imported only when drawing).
+
+This package imports nothing from :mod:`lossatlas.analysis`, :mod:`lossatlas.evaluate` or
+:mod:`lossatlas.viz`.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from lossatlas.energy import Database, MullerBrown, basin_hopping, tree_from_database
+>>> with Database(pathlib.Path(tempfile.mkdtemp()) / "mb.sqlite") as db:
+...     _ = basin_hopping(MullerBrown(), db, steps=30, step_size=0.6, temperature=20.0, seed=0)
+...     print(db.n_minima(), len(tree_from_database(db).leaf_of))
+3 3
 """
 
 from __future__ import annotations
 
+from lossatlas.energy._basinhopping import BasinHoppingResult, basin_hopping, refine_minimum
+from lossatlas.energy._catastrophe import find_stationary_points, sweep_nu, sweep_parameter
+from lossatlas.energy._connect import (
+    ConnectResult,
+    connect_lowest,
+    connect_minima,
+    transition_state_path,
+)
 from lossatlas.energy._data import EnergyDataset, available_energy_datasets, load_energy_dataset
+from lossatlas.energy._database import Database, DatabaseError, potential_db_options
+from lossatlas.energy._dbfile import APPLICATION_ID, ENERGY_DB_SUFFIXES, SCHEMA_VERSION
+from lossatlas.energy._disconnectivity import (
+    DisconnectivityTree,
+    TreeNode,
+    disconnectivity_plot_data,
+    disconnectivity_tree,
+    tree_from_database,
+)
+from lossatlas.energy._eigenfollow import (
+    SaddleResult,
+    count_negative,
+    hybrid_eigenvector_following,
+    lowest_eigenvector,
+)
+from lossatlas.energy._ensembles import (
+    EnsembleReport,
+    ensemble_from_database,
+    ensemble_of_minima,
+    specialisation_plot_data,
+)
+from lossatlas.energy._harmonic import hessian_summary
+from lossatlas.energy._losscompare import (
+    LossComparison,
+    LossLandscapeStats,
+    compare_losses,
+    landscape_statistics,
+)
 from lossatlas.energy._minimize import MinimizeResult, minimize, rms_gradient
+from lossatlas.energy._msb import (
+    MonotonicSequenceBasins,
+    monotonic_sequence_basins,
+    msb_colour_map,
+    msb_from_database,
+    msb_plot_data,
+)
+from lossatlas.energy._neb import (
+    BandResult,
+    band_gradient,
+    doubly_nudged_elastic_band,
+    initial_band,
+)
+from lossatlas.energy._optimal_nu import OptimalNu, optimal_nu
+from lossatlas.energy._options import BasinHoppingOptions, ConnectOptions, DNEBOptions
+from lossatlas.energy._parallel import parallel_basin_hopping
+from lossatlas.energy._pathsample import write_pathsample
+from lossatlas.energy._plotdata import (
+    DisconnectivityPlotData,
+    HeatCapacityPlotData,
+    SpecialisationPlotData,
+    StationaryBranch,
+    StationaryPointsPlotData,
+)
+from lossatlas.energy._plots import (
+    plot_disconnectivity,
+    plot_heat_capacity,
+    plot_msb_disconnectivity,
+    plot_specialisation,
+    plot_stationary_points,
+)
+from lossatlas.energy._records import Minimum, TransitionState
+from lossatlas.energy._relevance import (
+    FeatureRelevance,
+    align_hidden_units,
+    feature_relevance,
+    relevance_from_database,
+)
+from lossatlas.energy._report import (
+    energy_sections,
+    is_energy_database,
+    minima_test_accuracy,
+    write_energy_report,
+)
+from lossatlas.energy._stationary import (
+    Fold,
+    ParameterSweep,
+    StationaryPoint,
+    stationary_points_plot_data,
+)
+from lossatlas.energy._thermo import (
+    HeatCapacity,
+    HeatCapacityPeak,
+    default_temperatures,
+    heat_capacity,
+    heat_capacity_from_database,
+    heat_capacity_plot_data,
+    occupation_probabilities,
+)
+from lossatlas.energy._transition import (
+    SaddleConnection,
+    TransitionStateSearch,
+    align_to,
+    find_transition_states,
+    orbit_distance,
+    push_off,
+)
 from lossatlas.energy.potentials import (
     BasePotential,
     CallablePotential,
@@ -18,14 +137,17 @@ from lossatlas.energy.potentials import (
     MLPCrossEntropy,
     MullerBrown,
     Potential,
+    TanhNetworkPotential,
     TorchPotential,
     available_potentials,
     make_potential,
+    matern_correlation,
     potential_from_spec,
     potential_spec,
 )
 
 __all__ = [
+    # potentials and data
     "BasePotential",
     "CallablePotential",
     "DoubleWell",
@@ -33,16 +155,111 @@ __all__ = [
     "GaussianProcessNLL",
     "MLPAppAUC",
     "MLPCrossEntropy",
-    "MinimizeResult",
     "MullerBrown",
     "Potential",
+    "TanhNetworkPotential",
     "TorchPotential",
     "available_energy_datasets",
     "available_potentials",
     "load_energy_dataset",
     "make_potential",
-    "minimize",
+    "matern_correlation",
     "potential_from_spec",
     "potential_spec",
+    # minimisation and exploration
+    "BasinHoppingOptions",
+    "BasinHoppingResult",
+    "MinimizeResult",
+    "basin_hopping",
+    "minimize",
+    "parallel_basin_hopping",
+    "refine_minimum",
     "rms_gradient",
+    # the database
+    "APPLICATION_ID",
+    "Database",
+    "DatabaseError",
+    "ENERGY_DB_SUFFIXES",
+    "Minimum",
+    "SCHEMA_VERSION",
+    "TransitionState",
+    "hessian_summary",
+    "potential_db_options",
+    "write_pathsample",
+    # transition states
+    "BandResult",
+    "ConnectOptions",
+    "ConnectResult",
+    "DNEBOptions",
+    "SaddleConnection",
+    "SaddleResult",
+    "TransitionStateSearch",
+    "align_to",
+    "band_gradient",
+    "connect_lowest",
+    "connect_minima",
+    "count_negative",
+    "doubly_nudged_elastic_band",
+    "find_transition_states",
+    "hybrid_eigenvector_following",
+    "initial_band",
+    "lowest_eigenvector",
+    "orbit_distance",
+    "push_off",
+    "transition_state_path",
+    # what a landscape says
+    "DisconnectivityTree",
+    "EnsembleReport",
+    "FeatureRelevance",
+    "Fold",
+    "HeatCapacity",
+    "HeatCapacityPeak",
+    "LossComparison",
+    "LossLandscapeStats",
+    "MonotonicSequenceBasins",
+    "OptimalNu",
+    "ParameterSweep",
+    "StationaryPoint",
+    "TreeNode",
+    "align_hidden_units",
+    "compare_losses",
+    "default_temperatures",
+    "disconnectivity_tree",
+    "ensemble_from_database",
+    "ensemble_of_minima",
+    "feature_relevance",
+    "find_stationary_points",
+    "heat_capacity",
+    "heat_capacity_from_database",
+    "landscape_statistics",
+    "monotonic_sequence_basins",
+    "msb_colour_map",
+    "msb_from_database",
+    "occupation_probabilities",
+    "optimal_nu",
+    "relevance_from_database",
+    "sweep_nu",
+    "sweep_parameter",
+    "tree_from_database",
+    # plot data and renderers
+    "DisconnectivityPlotData",
+    "HeatCapacityPlotData",
+    "SpecialisationPlotData",
+    "StationaryBranch",
+    "StationaryPointsPlotData",
+    "disconnectivity_plot_data",
+    "heat_capacity_plot_data",
+    "msb_plot_data",
+    "plot_disconnectivity",
+    "plot_heat_capacity",
+    "plot_msb_disconnectivity",
+    "plot_specialisation",
+    "plot_stationary_points",
+    "specialisation_plot_data",
+    "stationary_points_plot_data",
+    # report
+    "energy_sections",
+    "is_energy_database",
+    "minima_test_accuracy",
+    "write_energy_report",
 ]

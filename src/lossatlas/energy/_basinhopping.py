@@ -9,8 +9,8 @@ transformed landscape ``E~(x) = min E(x)`` whose plateaus are the catchment basi
 minimum is polished to a tighter tolerance, its Hessian summarised (``fvib``, number of positive
 eigenvalues, lowest eigenvalue) and stored. A second run on the same database continues the
 walk from the lowest stored minimum. Independent chains in separate processes writing into one
-database (:func:`parallel_basin_hopping`) live in :mod:`lossatlas.energy._parallel` and are
-re-exported here.
+database (:func:`~lossatlas.energy._parallel.parallel_basin_hopping`) live in
+:mod:`lossatlas.energy._parallel`.
 
 References
 ----------
@@ -26,18 +26,22 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from lossatlas._threads import limit_blas
 from lossatlas.energy._database import Database
 from lossatlas.energy._harmonic import hessian_summary
+from lossatlas.energy._json import json_number
 from lossatlas.energy._minimize import MinimizeResult, minimize
-from lossatlas.energy._parallel import parallel_basin_hopping
+from lossatlas.energy._options import BasinHoppingOptions
 from lossatlas.errors import InputError
 
-__all__ = ["BasinHoppingResult", "basin_hopping", "parallel_basin_hopping", "refine_minimum"]
+if TYPE_CHECKING:
+    from lossatlas.energy.potentials import Potential
+
+__all__ = ["BasinHoppingResult", "basin_hopping", "refine_minimum"]
 
 # scipy.optimize.basinhopping's factor for the adaptive step size.
 _ADAPT_FACTOR = 0.9
@@ -88,16 +92,28 @@ class BasinHoppingResult:
     final_step_size: float = 0.0
     elapsed: float = 0.0
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe summary (the best coordinates as a list).
 
-def _check_options(steps: int, step_size: float, temperature: float, target: float) -> None:
-    if int(steps) < 0:
-        raise InputError(f"basin-hopping: steps must be >= 0, got {steps}")
-    if not step_size > 0:
-        raise InputError(f"basin-hopping: step_size must be > 0, got {step_size}")
-    if not temperature >= 0:
-        raise InputError(f"basin-hopping: temperature must be >= 0, got {temperature}")
-    if not 0 < target < 1:
-        raise InputError(f"basin-hopping: target_acceptance must lie in (0, 1), got {target}")
+        Returns
+        -------
+        dict
+            Every attribute; ``best_coords`` a list of floats, infinities as None.
+        """
+        return {
+            "n_steps": self.n_steps,
+            "n_accepted": self.n_accepted,
+            "n_new_minima": self.n_new_minima,
+            "best_energy": json_number(self.best_energy),
+            "best_coords": np.asarray(self.best_coords, dtype=float).tolist(),
+            "acceptance_rate": self.acceptance_rate,
+            "quenches_per_second": json_number(self.quenches_per_second),
+            "minima_ids": list(self.minima_ids),
+            "n_quenches": self.n_quenches,
+            "n_failed_quenches": self.n_failed_quenches,
+            "final_step_size": self.final_step_size,
+            "elapsed": self.elapsed,
+        }
 
 
 def _metropolis(e_new: float, e_old: float, temperature: float, rng: np.random.Generator) -> bool:
@@ -109,24 +125,14 @@ def _metropolis(e_new: float, e_old: float, temperature: float, rng: np.random.G
 
 
 def basin_hopping(
-    potential: Any,
+    potential: Potential,
     db: Database,
+    options: BasinHoppingOptions | None = None,
     *,
-    steps: int = 1000,
-    step_size: float = 1.0,
-    temperature: float = 2.0,
-    adaptive_step: bool = False,
-    target_acceptance: float = 0.5,
-    adapt_interval: int = 50,
     x0: np.ndarray | None = None,
-    rms_tol: float = 1e-6,
-    store_tol: float | None = 1e-9,
-    max_iterations: int = 10_000,
-    memory: int = 30,
-    compute_hessian: bool = True,
     seed: int = 0,
     progress: bool = False,
-    blas_threads: int | None = 1,
+    **overrides: Any,
 ) -> BasinHoppingResult:
     """Explore ``potential`` by basin-hopping, storing every distinct minimum in ``db``.
 
@@ -137,76 +143,58 @@ def basin_hopping(
     db : Database
         Where minima go; its ``canonicalise``, ``distance`` and tolerances decide what is
         distinct (give it ``potential.canonicalise`` and ``potential.symmetry_distance`` for
-        networks).
-    steps : int, default 1000
-        Perturb-and-quench steps.
-    step_size : float, default 1.0
-        Half-width of the uniform displacement per coordinate (reference setting for MLPs).
-    temperature : float, default 2.0
-        Metropolis temperature ``T`` (in energy units); 0 accepts only downhill moves.
-    adaptive_step : bool, default False
-        Every ``adapt_interval`` steps divide the step size by 0.9 when the acceptance rate of
-        the interval is above ``target_acceptance``, otherwise multiply it by 0.9.
-    target_acceptance : float, default 0.5
-    adapt_interval : int, default 50
+        networks, or open it with :meth:`Database.open`).
+    options : BasinHoppingOptions, optional
+        Steps, step size, temperature, quench and storage tolerances (see
+        :class:`~lossatlas.energy._options.BasinHoppingOptions` for every field and default).
     x0 : array_like, optional
         Start point. By default the lowest minimum in ``db`` (so a second call continues), or
         ``potential.random_coordinates`` for an empty database.
-    rms_tol : float, default 1e-6
-        RMS-gradient tolerance of each quench.
-    store_tol : float or None, default 1e-9
-        A quench not found in the database is refined to this RMS gradient
-        (:func:`refine_minimum`: Newton steps, then L-BFGS when they fall short) and looked up
-        again before it is stored; None stores minima as quenched.
-    max_iterations, memory : int
-        L-BFGS limits of each quench (see :func:`lossatlas.energy._minimize.minimize`).
-    compute_hessian : bool, default True
-        Store ``fvib``, the number of positive eigenvalues and the lowest eigenvalue of each
-        new minimum (one Hessian diagonalisation per new minimum).
     seed : int, default 0
         Seed of the perturbations, the Metropolis draws and a random start.
     progress : bool, default False
         Show a tqdm progress bar.
-    blas_threads : int or None, default 1
-        Limit the BLAS thread pools to this many threads during the run (through
-        ``threadpoolctl`` when installed; None leaves them alone). The vectors and matrices of a
-        quench are small, and multi-threaded BLAS on them costs more in synchronisation than it
-        gains, several times so on a busy machine.
+    **overrides
+        Fields of :class:`BasinHoppingOptions` given as keywords (``steps=200``,
+        ``temperature=1.0``, ...); they override ``options``.
 
     Returns
     -------
     BasinHoppingResult
+        Counts, the best minimum, throughput; ``n_new_minima`` counts the minima this call
+        inserted (not those another process stored meanwhile).
 
     Notes
     -----
-    A quench that does not converge is counted in ``n_failed_quenches``, rejected and not
-    stored. Duplicate detection goes through the database (energy window on an index, then
-    distance of canonicalised coordinates, or the database's ``distance``), so parallel chains
-    writing into one file see each other's minima. Reference settings for MLPs (Wales group):
-    step 1.0, T = 2.0, quench 1e-6, stored minima 1e-9.
+    Each step perturbs the current minimum uniformly in ``[-step_size, step_size]`` per
+    coordinate, quenches (L-BFGS to ``rms_tol``) and accepts by the Metropolis rule on the
+    quenched energies. A quench that does not converge is counted in ``n_failed_quenches``,
+    rejected and not stored. A quench not found in the database is refined to ``store_tol``
+    (:func:`refine_minimum`) and looked up again before it is stored. Duplicate detection goes
+    through the database, so parallel chains writing into one file see each other's minima.
+    BLAS thread pools are limited to ``blas_threads`` during the run: the vectors of a quench
+    are small and multi-threaded BLAS on them costs more than it gains.
+
+    References
+    ----------
+    D. J. Wales and J. P. K. Doye, J. Phys. Chem. A 101, 5111-5116 (1997); Z. Li and
+    H. A. Scheraga, PNAS 84, 6611-6615 (1987).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from lossatlas.energy import Database, MullerBrown, basin_hopping
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "mb.sqlite"
+    >>> with Database(path) as db:
+    ...     result = basin_hopping(
+    ...         MullerBrown(), db, steps=30, step_size=0.6, temperature=20.0, seed=0
+    ...     )
+    ...     print(db.n_minima(), round(db.minima()[0].energy, 2))
+    3 -146.7
     """
-    _check_options(steps, step_size, temperature, target_acceptance)
-    if int(adapt_interval) < 1:
-        raise InputError(f"basin-hopping: adapt_interval must be >= 1, got {adapt_interval}")
-    with limit_blas(blas_threads):
-        return _basin_hopping(
-            potential,
-            db,
-            steps=int(steps),
-            step_size=float(step_size),
-            temperature=float(temperature),
-            adaptive_step=adaptive_step,
-            target_acceptance=target_acceptance,
-            adapt_interval=int(adapt_interval),
-            x0=x0,
-            rms_tol=rms_tol,
-            store_tol=store_tol,
-            max_iterations=max_iterations,
-            memory=memory,
-            compute_hessian=compute_hessian,
-            seed=seed,
-            progress=progress,
-        )
+    opts = BasinHoppingOptions.build(options, **overrides)
+    with limit_blas(opts.blas_threads):
+        return _basin_hopping(potential, db, opts, x0=x0, seed=int(seed), progress=progress)
 
 
 class _LastHessian:
@@ -216,7 +204,7 @@ class _LastHessian:
     summary of the stored minimum then reuses it instead of computing it again.
     """
 
-    def __init__(self, potential: Any) -> None:
+    def __init__(self, potential: Potential) -> None:
         self._potential = potential
         self._x: np.ndarray | None = None
         self._h: np.ndarray | None = None
@@ -233,24 +221,18 @@ class _LastHessian:
 
 
 def _basin_hopping(
-    potential: Any,
+    potential: Potential,
     db: Database,
+    opts: BasinHoppingOptions,
     *,
-    steps: int,
-    step_size: float,
-    temperature: float,
-    adaptive_step: bool,
-    target_acceptance: float,
-    adapt_interval: int,
     x0: np.ndarray | None,
-    rms_tol: float,
-    store_tol: float | None,
-    max_iterations: int,
-    memory: int,
-    compute_hessian: bool,
     seed: int,
     progress: bool,
 ) -> BasinHoppingResult:
+    steps, step_size, temperature = int(opts.steps), float(opts.step_size), opts.temperature
+    adaptive_step, target_acceptance = opts.adaptive_step, opts.target_acceptance
+    adapt_interval, rms_tol, store_tol = int(opts.adapt_interval), opts.rms_tol, opts.store_tol
+    max_iterations, memory, compute_hessian = opts.max_iterations, opts.memory, opts.compute_hessian
     from tqdm.auto import tqdm
 
     rng = np.random.default_rng(seed)
@@ -346,7 +328,7 @@ def _basin_hopping(
 
 
 def refine_minimum(
-    potential: Any,
+    potential: Potential,
     x: np.ndarray,
     *,
     rms_tol: float = 1e-6,
@@ -362,6 +344,24 @@ def refine_minimum(
     saved minima: along soft modes (Hessian eigenvalues ~ 2 lambda for saturated hidden
     units) a 1e-6 quench can lie 0.1 or more from the minimum, too far for the database's
     distance test.
+
+    Parameters
+    ----------
+    potential : Potential
+        The loss surface (``hessian`` needed).
+    x : numpy.ndarray
+        A quenched minimum.
+    rms_tol : float, default 1e-6
+        Tolerance the quench reached.
+    store_tol : float, default 1e-9
+        RMS gradient to reach.
+    max_iterations, memory : int
+        L-BFGS limits of the fallback.
+
+    Returns
+    -------
+    MinimizeResult
+        ``converged`` when ``store_tol`` was reached.
     """
     p = minimize(potential, x, rms_tol=rms_tol, memory=memory, polish=True, polish_tol=store_tol)
     if not p.converged and math.isfinite(p.energy):

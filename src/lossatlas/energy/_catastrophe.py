@@ -13,10 +13,9 @@ Stationary points of any index are located by damped Newton-Raphson on the gradi
 so this is for potentials with a few tens of coordinates (Gaussian-process hyperparameters,
 small networks).
 
-The likelihood-optimal ``nu`` (:func:`optimal_nu`, in :mod:`lossatlas.energy._optimal_nu`) and
-the drawing of a sweep (:func:`plot_stationary_points`, in
-:mod:`lossatlas.energy._catastrophe_plot`)
-live in their own modules and are re-exported here.
+The likelihood-optimal ``nu`` lives in :mod:`lossatlas.energy._optimal_nu`; the records of a
+sweep and the data of its figure in :mod:`lossatlas.energy._stationary`; the drawing in
+:func:`lossatlas.energy._plots.plot_stationary_points`.
 
 References
 ----------
@@ -32,117 +31,27 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from lossatlas.energy._catastrophe_plot import plot_stationary_points
-from lossatlas.energy._minimize import minimize
-from lossatlas.energy._optimal_nu import OptimalNu, optimal_nu
-from lossatlas.errors import InputError, LossAtlasError
+from lossatlas.energy._minimize import SEARCH_ERRORS, minimize
+from lossatlas.energy._stationary import Fold, ParameterSweep, StationaryPoint
+from lossatlas.errors import InputError
 
-__all__ = [
-    "Fold",
-    "OptimalNu",
-    "optimal_nu",
-    "ParameterSweep",
-    "StationaryPoint",
-    "find_stationary_points",
-    "plot_stationary_points",
-    "sweep_nu",
-    "sweep_parameter",
-]
+if TYPE_CHECKING:
+    from lossatlas.energy.potentials import GaussianProcessNLL, Potential
+
+__all__ = ["find_stationary_points", "sweep_nu", "sweep_parameter"]
 
 # a search that wanders off (overflow, a kernel matrix that is not positive definite) is dropped
-_SEARCH_ERRORS = (ArithmeticError, ValueError, np.linalg.LinAlgError, LossAtlasError)
+_SEARCH_ERRORS = SEARCH_ERRORS
 
 
-@dataclass(frozen=True)
-class StationaryPoint:
-    """A minimum (index 0) or saddle (index >= 1) of one potential of the family.
-
-    Attributes
-    ----------
-    parameter : float
-        Control-parameter value.
-    coords : ndarray
-    energy : float
-    index : int
-        Number of negative Hessian eigenvalues.
-    smallest_abs_eigenvalue : float
-        ``min_i |lambda_i|``: goes to zero as the point approaches a fold.
-    branch : int
-        Id of the branch (the point followed across parameter values); -1 before matching.
-    degenerate : bool
-        The smallest ``|eigenvalue|`` is below ``min_curvature`` times the largest: the point
-        lies on a flat manifold (e.g. a GP whose noise or signal variance has gone to zero),
-        where every point passes the gradient test. Such points are kept once per energy and
-        not paired into folds.
-    """
-
-    parameter: float
-    coords: np.ndarray
-    energy: float
-    index: int
-    smallest_abs_eigenvalue: float
-    branch: int = -1
-    degenerate: bool = False
-
-
-@dataclass(frozen=True)
-class Fold:
-    """A minimum and an index-1 saddle that merge between two parameter values.
-
-    Attributes
-    ----------
-    kind : {"annihilation", "creation"}
-        The pair exists below the bracket and vanishes above it (annihilation), or the reverse.
-    bracket : (float, float)
-        The critical parameter value lies in ``[bracket[0], bracket[1]]``.
-    minimum, saddle : StationaryPoint
-        The pair at the end of the bracket where it still exists.
-    separation : float
-        Distance between the two there.
-    """
-
-    kind: Literal["annihilation", "creation"]
-    bracket: tuple[float, float]
-    minimum: StationaryPoint
-    saddle: StationaryPoint
-    separation: float
-
-
-@dataclass(frozen=True)
-class ParameterSweep:
-    """Stationary points along a parameter sweep.
-
-    Attributes
-    ----------
-    parameter : str
-        Name of the control parameter.
-    values : ndarray
-        The parameter values, ascending.
-    points : tuple of tuple of StationaryPoint
-        The points found at each value (with branch ids).
-    folds : tuple of Fold
-        Minimum-saddle pairs that appear or vanish, brackets refined.
-    """
-
-    parameter: str
-    values: np.ndarray
-    points: tuple[tuple[StationaryPoint, ...], ...]
-    folds: tuple[Fold, ...] = field(default=())
-
-    def counts(self) -> np.ndarray:
-        """``(n_values, 2)``: number of minima and of index-1 saddles at each value."""
-        return np.array(
-            [[sum(p.index == k for p in pts) for k in (0, 1)] for pts in self.points], dtype=int
-        )
-
-
-def _newton(potential: Any, x: np.ndarray, rms_tol: float, max_steps: int) -> np.ndarray | None:
+def _newton(
+    potential: Potential, x: np.ndarray, rms_tol: float, max_steps: int
+) -> np.ndarray | None:
     """Damped Newton-Raphson on ``g(x) = 0``; None when it does not converge."""
     g = np.asarray(potential.gradient(x), dtype=float)
     norm = float(np.linalg.norm(g))
@@ -166,7 +75,7 @@ def _newton(potential: Any, x: np.ndarray, rms_tol: float, max_steps: int) -> np
 
 
 def find_stationary_points(
-    potential: Any,
+    potential: Potential,
     starts: Sequence[np.ndarray] | np.ndarray,
     *,
     parameter: float = 0.0,
@@ -189,6 +98,19 @@ def find_stationary_points(
     ``degenerate`` (flat asymptotic manifolds, e.g. a GP whose signal variance has gone to
     zero, where any point passes the gradient test); of those, one per index and energy (to
     ``1e-7`` relative) is kept.
+
+    Parameters
+    ----------
+    potential : Potential
+        Needs ``hessian``.
+    starts : sequence of numpy.ndarray
+        Start points.
+    parameter : float, default 0.0
+        Recorded on each point.
+    rms_tol, max_index, distance_tol, max_norm, min_curvature
+        Acceptance tests (above).
+    newton_steps, max_iterations : int
+        Limits of the Newton and L-BFGS searches.
 
     Returns
     -------
@@ -438,8 +360,24 @@ def sweep_parameter(
     )
 
 
-def sweep_nu(gp: Any, values: Sequence[float] | np.ndarray, **options: Any) -> ParameterSweep:
-    """:func:`sweep_parameter` over the Matérn smoothness of a ``GaussianProcessNLL``."""
+def sweep_nu(
+    gp: GaussianProcessNLL, values: Sequence[float] | np.ndarray, **options: Any
+) -> ParameterSweep:
+    """:func:`sweep_parameter` over the Matérn smoothness of a ``GaussianProcessNLL``.
+
+    Parameters
+    ----------
+    gp : GaussianProcessNLL
+        The family's member (its ``with_nu``).
+    values : array_like
+        Values of ``nu``.
+    **options
+        Options of :func:`sweep_parameter`.
+
+    Returns
+    -------
+    ParameterSweep
+    """
     if not hasattr(gp, "with_nu"):
         raise InputError(f"sweep_nu needs a GaussianProcessNLL (with_nu), got {type(gp).__name__}")
     if getattr(gp, "optimise_nu", False):

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from lossatlas.energy._options import ConnectOptions
 from lossatlas.energy._transition import find_transition_states, orbit_distance
 from lossatlas.energy.potentials._base import BasePotential
 from lossatlas.errors import InputError
@@ -96,6 +97,13 @@ def _ts_graph(transition_states: list[TransitionState]) -> dict[int, dict[int, T
 
 def transition_state_path(db: Database, min1: int, min2: int) -> tuple[list[int], list[int]]:
     """Fewest-step path between two minima in the transition-state graph of ``db``.
+
+    Parameters
+    ----------
+    db : Database
+        An open database.
+    min1, min2 : int
+        Minimum ids.
 
     Returns
     -------
@@ -256,13 +264,12 @@ def connect_minima(
     db: Database,
     min1: int,
     min2: int,
+    options: ConnectOptions | None = None,
     *,
-    max_cycles: int = 10,
-    distance_metric: DistanceMetric = "squared",
     seed: int = 0,
     progress: bool = False,
     tried_pairs: set[frozenset[int]] | None = None,
-    **search_options: Any,
+    **overrides: Any,
 ) -> ConnectResult:
     """Join two minima of ``db`` by a chain of transition states (Carr, Trygubenko & Wales 2005).
 
@@ -274,21 +281,21 @@ def connect_minima(
         Minima and transition states; new ones are added as they are found.
     min1, min2 : int
         Database ids of the minima to connect.
-    max_cycles : int, default 10
-        Dijkstra cycles at most (each runs a search on every missing edge of the route).
-    distance_metric : {"squared", "exp"}, default "squared"
-        Weight of an untried edge: ``d^2`` or ``exp(d)`` of the distance up to symmetry
-        (``potential.symmetry_distance``; Euclidean between canonicalised coordinates for a
-        potential without it).
+    options : ConnectOptions, optional
+        ``max_cycles`` (Dijkstra cycles at most, each running a search on every missing edge
+        of the route), ``distance_metric`` (weight ``d^2`` or ``exp(d)`` of an untried edge,
+        ``d`` the distance up to symmetry: ``potential.symmetry_distance``, or Euclidean
+        between canonicalised coordinates) and the options of each transition-state search
+        (:class:`~lossatlas.energy._options.ConnectOptions`).
     seed : int, default 0
         Seed of the searches (search ``i`` uses ``seed + i``).
     progress : bool, default False
         Show a progress bar over the cycles.
     tried_pairs : set of frozenset, optional
         Pairs already searched (weight ``inf``); updated in place, so several calls can share it.
-    **search_options
-        Passed to :func:`~lossatlas.energy._transition.find_transition_states`
-        (e.g. ``band_options``, ``saddle_options``, ``displacement``).
+    **overrides
+        Fields of :class:`ConnectOptions` as keywords (``max_cycles=3``,
+        ``band_options={...}``, ``displacement=0.1``); they override ``options``.
 
     Returns
     -------
@@ -304,13 +311,11 @@ def connect_minima(
         db,
         min1,
         min2,
-        max_cycles=max_cycles,
-        distance_metric=distance_metric,
+        ConnectOptions.build(options, **overrides),
         seed=seed,
         progress=progress,
         tried_pairs=tried_pairs,
         distances=_OrbitDistances(potential),
-        **search_options,
     )
 
 
@@ -319,20 +324,18 @@ def _connect_minima(
     db: Database,
     min1: int,
     min2: int,
+    options: ConnectOptions,
     *,
-    max_cycles: int = 10,
-    distance_metric: DistanceMetric = "squared",
     seed: int = 0,
     progress: bool = False,
     tried_pairs: set[frozenset[int]] | None = None,
     distances: _OrbitDistances,
-    **search_options: Any,
 ) -> ConnectResult:
     """:func:`connect_minima` with a distance cache that several calls can share."""
     from tqdm.auto import tqdm
 
-    if distance_metric not in ("squared", "exp"):
-        raise InputError(f"unknown distance_metric {distance_metric!r}: use 'squared' or 'exp'")
+    max_cycles, distance_metric = int(options.max_cycles), options.distance_metric
+    search_options = options.search_options()
     for m in (min1, min2):
         db.get_minimum(m)  # raises InputError naming the database when missing
     tried = set() if tried_pairs is None else tried_pairs
@@ -395,11 +398,13 @@ def _connect_minima(
 def connect_lowest(
     potential: Potential,
     db: Database,
+    options: ConnectOptions | None = None,
     *,
     lowest: int = 10,
     seed: int = 0,
     progress: bool = False,
-    **kw: Any,
+    tried_pairs: set[frozenset[int]] | None = None,
+    **overrides: Any,
 ) -> list[ConnectResult]:
     """Grow the transition-state network over the ``lowest`` lowest minima.
 
@@ -411,13 +416,22 @@ def connect_lowest(
     Parameters
     ----------
     potential : Potential
+        The potential the database describes.
     db : Database
+        Minima and transition states; new ones are added.
+    options : ConnectOptions, optional
+        Options of every :func:`connect_minima` call.
     lowest : int, default 10
+        Connect this many of the lowest minima.
     seed : int, default 0
+        Seed of the searches.
     progress : bool, default False
         Progress bar over the minima.
-    **kw
-        Passed to :func:`connect_minima` (``max_cycles``, ``distance_metric``, search options).
+    tried_pairs : set of frozenset, optional
+        Pairs already searched; updated in place.
+    **overrides
+        Fields of :class:`ConnectOptions` (``max_cycles``, ``distance_metric``, search
+        options).
 
     Returns
     -------
@@ -428,11 +442,12 @@ def connect_lowest(
 
     if lowest < 1:
         raise InputError(f"lowest must be at least 1, got {lowest}")
+    opts = ConnectOptions.build(options, **overrides)
     targets = db.minima()[:lowest]
     if not targets:
         return []
     gmin = targets[0].id
-    tried: set[frozenset[int]] = kw.pop("tried_pairs", None) or set()
+    tried: set[frozenset[int]] = set() if tried_pairs is None else tried_pairs
     distances = _OrbitDistances(potential)
     results = []
     for i, m in enumerate(tqdm(targets[1:], desc="connect", disable=not progress)):
@@ -447,10 +462,10 @@ def connect_lowest(
                 db,
                 gmin,
                 m.id,
+                opts,
                 seed=seed + 1000 * i,
                 tried_pairs=tried,
                 distances=distances,
-                **kw,
             )
         )
     return results

@@ -107,7 +107,13 @@ _LOADERS: dict[str, Callable[[np.random.Generator], _Raw]] = {
 
 
 def available_energy_datasets() -> list[str]:
-    """Names accepted by :func:`load_energy_dataset`."""
+    """Names accepted by :func:`load_energy_dataset`.
+
+    Returns
+    -------
+    list of str
+        Sorted names.
+    """
     return sorted(_LOADERS)
 
 

@@ -13,6 +13,11 @@ transactions, never the file's consistency). Several
 processes may write into one file at once (``busy_timeout`` plus retries on a locked database);
 the duplicate check and the insert share one ``BEGIN IMMEDIATE`` transaction, so two writers can
 never store the same minimum twice.
+
+The file is stamped as ours (``PRAGMA application_id``, ``PRAGMA user_version``; see
+:mod:`lossatlas.energy._dbfile`); a foreign SQLite file is refused, never adopted, and
+:meth:`Database.open` opens read-only by default (SQLite ``mode=ro``), so a command that only
+reads can neither create nor change a file.
 """
 
 from __future__ import annotations
@@ -20,96 +25,38 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lossatlas.energy._harmonic import hessian_summary
+from lossatlas.energy._dbfile import (
+    DatabaseError,
+    check_database_file,
+    connect_writable,
+    create_schema,
+    immediate_transaction,
+    is_database,
+    read_only_connection,
+)
+from lossatlas.energy._dbread import DatabaseReader
 from lossatlas.energy._pathsample import write_pathsample
-from lossatlas.errors import InputError, LossAtlasError
+from lossatlas.energy._records import Minimum, TransitionState
+from lossatlas.energy.potentials import potential_from_spec
+from lossatlas.errors import InputError
+
+if TYPE_CHECKING:
+    from lossatlas.energy.potentials import Potential
 
 __all__ = [
-    "Minimum",
-    "TransitionState",
     "Database",
     "DatabaseError",
-    "hessian_summary",
+    "Minimum",
+    "TransitionState",
+    "potential_db_options",
 ]
-
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS minima (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    energy REAL NOT NULL,
-    coords BLOB NOT NULL,
-    fvib REAL,
-    n_positive INTEGER,
-    lowest_eigenvalue REAL
-);
-CREATE INDEX IF NOT EXISTS minima_energy ON minima (energy);
-CREATE TABLE IF NOT EXISTS transition_states (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    energy REAL NOT NULL,
-    coords BLOB NOT NULL,
-    min1 INTEGER NOT NULL REFERENCES minima (id),
-    min2 INTEGER NOT NULL REFERENCES minima (id),
-    negative_eigenvalue REAL,
-    fvib REAL
-);
-CREATE INDEX IF NOT EXISTS ts_energy ON transition_states (energy);
-"""
-
-
-class DatabaseError(LossAtlasError):
-    """The database file cannot be used (not SQLite, locked for too long, wrong schema)."""
-
-
-@dataclass(frozen=True)
-class Minimum:
-    """A stored local minimum.
-
-    Attributes
-    ----------
-    id : int
-        Database id (1-based, stable).
-    energy : float
-        Loss at the minimum.
-    coords : numpy.ndarray
-        Canonicalised coordinates (float64).
-    fvib : float or None
-        Sum of the logarithms of the positive Hessian eigenvalues.
-    n_positive : int or None
-        Number of positive Hessian eigenvalues.
-    lowest_eigenvalue : float or None
-        Lowest Hessian eigenvalue.
-    """
-
-    id: int
-    energy: float
-    coords: np.ndarray
-    fvib: float | None = None
-    n_positive: int | None = None
-    lowest_eigenvalue: float | None = None
-
-
-@dataclass(frozen=True)
-class TransitionState:
-    """A stored transition state (index-1 saddle) joining minima ``min1`` and ``min2``."""
-
-    id: int
-    energy: float
-    coords: np.ndarray
-    min1: int
-    min2: int
-    negative_eigenvalue: float | None = None
-    fvib: float | None = None
 
 
 def _blob(x: np.ndarray) -> bytes:
@@ -124,7 +71,7 @@ def _opt_float(v: float | None) -> float | None:
     return None if v is None else float(v)
 
 
-class Database:
+class Database(DatabaseReader):
     """Minima and transition states of one potential, in a SQLite file.
 
     Two minima are the same when their energies differ by at most ``energy_tol`` **and** the
@@ -138,7 +85,9 @@ class Database:
     Parameters
     ----------
     path : str or Path
-        Database file; created when missing (unless ``create=False``).
+        Database file; created when missing (unless ``create=False`` or ``read_only``). An
+        existing file must be an energy database (:func:`~lossatlas.energy._dbfile.
+        check_database_file`): a foreign SQLite file is refused, never adopted.
     energy_tol : float, default 1e-4
         Energy tolerance of the duplicate check (the reference work treats minima whose losses
         differ by more than 1e-4 as distinct).
@@ -155,15 +104,28 @@ class Database:
         Default: the Euclidean distance.
     create : bool, default True
         When False a missing file is an :class:`~lossatlas.errors.InputError`.
+    read_only : bool, default False
+        Open with SQLite ``mode=ro``: the file must exist and every write raises
+        :class:`DatabaseError`.
     timeout : float, default 60.0
         Seconds to wait for a lock held by another writer before giving up.
+
+    Attributes
+    ----------
+    potential : Potential or None
+        The potential rebuilt from the stored spec by :meth:`open`; None otherwise.
+
+    See Also
+    --------
+    Database.open : open an existing database with its stored potential and tolerances.
 
     Notes
     -----
     The file uses write-ahead logging (``journal_mode=WAL``) and each ``add_*`` call is a single
     ``BEGIN IMMEDIATE`` transaction, so a crash never leaves a half-written record and concurrent
-    writers serialise their duplicate check and insert. Use it as a context manager or call
-    :meth:`close`.
+    writers serialise their duplicate check and insert. A legacy database (written before the
+    application id existed) is read as it is and stamped when opened for writing. Use it as a
+    context manager or call :meth:`close`.
     """
 
     def __init__(
@@ -175,45 +137,38 @@ class Database:
         canonicalise: Callable[[np.ndarray], np.ndarray] | None = None,
         distance: Callable[[np.ndarray, np.ndarray], float] | None = None,
         create: bool = True,
+        read_only: bool = False,
         timeout: float = 60.0,
     ) -> None:
         self.path = Path(path)
+        self._conn: sqlite3.Connection | None = None
         if energy_tol < 0 or distance_tol < 0:
             raise InputError(
                 f"energy_tol and distance_tol must be >= 0, got {energy_tol} and {distance_tol}"
             )
-        if not create and not self.path.is_file():
-            raise InputError(f"database file '{self.path}' does not exist")
+        kind = check_database_file(self.path)
+        if kind == "new" and (read_only or not create):
+            if self.path.exists():
+                raise InputError(
+                    f"database '{self.path}' is empty (holds no minima); "
+                    "run 'lossatlas energy explore'"
+                )
+            raise InputError(
+                f"database file '{self.path}' does not exist; "
+                "create it with 'lossatlas energy explore'"
+            )
         self.energy_tol = float(energy_tol)
         self.distance_tol = float(distance_tol)
         self.canonicalise = canonicalise
         self.distance = distance
         self.timeout = float(timeout)
-        self._conn: sqlite3.Connection | None = None
+        self.read_only = bool(read_only)
+        self.potential: Potential | None = None
         try:
-            self._conn = sqlite3.connect(str(self.path), timeout=self.timeout, isolation_level=None)
-            self._conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
-            mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":  # pragma: no cover - e.g. a read-only medium
-                raise DatabaseError(f"database '{self.path}' cannot use WAL (mode {mode!r})")
-            self._conn.execute("PRAGMA synchronous = NORMAL")
-            self._conn.execute("PRAGMA foreign_keys = ON")
-            with self._transaction():
-                for statement in filter(None, (s.strip() for s in _SCHEMA.split(";"))):
-                    self._conn.execute(statement)
-                row = self._conn.execute(
-                    "SELECT value FROM meta WHERE key = 'schema_version'"
-                ).fetchone()
-                if row is None:
-                    self._conn.execute(
-                        "INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
-                        (json.dumps(SCHEMA_VERSION),),
-                    )
-                elif json.loads(row[0]) != SCHEMA_VERSION:
-                    raise DatabaseError(
-                        f"database '{self.path}' has schema version {row[0]}, "
-                        f"this lossatlas reads version {SCHEMA_VERSION}"
-                    )
+            if self.read_only:
+                self._conn = read_only_connection(self.path, timeout=self.timeout)
+            else:
+                self._connect_writable()
         except sqlite3.DatabaseError as exc:
             self.close()
             raise InputError(f"'{self.path}' is not a usable SQLite database: {exc}") from exc
@@ -221,32 +176,107 @@ class Database:
             self.close()
             raise
 
+    def _connect_writable(self) -> None:
+        self._conn = connect_writable(self.path, timeout=self.timeout)
+        with self._transaction():
+            create_schema(self._conn, self.path)
+
+    @classmethod
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        writable: bool = False,
+        rebuild: bool = True,
+        allow_empty: bool = False,
+        timeout: float = 60.0,
+    ) -> Database:
+        """Open an existing energy database with the options it was built with.
+
+        The duplicate tolerances come from the stored metadata (``energy_tol``,
+        ``distance_tol``) and, with ``rebuild``, the potential is rebuilt from its stored spec
+        (key ``potential``) and makes duplicates symmetry-aware (:func:`potential_db_options`).
+
+        Parameters
+        ----------
+        path : str or Path
+            The database file; it is never created.
+        writable : bool, default False
+            Open for writing; by default the file is opened read-only (SQLite ``mode=ro``).
+        rebuild : bool, default True
+            Rebuild the stored potential (``db.potential``; None when no spec is stored).
+        allow_empty : bool, default False
+            Accept a database that holds no minima.
+        timeout : float, default 60.0
+            Seconds to wait for another writer's lock.
+
+        Returns
+        -------
+        Database
+            Open; use it as a context manager.
+
+        Raises
+        ------
+        InputError
+            A missing or empty file, a foreign file, a newer schema version, or (unless
+            ``allow_empty``) no stored minima; one line naming the file.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> from lossatlas.energy import Database, potential_spec
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "mb.sqlite"
+        >>> with Database(path) as db:
+        ...     db.set_meta("potential", potential_spec("muller-brown"))
+        ...     _ = db.add_minimum(-146.699, [-0.558, 1.442])
+        >>> with Database.open(path) as db:
+        ...     print(db.n_minima(), type(db.potential).__name__, db.read_only)
+        1 MullerBrown True
+        """
+        db = cls(path, create=False, read_only=not writable, timeout=timeout)
+        try:
+            db.energy_tol = float(db.get_meta("energy_tol", 1e-4))
+            db.distance_tol = float(db.get_meta("distance_tol", 1e-3))
+            if not allow_empty and db.n_minima() == 0:
+                raise InputError(
+                    f"database '{db.path}' holds no minima; run 'lossatlas energy explore'"
+                )
+            spec = db.potential_spec
+            if rebuild and spec is not None:
+                db.potential = potential_from_spec(spec)
+                options = potential_db_options(db.potential)
+                db.canonicalise, db.distance = options["canonicalise"], options["distance"]
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    @staticmethod
+    def is_database(path: str | Path) -> bool:
+        """Whether ``path`` is an existing, non-empty energy database (the file is only read).
+
+        Parameters
+        ----------
+        path : str or Path
+            Any path.
+
+        Returns
+        -------
+        bool
+            True for a stamped or legacy lossatlas energy database of a readable schema.
+        """
+        return is_database(path)
+
     # -- plumbing ---------------------------------------------------------------------------
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """One ``BEGIN IMMEDIATE`` transaction, retried while another writer holds the lock."""
-        deadline = time.monotonic() + self.timeout
-        delay = 0.005
-        while True:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                break
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) and "busy" not in str(exc):
-                    raise
-                if time.monotonic() > deadline:
-                    raise DatabaseError(
-                        f"database '{self.path}' stayed locked for {self.timeout:.0f} s"
-                    ) from exc
-                time.sleep(delay)
-                delay = min(2 * delay, 0.5)
-        try:
-            yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        else:
-            self._conn.execute("COMMIT")
+        if self._conn is None:
+            raise DatabaseError(f"database '{self.path}' is closed")
+        if self.read_only:
+            raise DatabaseError(f"database '{self.path}' was opened read-only")
+        with immediate_transaction(self._conn, self.path, timeout=self.timeout) as conn:
+            yield conn
 
     def close(self) -> None:
         """Close the connection (idempotent)."""
@@ -264,12 +294,19 @@ class Database:
     def __repr__(self) -> str:
         return f"Database('{self.path}')"
 
-    def integrity_check(self) -> str:
-        """Result of SQLite's ``PRAGMA integrity_check`` (``"ok"`` when intact)."""
-        return str(self._conn.execute("PRAGMA integrity_check").fetchone()[0])
-
     def canonical(self, coords: np.ndarray) -> np.ndarray:
-        """Coordinates as float64, canonicalised when the database has a ``canonicalise``."""
+        """Coordinates as float64, canonicalised when the database has a ``canonicalise``.
+
+        Parameters
+        ----------
+        coords : array_like
+            Coordinates.
+
+        Returns
+        -------
+        numpy.ndarray
+            Flat float64.
+        """
         x = np.asarray(coords, dtype=np.float64).ravel()
         if self.canonicalise is not None:
             x = np.asarray(self.canonicalise(x), dtype=np.float64).ravel()
@@ -285,7 +322,15 @@ class Database:
 
     # -- meta -------------------------------------------------------------------------------
     def set_meta(self, key: str, value: Any) -> None:
-        """Store a JSON-able ``value`` under ``key`` (e.g. the potential spec)."""
+        """Store a JSON-able ``value`` under ``key`` (e.g. the potential spec).
+
+        Parameters
+        ----------
+        key : str
+            Metadata key.
+        value : JSON-able
+            Stored as JSON.
+        """
         try:
             text = json.dumps(value)
         except (TypeError, ValueError) as exc:
@@ -293,24 +338,7 @@ class Database:
         with self._transaction() as c:
             c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, text))
 
-    def get_meta(self, key: str, default: Any = None) -> Any:
-        """The JSON value stored under ``key``, or ``default``."""
-        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return default if row is None else json.loads(row[0])
-
     # -- minima -----------------------------------------------------------------------------
-    @staticmethod
-    def _minimum(row: tuple) -> Minimum:
-        return Minimum(
-            id=int(row[0]),
-            energy=float(row[1]),
-            coords=_array(row[2]),
-            fvib=row[3],
-            n_positive=row[4],
-            lowest_eigenvalue=row[5],
-        )
-
-    _MIN_COLUMNS = "id, energy, coords, fvib, n_positive, lowest_eigenvalue"
 
     def _point(self, energy: float, coords: np.ndarray, what: str) -> tuple[float, np.ndarray]:
         """A ``what`` to store: its energy as a finite float and its canonical coordinates."""
@@ -339,7 +367,19 @@ class Database:
         return None if row is None else self._minimum(row)
 
     def find_minimum(self, energy: float, coords: np.ndarray) -> Minimum | None:
-        """The stored minimum equal to (``energy``, ``coords``) under the tolerances, or None."""
+        """The stored minimum equal to (``energy``, ``coords``) under the tolerances, or None.
+
+        Parameters
+        ----------
+        energy : float
+            Loss of the candidate.
+        coords : array_like
+            Its coordinates (canonicalised here).
+
+        Returns
+        -------
+        Minimum or None
+        """
         return self._match_minimum(float(energy), self.canonical(coords))
 
     def add_minimum(
@@ -356,6 +396,19 @@ class Database:
         Two minima are equal when ``|E1 - E2| <= energy_tol`` and the distance between their
         canonicalised coordinates (Euclidean, or the database's ``distance``) is
         ``<= distance_tol``. The canonicalised coordinates are stored.
+
+        Parameters
+        ----------
+        energy : float
+            Loss at the minimum (finite).
+        coords : array_like
+            Its coordinates.
+        fvib : float, optional
+            Log product of the positive Hessian eigenvalues.
+        n_positive : int, optional
+            Number of positive Hessian eigenvalues.
+        lowest_eigenvalue : float, optional
+            Lowest Hessian eigenvalue.
 
         Returns
         -------
@@ -383,40 +436,7 @@ class Database:
             new_id = int(cur.lastrowid)
         return Minimum(new_id, energy, x, _opt_float(fvib), n_positive, lowest_eigenvalue), True
 
-    def minima(self) -> list[Minimum]:
-        """All minima, lowest energy first (ties by id)."""
-        rows = self._conn.execute(
-            f"SELECT {self._MIN_COLUMNS} FROM minima ORDER BY energy, id"
-        ).fetchall()
-        return [self._minimum(r) for r in rows]
-
-    def get_minimum(self, id: int) -> Minimum:
-        """The minimum with database id ``id``."""
-        row = self._conn.execute(
-            f"SELECT {self._MIN_COLUMNS} FROM minima WHERE id = ?", (int(id),)
-        ).fetchone()
-        if row is None:
-            raise InputError(f"database '{self.path}' has no minimum with id {id}")
-        return self._minimum(row)
-
-    def n_minima(self) -> int:
-        """Number of stored minima."""
-        return int(self._conn.execute("SELECT count(*) FROM minima").fetchone()[0])
-
     # -- transition states ------------------------------------------------------------------
-    @staticmethod
-    def _ts(row: tuple) -> TransitionState:
-        return TransitionState(
-            id=int(row[0]),
-            energy=float(row[1]),
-            coords=_array(row[2]),
-            min1=int(row[3]),
-            min2=int(row[4]),
-            negative_eigenvalue=row[5],
-            fvib=row[6],
-        )
-
-    _TS_COLUMNS = "id, energy, coords, min1, min2, negative_eigenvalue, fvib"
 
     def add_transition_state(
         self,
@@ -432,6 +452,19 @@ class Database:
 
         The duplicate rule is the one of :meth:`add_minimum` (energy within ``energy_tol`` and
         canonicalised coordinates within ``distance_tol``). Both minima must exist.
+
+        Parameters
+        ----------
+        energy : float
+            Loss at the saddle (finite).
+        coords : array_like
+            Its coordinates.
+        min1, min2 : int
+            Ids of the minima it joins.
+        negative_eigenvalue : float, optional
+            Its negative Hessian eigenvalue.
+        fvib : float, optional
+            Log product of its positive Hessian eigenvalues.
 
         Returns
         -------
@@ -466,18 +499,18 @@ class Database:
         )
         return ts, True
 
-    def transition_states(self) -> list[TransitionState]:
-        """All transition states, lowest energy first (ties by id)."""
-        rows = self._conn.execute(
-            f"SELECT {self._TS_COLUMNS} FROM transition_states ORDER BY energy, id"
-        ).fetchall()
-        return [self._ts(r) for r in rows]
+    # -- export -----------------------------------------------------------------------------
 
     # -- export -----------------------------------------------------------------------------
     def write_pathsample(self, directory: str | Path) -> tuple[Path, Path]:
         """Write ``min.data`` and ``ts.data`` in the PATHSAMPLE layout.
 
         See :func:`lossatlas.energy._pathsample.write_pathsample` for the file format.
+
+        Parameters
+        ----------
+        directory : str or Path
+            Created when missing.
 
         Returns
         -------
@@ -486,11 +519,21 @@ class Database:
         return write_pathsample(self, directory)
 
 
-def potential_db_options(potential: Any) -> dict[str, Any]:
+def potential_db_options(potential: Potential) -> dict[str, Any]:
     """Database keyword options that make duplicates symmetry-aware for ``potential``.
 
     ``canonicalise`` (its canonical form) and ``distance`` (its ``symmetry_distance``, the
     distance minimised over hidden-unit permutations and sign flips for MLPs, when it has one).
+
+    Parameters
+    ----------
+    potential : Potential
+        Any potential (``canonicalise``; ``symmetry_distance`` optional).
+
+    Returns
+    -------
+    dict
+        ``{"canonicalise": ..., "distance": ...}`` for :class:`Database`.
     """
     return {
         "canonicalise": potential.canonicalise,

@@ -22,18 +22,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from lossatlas.errors import InputError, require
+from lossatlas.energy._plotdata import DisconnectivityPlotData
+from lossatlas.errors import InputError
+
+if TYPE_CHECKING:
+    from lossatlas.energy._database import Database
 
 __all__ = [
     "TreeNode",
     "DisconnectivityTree",
     "disconnectivity_tree",
+    "disconnectivity_plot_data",
     "tree_from_database",
-    "plot_disconnectivity",
 ]
 
 
@@ -312,23 +316,34 @@ def disconnectivity_tree(
     )
 
 
-def tree_from_database(db: Any, **kw: Any) -> DisconnectivityTree:
-    """:func:`disconnectivity_tree` of every minimum and transition state in ``db``."""
+def tree_from_database(db: Database, **kw: Any) -> DisconnectivityTree:
+    """:func:`disconnectivity_tree` of every minimum and transition state in ``db``.
+
+    Parameters
+    ----------
+    db : Database
+        An open database.
+    **kw
+        Options of :func:`disconnectivity_tree` (``n_levels``, ``order``, ...).
+
+    Returns
+    -------
+    DisconnectivityTree
+    """
     minima = {m.id: m.energy for m in db.minima()}
     ts = [(t.energy, t.min1, t.min2) for t in db.transition_states()]
     return disconnectivity_tree(minima, ts, **kw)
 
 
-def plot_disconnectivity(
+def disconnectivity_plot_data(
     tree: DisconnectivityTree,
     *,
     colour_by: Mapping[int, float] | None = None,
-    ax: Any = None,
     cmap: str = "viridis",
     label_minima: bool = False,
     colour_label: str | None = None,
-) -> Any:
-    """Draw a disconnectivity tree.
+) -> DisconnectivityPlotData:
+    """What the drawing of a disconnectivity tree shows (draw it with ``plot_disconnectivity``).
 
     Each node is joined to its parent by a vertical line up to the level below the parent and a
     slanted line into the parent's joint (the drawing of Wales, Miller & Walsh 1998).
@@ -336,12 +351,11 @@ def plot_disconnectivity(
     Parameters
     ----------
     tree : DisconnectivityTree
+        The tree (:func:`disconnectivity_tree`).
     colour_by : mapping of int to float, optional
-        A value per minimum id (e.g. test accuracy); leaves get a marker coloured by it
-        and a colour bar is added. Minima without a value are drawn grey.
-    ax : matplotlib Axes, optional
-        Draw into it; by default a new :class:`matplotlib.figure.Figure` is made.
+        A value per minimum id (e.g. test accuracy); minima without one get NaN (drawn grey).
     cmap : str, default "viridis"
+        Colour map of the values.
     label_minima : bool, default False
         Write each minimum's id under its leaf.
     colour_label : str, optional
@@ -349,20 +363,8 @@ def plot_disconnectivity(
 
     Returns
     -------
-    matplotlib.figure.Figure
+    DisconnectivityPlotData
     """
-    require("matplotlib", "energy", purpose="disconnectivity graphs")
-    from matplotlib import colormaps
-    from matplotlib.collections import LineCollection
-    from matplotlib.colors import Normalize
-    from matplotlib.figure import Figure
-
-    if ax is None:
-        n_leaves = max(len(tree.leaf_of), 1)
-        fig = Figure(figsize=(min(4.0 + 0.12 * n_leaves, 30.0), 6.0))
-        ax = fig.add_subplot()
-    else:
-        fig = ax.figure
     levels = tree.levels
     segments = []
     for node in tree.nodes:
@@ -372,47 +374,35 @@ def plot_disconnectivity(
         assert parent.level is not None
         knee = levels[parent.level - 1] if parent.level > 0 else parent.energy
         knee = max(knee, node.energy)
-        segments.append([(node.x, node.energy), (node.x, knee), (parent.x, parent.energy)])
-    ax.add_collection(LineCollection(segments, colors="black", linewidths=0.8))
-    span = float(levels[-1] - min(n.energy for n in tree.nodes)) or 1.0
-    for r in tree.roots:  # a short stub above the top level
-        root = tree.nodes[r]
-        ax.plot([root.x, root.x], [root.energy, root.energy + 0.02 * span], color="black", lw=0.8)
+        segments.append(
+            [
+                (float(node.x), float(node.energy)),
+                (float(node.x), float(knee)),
+                (float(parent.x), float(parent.energy)),
+            ]
+        )
+    low = min(n.energy for n in tree.nodes)
+    span = float(levels[-1] - low) or 1.0
+    stubs = [
+        (float(tree.nodes[r].x), tree.nodes[r].energy, tree.nodes[r].energy + 0.02 * span)
+        for r in tree.roots
+    ]
     leaves = [tree.nodes[i] for i in tree.leaf_of.values()]
+    values = None
     if colour_by is not None:
-        values = {int(k): float(v) for k, v in colour_by.items()}
-        known = [n for n in leaves if n.minimum in values]
-        unknown = [n for n in leaves if n.minimum not in values]
-        if known:
-            vals = np.array([values[n.minimum] for n in known])  # type: ignore[index]
-            norm = Normalize(vmin=float(vals.min()), vmax=float(vals.max()))
-            sc = ax.scatter(
-                [n.x for n in known],
-                [n.energy for n in known],
-                c=vals,
-                cmap=colormaps[cmap],
-                norm=norm,
-                s=18,
-                zorder=3,
-            )
-            fig.colorbar(sc, ax=ax, label=colour_label)
-        if unknown:
-            ax.scatter([n.x for n in unknown], [n.energy for n in unknown], c="0.6", s=12, zorder=3)
-    if label_minima:
-        for n in leaves:
-            ax.annotate(
-                str(n.minimum),
-                (n.x, n.energy),
-                textcoords="offset points",
-                xytext=(0, -9),
-                ha="center",
-                fontsize=7,
-            )
+        known = {int(k): float(v) for k, v in colour_by.items()}
+        values = np.array([known.get(int(n.minimum), np.nan) for n in leaves], dtype=float)  # type: ignore[arg-type]
     xs = [n.x for n in tree.nodes]
-    ax.set_xlim(min(xs) - 1.0, max(xs) + 1.0)
-    ax.set_ylim(min(n.energy for n in tree.nodes) - 0.05 * span, levels[-1] + 0.05 * span)
-    ax.set_xticks([])
-    for side in ("top", "right", "bottom"):
-        ax.spines[side].set_visible(False)
-    ax.set_ylabel("energy (loss)")
-    return fig
+    return DisconnectivityPlotData(
+        segments=segments,
+        stubs=stubs,
+        leaf_x=np.array([n.x for n in leaves], dtype=float),
+        leaf_energy=np.array([n.energy for n in leaves], dtype=float),
+        leaf_ids=np.array([n.minimum for n in leaves], dtype=int),
+        leaf_values=values,
+        cmap=cmap,
+        colour_label=colour_label,
+        label_minima=bool(label_minima),
+        xlim=(min(xs) - 1.0, max(xs) + 1.0),
+        ylim=(low - 0.05 * span, float(levels[-1]) + 0.05 * span),
+    )

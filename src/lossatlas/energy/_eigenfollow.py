@@ -194,7 +194,20 @@ def lowest_eigenvector(
 
 
 def count_negative(eigenvalues: np.ndarray, *, rel_tol: float = 1e-10) -> int:
-    """Eigenvalues below ``-rel_tol * max|eigenvalue|`` (round-off counts as zero)."""
+    """Eigenvalues below ``-rel_tol * max|eigenvalue|`` (round-off counts as zero).
+
+    Parameters
+    ----------
+    eigenvalues : numpy.ndarray
+        Hessian eigenvalues.
+    rel_tol : float, default 1e-10
+        Relative threshold below which a negative value is round-off.
+
+    Returns
+    -------
+    int
+        The Hessian index.
+    """
     w = np.asarray(eigenvalues, dtype=float)
     scale = max(float(np.abs(w).max(initial=0.0)), 1e-300)
     return int(np.sum(w < -rel_tol * scale))

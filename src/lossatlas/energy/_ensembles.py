@@ -30,17 +30,24 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from lossatlas.energy._json import json_number
+from lossatlas.energy._plotdata import SpecialisationPlotData
+from lossatlas.energy._thermo import occupation_probabilities
 from lossatlas.errors import InputError, require
+
+if TYPE_CHECKING:
+    from lossatlas.energy._database import Database
+    from lossatlas.energy.potentials import Potential
 
 __all__ = [
     "EnsembleReport",
     "ensemble_from_database",
     "ensemble_of_minima",
-    "plot_specialisation",
+    "specialisation_plot_data",
 ]
 
 
@@ -116,6 +123,28 @@ class EnsembleReport:
             "selector": {"accuracy": self.selector_accuracy, "auc": self.selector_auc},
         }
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe summary.
+
+        Returns
+        -------
+        dict
+            ``minima`` (``id``, ``accuracy``, ``auc``), ``summary`` (:meth:`summary`),
+            ``temperature``, ``best_single`` (an id) and ``overlap`` (a nested list).
+        """
+        return {
+            "minima": [
+                {"id": int(i), "accuracy": float(a), "auc": json_number(u)}
+                for i, a, u in zip(self.minima_ids, self.accuracy, self.auc, strict=True)
+            ],
+            "summary": {
+                k: {m: json_number(v) for m, v in d.items()} for k, d in self.summary().items()
+            },
+            "temperature": self.temperature,
+            "best_single": int(self.minima_ids[self.best_single]),
+            "overlap": self.overlap.tolist(),
+        }
+
 
 def _auc(y: np.ndarray, proba: np.ndarray, n_classes: int) -> float:
     """ROC AUC: binary on the positive class, else one-vs-rest macro over present classes."""
@@ -134,7 +163,7 @@ def _accuracy(y: np.ndarray, proba: np.ndarray) -> float:
     return float(np.mean(np.argmax(proba, axis=1) == y))
 
 
-def _probabilities(potential: Any, coords: Sequence[np.ndarray], X: np.ndarray) -> np.ndarray:
+def _probabilities(potential: Potential, coords: Sequence[np.ndarray], X: np.ndarray) -> np.ndarray:
     """``(n_minima, n_items, n_classes)`` class probabilities."""
     if not hasattr(potential, "predict_proba"):
         raise InputError(
@@ -175,7 +204,7 @@ def _selector(
 
 
 def ensemble_of_minima(
-    potential: Any,
+    potential: Potential,
     coords: Sequence[np.ndarray],
     *,
     X_test: np.ndarray,
@@ -219,7 +248,6 @@ def ensemble_of_minima(
     -------
     EnsembleReport
     """
-    from lossatlas.energy._thermo import occupation_probabilities
 
     coords = [np.asarray(x, dtype=float) for x in coords]
     if not coords:
@@ -293,8 +321,8 @@ def ensemble_of_minima(
 
 
 def ensemble_from_database(
-    db: Any,
-    potential: Any,
+    db: Database,
+    potential: Potential,
     *,
     lowest: int | None = None,
     dataset: Any = None,
@@ -308,6 +336,27 @@ def ensemble_from_database(
     :func:`~lossatlas.energy.potentials.make_potential`) is the held-out data; the selector is
     trained on its training split. Stored ``fvib`` values weight the occupation when every
     minimum has one.
+
+    Parameters
+    ----------
+    db : Database
+        An open database.
+    potential : Potential
+        A classifier potential (``predict``).
+    lowest : int, optional
+        Use only the lowest this many minima.
+    dataset : EnergyDataset, optional
+        Default ``potential.dataset``.
+    temperature : float, optional
+        Of the occupation weights.
+    selector : bool, default True
+        Train the learned selector.
+    seed : int, default 0
+        Seed of the selector.
+
+    Returns
+    -------
+    EnsembleReport
     """
     data = dataset if dataset is not None else getattr(potential, "dataset", None)
     if data is None or getattr(data, "X_test", np.empty(0)).size == 0:
@@ -335,27 +384,29 @@ def ensemble_from_database(
     )
 
 
-def plot_specialisation(report: EnsembleReport, *, max_minima: int = 40) -> Any:
-    """Two panels: which test items each minimum gets right (items sorted by how many minima
-    get them right) and the overlap matrix as a fraction of the test set; returns the Figure."""
-    require("matplotlib", "energy", purpose="ensemble plots")
-    from matplotlib.figure import Figure
+def specialisation_plot_data(
+    report: EnsembleReport, *, max_minima: int = 40
+) -> SpecialisationPlotData:
+    """Which test items each minimum gets right (items sorted by how many minima get them
+    right) and the overlap matrix as a fraction of the test set (draw it with
+    ``plot_specialisation``).
 
+    Parameters
+    ----------
+    report : EnsembleReport
+        The ensemble analysis (:func:`ensemble_of_minima`).
+    max_minima : int, default 40
+        Show at most the first this many minima.
+
+    Returns
+    -------
+    SpecialisationPlotData
+    """
     correct = report.correct[:, :max_minima]
-    ids = report.minima_ids[:max_minima]
     order = np.lexsort((np.arange(correct.shape[0]), correct.sum(1)))
-    fig = Figure(figsize=(10.0, 4.0))
-    ax1, ax2 = fig.subplots(1, 2)
-    ax1.imshow(correct[order].T, aspect="auto", cmap="Greys", interpolation="nearest")
-    ax1.set_xlabel("test item (sorted by how many minima get it right)")
-    ax1.set_ylabel("minimum")
-    ax1.set_yticks(range(len(ids)), [str(i) for i in ids], fontsize=6)
-    ax1.set_title("correct (black) per minimum")
     n = max(correct.shape[0], 1)
-    im = ax2.imshow(report.overlap[:max_minima, :max_minima] / n, cmap="viridis", vmin=0, vmax=1)
-    ax2.set_xticks(range(len(ids)), [str(i) for i in ids], fontsize=6, rotation=90)
-    ax2.set_yticks(range(len(ids)), [str(i) for i in ids], fontsize=6)
-    ax2.set_title("overlap of correctly classified items")
-    fig.colorbar(im, ax=ax2, label="fraction of test items")
-    fig.tight_layout()
-    return fig
+    return SpecialisationPlotData(
+        correct=correct[order].T,
+        minima_ids=[int(i) for i in report.minima_ids[:max_minima]],
+        overlap_fraction=report.overlap[:max_minima, :max_minima] / n,
+    )

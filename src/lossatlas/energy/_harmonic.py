@@ -8,15 +8,18 @@ transition state stored in a :class:`~lossatlas.energy._database.Database` (D. J
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from lossatlas.energy.potentials import Potential
 
 __all__ = ["hessian_summary"]
 
 
 def hessian_summary(
-    potential: Any, x: np.ndarray, *, zero_tol: float | None = None
+    potential: Potential, x: np.ndarray, *, zero_tol: float | None = None
 ) -> tuple[float, int, float]:
     """Harmonic summary of the Hessian at ``x``.
 

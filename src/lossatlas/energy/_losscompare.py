@@ -24,11 +24,20 @@ import math
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from lossatlas.energy._basinhopping import basin_hopping
+from lossatlas.energy._connect import connect_lowest
+from lossatlas.energy._data import load_energy_dataset
+from lossatlas.energy._database import Database, potential_db_options
+from lossatlas.energy.potentials import MLPAppAUC, MLPCrossEntropy
 from lossatlas.errors import InputError
+
+if TYPE_CHECKING:
+    from lossatlas.energy._database import Database
+    from lossatlas.energy.potentials import Potential
 
 __all__ = [
     "LossComparison",
@@ -128,8 +137,8 @@ def _auc(y: np.ndarray, score: np.ndarray) -> float:
 
 
 def landscape_statistics(
-    potential: Any,
-    db: Any,
+    potential: Potential,
+    db: Database,
     *,
     X_test: np.ndarray,
     y_test: np.ndarray,
@@ -137,7 +146,25 @@ def landscape_statistics(
     lowest: int | None = None,
 ) -> LossLandscapeStats:
     """Statistics of the minima (and transition states) of a binary-classifier potential's
-    database; see :class:`LossLandscapeStats`. ``lowest`` limits the minima analysed."""
+    database; see :class:`LossLandscapeStats`. ``lowest`` limits the minima analysed.
+
+    Parameters
+    ----------
+    potential : Potential
+        A binary-classifier potential (``predict_proba``).
+    db : Database
+        Its minima (and transition states).
+    X_test, y_test : numpy.ndarray
+        Held-out data.
+    loss : str
+        Name of the loss, for the record.
+    lowest : int, optional
+        Analyse the lowest this many minima.
+
+    Returns
+    -------
+    LossLandscapeStats
+    """
     minima = db.minima()
     if lowest is not None:
         minima = minima[: int(lowest)]
@@ -215,11 +242,6 @@ def compare_losses(
     -------
     LossComparison
     """
-    from lossatlas.energy._basinhopping import basin_hopping
-    from lossatlas.energy._connect import connect_lowest
-    from lossatlas.energy._data import load_energy_dataset
-    from lossatlas.energy._database import Database, potential_db_options
-    from lossatlas.energy.potentials import MLPAppAUC, MLPCrossEntropy
 
     data = load_energy_dataset(dataset, seed=seed, test_fraction=test_fraction, binary=True)
     if data.X_test.shape[0] == 0:

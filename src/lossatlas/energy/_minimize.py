@@ -16,15 +16,22 @@ D. J. Wales, *Energy Landscapes*, Cambridge University Press, 2003, ch. 6.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.optimize import minimize as _scipy_minimize
 
 from lossatlas._threads import limit_blas
-from lossatlas.errors import InputError
+from lossatlas.errors import InputError, LossAtlasError
 
-__all__ = ["MinimizeResult", "minimize", "rms_gradient"]
+if TYPE_CHECKING:
+    from lossatlas.energy.potentials import Potential
+
+__all__ = ["SEARCH_ERRORS", "MinimizeResult", "minimize", "rms_gradient"]
+
+#: What a local search from a random start may raise on a hostile surface (overflow, a singular
+#: matrix, a refused input): callers that try many starts skip such a start.
+SEARCH_ERRORS = (ArithmeticError, ValueError, np.linalg.LinAlgError, LossAtlasError)
 
 # scipy L-BFGS runs (first + restarts) before the round-off stage takes over, and restarts in a
 # row without a clear gain (energy beyond round-off, or the RMS gradient halved).
@@ -62,7 +69,17 @@ class MinimizeResult:
 
 
 def rms_gradient(g: np.ndarray) -> float:
-    """Root-mean-square gradient ``sqrt(sum g_i^2 / n)``."""
+    """Root-mean-square gradient ``sqrt(sum g_i^2 / n)``.
+
+    Parameters
+    ----------
+    g : numpy.ndarray
+        A gradient.
+
+    Returns
+    -------
+    float
+    """
     g = np.asarray(g, dtype=float)
     return float(np.sqrt(np.dot(g.ravel(), g.ravel()) / max(g.size, 1)))
 
@@ -70,7 +87,7 @@ def rms_gradient(g: np.ndarray) -> float:
 class _Counted:
     """Energy-and-gradient wrapper that counts calls and remembers the last point."""
 
-    def __init__(self, potential: Any) -> None:
+    def __init__(self, potential: Potential) -> None:
         self.potential = potential
         self.n_evaluations = 0
         self.last_x: np.ndarray | None = None
@@ -94,7 +111,7 @@ class _Counted:
 
 
 def minimize(
-    potential: Any,
+    potential: Potential,
     x0: np.ndarray,
     *,
     rms_tol: float = 1e-6,
@@ -155,7 +172,7 @@ def minimize(
 
 
 def _minimize(
-    potential: Any,
+    potential: Potential,
     x: np.ndarray,
     rms_tol: float,
     max_iterations: int,
@@ -300,7 +317,7 @@ def _two_loop(g: np.ndarray, s_hist: list[np.ndarray], y_hist: list[np.ndarray])
 
 
 def _newton_polish(
-    potential: Any,
+    potential: Potential,
     fg: _Counted,
     x: np.ndarray,
     energy: float,

@@ -23,11 +23,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from lossatlas.energy._disconnectivity import DisconnectivityTree, disconnectivity_plot_data
+from lossatlas.energy._plotdata import DisconnectivityPlotData
 from lossatlas.errors import InputError
+
+if TYPE_CHECKING:
+    from lossatlas.energy._database import Database
 
 __all__ = [
     "DescentRule",
@@ -35,7 +40,7 @@ __all__ = [
     "monotonic_sequence_basins",
     "msb_from_database",
     "msb_colour_map",
-    "plot_msb_disconnectivity",
+    "msb_plot_data",
 ]
 
 DescentRule = Literal["barrier", "neighbour"]
@@ -97,6 +102,33 @@ class MonotonicSequenceBasins:
         return tuple(
             m for m in self.minima if self.bottom_by_barrier[m] != self.bottom_by_neighbour[m]
         )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe summary: bottoms, ambiguous and isolated minima, and one row per minimum.
+
+        Returns
+        -------
+        dict
+            ``bottoms``, ``ambiguous``, ``isolated`` (lists of ids) and ``minima`` (``id``,
+            ``energy``, ``msb_barrier``, ``msb_neighbour``, ``ambiguous``,
+            ``reachable_bottoms``).
+        """
+        return {
+            "bottoms": list(self.bottoms),
+            "ambiguous": list(self.ambiguous),
+            "isolated": list(self.isolated),
+            "minima": [
+                {
+                    "id": m,
+                    "energy": self.energies[m],
+                    "msb_barrier": self.bottom_by_barrier[m],
+                    "msb_neighbour": self.bottom_by_neighbour[m],
+                    "ambiguous": m in self.ambiguous,
+                    "reachable_bottoms": list(self.reachable_bottoms[m]),
+                }
+                for m in self.minima
+            ],
+        }
 
 
 def _check_rule(rule: str) -> None:
@@ -172,8 +204,18 @@ def monotonic_sequence_basins(
     )
 
 
-def msb_from_database(db: Any) -> MonotonicSequenceBasins:
-    """:func:`monotonic_sequence_basins` of every minimum and transition state in ``db``."""
+def msb_from_database(db: Database) -> MonotonicSequenceBasins:
+    """:func:`monotonic_sequence_basins` of every minimum and transition state in ``db``.
+
+    Parameters
+    ----------
+    db : Database
+        An open database.
+
+    Returns
+    -------
+    MonotonicSequenceBasins
+    """
     return monotonic_sequence_basins(
         {m.id: m.energy for m in db.minima()},
         [(t.energy, t.min1, t.min2) for t in db.transition_states()],
@@ -185,32 +227,56 @@ def msb_colour_map(
 ) -> dict[int, float]:
     """Minimum id -> MSB index (0 for the basin of the lowest bottom, 1 for the next, ...).
 
-    Pass it as ``colour_by`` to
-    :func:`~lossatlas.energy._disconnectivity.plot_disconnectivity` (with a qualitative colour
-    map such as ``"tab10"``) to colour the disconnectivity graph by MSB.
+    Pass it as ``colour_by`` to :func:`~lossatlas.energy._plots.plot_disconnectivity` (with a
+    qualitative colour map such as ``"tab10"``) to colour the disconnectivity graph by MSB.
+
+    Parameters
+    ----------
+    msbs : MonotonicSequenceBasins
+        The basins.
+    rule : {"barrier", "neighbour"}, default "barrier"
+        Descent rule.
+
+    Returns
+    -------
+    dict of int to float
     """
     index = {b: i for i, b in enumerate(msbs.bottoms)}
     owner = msbs.bottom_of(rule)
     return {m: float(index[owner[m]]) for m in msbs.minima}
 
 
-def plot_msb_disconnectivity(
-    tree: Any,
+def msb_plot_data(
+    tree: DisconnectivityTree,
     msbs: MonotonicSequenceBasins,
     *,
     rule: DescentRule = "barrier",
-    ax: Any = None,
     label_minima: bool = False,
-) -> Any:
-    """The disconnectivity graph with leaves coloured by MSB index; returns the Figure."""
-    from lossatlas.energy._disconnectivity import plot_disconnectivity
+) -> DisconnectivityPlotData:
+    """The disconnectivity graph with leaves coloured by MSB index (draw it with
+    ``plot_disconnectivity``).
 
-    cmap = "tab10" if len(msbs.bottoms) <= 10 else "tab20"
-    return plot_disconnectivity(
+    Parameters
+    ----------
+    tree : DisconnectivityTree
+        The graph to colour.
+    msbs : MonotonicSequenceBasins
+        The basins (:func:`monotonic_sequence_basins`).
+    rule : {"barrier", "neighbour"}, default "barrier"
+        Descent rule that assigns each minimum its basin.
+    label_minima : bool, default False
+        Write each minimum's id under its leaf.
+
+    Returns
+    -------
+    DisconnectivityPlotData
+        A qualitative colour map (``tab10``, or ``tab20`` for more than ten basins).
+    """
+    _check_rule(rule)
+    return disconnectivity_plot_data(
         tree,
         colour_by=msb_colour_map(msbs, rule=rule),
-        ax=ax,
-        cmap=cmap,
+        cmap="tab10" if len(msbs.bottoms) <= 10 else "tab20",
         label_minima=label_minima,
         colour_label=f"MSB ({rule} rule)",
     )

@@ -22,10 +22,11 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from lossatlas.energy._options import DNEBOptions
 from lossatlas.errors import InputError
 
 if TYPE_CHECKING:
@@ -107,7 +108,20 @@ class LBFGSMemory:
 
 
 def initial_band(x_start: np.ndarray, x_end: np.ndarray, n_interior: int) -> np.ndarray:
-    """Linear interpolation with ``n_interior`` images between two fixed endpoints."""
+    """Linear interpolation with ``n_interior`` images between two fixed endpoints.
+
+    Parameters
+    ----------
+    x_start, x_end : numpy.ndarray
+        Endpoints.
+    n_interior : int
+        Interior images (>= 1).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_interior + 2, ndim)
+        Endpoints included.
+    """
     t = np.linspace(0.0, 1.0, n_interior + 2)[:, None]
     return (1.0 - t) * x_start[None, :] + t * x_end[None, :]
 
@@ -195,15 +209,8 @@ def doubly_nudged_elastic_band(
     potential: Potential,
     x_start: np.ndarray,
     x_end: np.ndarray,
-    *,
-    n_images: int | None = None,
-    image_density: float = 10.0,
-    max_images: int = 50,
-    spring: float = 50.0,
-    rms_tol: float = 1e-3,
-    max_iterations: int = 500,
-    max_step: float = 0.1,
-    memory: int = 20,
+    options: DNEBOptions | None = None,
+    **overrides: Any,
 ) -> BandResult:
     """Optimise a doubly-nudged elastic band between two (fixed) minima.
 
@@ -213,6 +220,8 @@ def doubly_nudged_elastic_band(
         Anything with ``energy``, ``energy_gradient`` and ``ndim``.
     x_start, x_end : ndarray, shape (ndim,)
         The fixed endpoints, usually two minima.
+    options : DNEBOptions, optional
+        The band's options (below); keywords ``**overrides`` (the same names) override them.
     n_images : int, optional
         Number of interior images. By default ``image_density`` times the endpoint distance,
         rounded, at least 3 and at most ``max_images``.
@@ -254,8 +263,10 @@ def doubly_nudged_elastic_band(
         raise InputError(
             f"band endpoints differ in shape: x_start {x_start.shape}, x_end {x_end.shape}"
         )
-    if spring <= 0 or max_step <= 0:
-        raise InputError(f"spring and max_step must be positive, got {spring} and {max_step}")
+    opts = DNEBOptions.build(options, **overrides)
+    n_images, image_density, max_images = opts.n_images, opts.image_density, opts.max_images
+    spring, rms_tol, max_iterations = opts.spring, opts.rms_tol, opts.max_iterations
+    max_step, memory = opts.max_step, opts.memory
     if n_images is None:
         distance = float(np.linalg.norm(x_end - x_start))
         n_images = int(np.clip(round(image_density * distance), 3, max(3, max_images)))

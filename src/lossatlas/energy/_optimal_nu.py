@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lossatlas.energy._minimize import minimize
+from lossatlas.energy._json import json_number
+from lossatlas.energy._minimize import SEARCH_ERRORS, minimize
 from lossatlas.errors import InputError
+
+if TYPE_CHECKING:
+    from lossatlas.energy.potentials import GaussianProcessNLL
 
 __all__ = ["OptimalNu", "optimal_nu"]
 
@@ -60,12 +64,28 @@ class OptimalNu:
     profile_nll: np.ndarray
     half_integer_nll: dict[float, float]
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe summary (coordinates and the profile left out).
+
+        Returns
+        -------
+        dict
+            ``nu``, ``nll``, ``nearest_half_integer``, ``is_half_integer``, ``at_bound`` and
+            ``half_integer_nll`` (keys are the half-integers as strings).
+        """
+        return {
+            "nu": self.nu,
+            "nll": self.nll,
+            "nearest_half_integer": self.nearest_half_integer,
+            "is_half_integer": self.is_half_integer,
+            "at_bound": self.at_bound,
+            "half_integer_nll": {str(k): json_number(v) for k, v in self.half_integer_nll.items()},
+        }
+
 
 def _profile(
-    gp: Any, nu: float, starts: list[np.ndarray], rms_tol: float
+    gp: GaussianProcessNLL, nu: float, starts: list[np.ndarray], rms_tol: float
 ) -> tuple[float, np.ndarray]:
-    from lossatlas.energy._catastrophe import _SEARCH_ERRORS
-
     pot = gp.with_nu(float(nu))
     best = (np.inf, starts[0])
     with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -73,7 +93,7 @@ def _profile(
         for x0 in starts:
             try:
                 res = minimize(pot, x0, rms_tol=rms_tol, max_iterations=2000)
-            except _SEARCH_ERRORS:
+            except SEARCH_ERRORS:
                 continue
             if np.isfinite(res.energy) and res.energy < best[0]:
                 best = (float(res.energy), res.x)
@@ -81,7 +101,7 @@ def _profile(
 
 
 def optimal_nu(
-    gp: Any,
+    gp: GaussianProcessNLL,
     *,
     nu_min: float = 0.2,
     nu_max: float = 10.0,

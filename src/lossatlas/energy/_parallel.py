@@ -15,49 +15,47 @@ structures of Lennard-Jones clusters containing up to 110 atoms", J. Phys. Chem.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
+from lossatlas.energy._basinhopping import BasinHoppingResult, basin_hopping
 from lossatlas.energy._database import Database, potential_db_options
+from lossatlas.energy._options import BasinHoppingOptions
+from lossatlas.energy.potentials import potential_from_spec
 from lossatlas.errors import InputError
-
-if TYPE_CHECKING:
-    from lossatlas.energy._basinhopping import BasinHoppingResult
 
 __all__ = ["parallel_basin_hopping"]
 
 
 def _chain(
-    spec: dict, db_path: str, x0: np.ndarray, seed: int, db_options: dict, options: dict
+    spec: dict,
+    db_path: str,
+    x0: np.ndarray,
+    seed: int,
+    db_options: dict,
+    options: BasinHoppingOptions,
 ) -> BasinHoppingResult:
     """One chain in a worker process: rebuild the potential, open the database, hop."""
-    from lossatlas.energy._basinhopping import basin_hopping
-    from lossatlas.energy.potentials import potential_from_spec
-
     potential = potential_from_spec(spec)
     with Database(db_path, **potential_db_options(potential), **db_options) as db:
-        return basin_hopping(potential, db, x0=x0, seed=seed, **options)
+        return basin_hopping(potential, db, options, x0=x0, seed=seed)
 
 
 def parallel_basin_hopping(
-    spec: dict,
+    spec: Mapping[str, Any],
     db_path: str | Path,
+    options: BasinHoppingOptions | None = None,
     *,
     chains: int,
-    steps: int,
     seed: int = 0,
-    step_size: float = 1.0,
-    temperature: float = 2.0,
-    adaptive_step: bool = False,
-    target_acceptance: float = 0.5,
-    rms_tol: float = 1e-6,
-    store_tol: float | None = 1e-9,
     energy_tol: float = 1e-4,
     distance_tol: float = 1e-3,
     max_workers: int | None = None,
     progress: bool = False,
+    **overrides: Any,
 ) -> list[BasinHoppingResult]:
     """Independent basin-hopping chains in separate processes, all storing into one database.
 
@@ -69,29 +67,36 @@ def parallel_basin_hopping(
     db_path : str or Path
         SQLite database shared by the chains (WAL mode; writes are serialised transactions,
         retried while another chain holds the lock).
+    options : BasinHoppingOptions, optional
+        Options of every chain (``steps`` is per chain); keywords ``**overrides`` (the same
+        field names) override them.
     chains : int
         Number of chains.
-    steps : int
-        Steps per chain.
     seed : int, default 0
         Chain ``k`` uses the ``k``-th child of ``numpy.random.SeedSequence(seed)``.
+    energy_tol, distance_tol : float
+        Duplicate tolerances of the database.
     max_workers : int, optional
         Processes (default ``min(chains, os.cpu_count())``).
     progress : bool, default False
         A progress bar over finished chains.
-
-    Other parameters are those of :func:`basin_hopping`.
+    **overrides
+        Fields of :class:`BasinHoppingOptions`.
 
     Returns
     -------
     list of BasinHoppingResult
-        One per chain, in chain order.
+        One per chain, in chain order; each counts the minima its chain inserted.
 
     Notes
     -----
     Start points are chosen before the chains start, so a run is reproducible: the lowest
     stored minimum when the database holds any (every chain then continues from it with its
     own random stream), otherwise ``potential.random_coordinates`` with each chain's seed.
+
+    References
+    ----------
+    D. J. Wales and J. P. K. Doye, J. Phys. Chem. A 101, 5111-5116 (1997).
     """
     import concurrent.futures as cf
     import multiprocessing
@@ -99,12 +104,10 @@ def parallel_basin_hopping(
 
     from tqdm.auto import tqdm
 
-    from lossatlas.energy._basinhopping import _check_options
-    from lossatlas.energy.potentials import potential_from_spec
-
     if int(chains) < 1:
         raise InputError(f"parallel basin-hopping: chains must be >= 1, got {chains}")
-    _check_options(steps, step_size, temperature, target_acceptance)
+    opts = BasinHoppingOptions.build(options, **overrides)
+    spec = dict(spec)
     potential = potential_from_spec(spec)
     db_options = dict(energy_tol=energy_tol, distance_tol=distance_tol)
     children = np.random.SeedSequence(seed).spawn(int(chains))
@@ -115,21 +118,12 @@ def parallel_basin_hopping(
         stored[0].coords if stored else potential.random_coordinates(np.random.default_rng(s))
         for s in seeds
     ]
-    options = dict(
-        steps=int(steps),
-        step_size=step_size,
-        temperature=temperature,
-        adaptive_step=adaptive_step,
-        target_acceptance=target_acceptance,
-        rms_tol=rms_tol,
-        store_tol=store_tol,
-    )
     workers = max_workers or min(int(chains), os.cpu_count() or 1)
     ctx = multiprocessing.get_context("spawn")
     results: list[BasinHoppingResult | None] = [None] * int(chains)
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         futures = {
-            pool.submit(_chain, spec, str(db_path), starts[k], seeds[k], db_options, options): k
+            pool.submit(_chain, spec, str(db_path), starts[k], seeds[k], db_options, opts): k
             for k in range(int(chains))
         }
         with tqdm(total=int(chains), disable=not progress, desc="chains", unit="chain") as bar:

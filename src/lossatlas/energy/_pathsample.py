@@ -40,16 +40,17 @@ def write_pathsample(db: Database, directory: str | Path) -> tuple[Path, Path]:
     """
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)
-    rows = db._conn.execute("SELECT id, energy, fvib FROM minima ORDER BY id").fetchall()
-    line_of = {int(r[0]): i + 1 for i, r in enumerate(rows)}
+    records = db.to_dict()
+    minima = sorted(records["minima"], key=lambda r: r["id"])
+    line_of = {int(r["id"]): i + 1 for i, r in enumerate(minima)}
     min_path, ts_path = out / "min.data", out / "ts.data"
     with min_path.open("w") as fh:
-        for _, e, fvib in rows:
-            fh.write(f"{e:.12f} {(fvib or 0.0):.12f} 1 0.0 0.0 0.0\n")
-    ts_rows = db._conn.execute(
-        "SELECT energy, fvib, min1, min2 FROM transition_states ORDER BY id"
-    ).fetchall()
+        for r in minima:
+            fh.write(f"{r['energy']:.12f} {(r['fvib'] or 0.0):.12f} 1 0.0 0.0 0.0\n")
     with ts_path.open("w") as fh:
-        for e, fvib, m1, m2 in ts_rows:
-            fh.write(f"{e:.12f} {(fvib or 0.0):.12f} 1 {line_of[m1]} {line_of[m2]} 0.0 0.0 0.0\n")
+        for r in sorted(records["transition_states"], key=lambda r: r["id"]):
+            fh.write(
+                f"{r['energy']:.12f} {(r['fvib'] or 0.0):.12f} 1 "
+                f"{line_of[r['min1']]} {line_of[r['min2']]} 0.0 0.0 0.0\n"
+            )
     return min_path, ts_path

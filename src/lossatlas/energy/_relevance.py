@@ -36,12 +36,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from lossatlas.energy._msb import msb_from_database
 from lossatlas.errors import InputError
+
+if TYPE_CHECKING:
+    from lossatlas.energy._database import Database
+    from lossatlas.energy.potentials import TanhNetworkPotential
 
 __all__ = [
     "FeatureRelevance",
@@ -94,8 +99,23 @@ class FeatureRelevance:
             for r, k in enumerate(self.ranking)
         ]
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe summary.
 
-def _check_network(potential: Any) -> None:
+        Returns
+        -------
+        dict
+            ``grouping``, ``groups`` (group -> minima ids, keys as strings) and ``features``
+            (:meth:`table`).
+        """
+        return {
+            "grouping": self.grouping,
+            "groups": {str(k): list(v) for k, v in self.groups.items()},
+            "features": self.table(),
+        }
+
+
+def _check_network(potential: TanhNetworkPotential) -> None:
     for attr in ("unpack", "pack", "n_hidden", "n_in"):
         if not hasattr(potential, attr):
             raise InputError(
@@ -104,13 +124,13 @@ def _check_network(potential: Any) -> None:
             )
 
 
-def _units(potential: Any, x: np.ndarray) -> np.ndarray:
+def _units(potential: TanhNetworkPotential, x: np.ndarray) -> np.ndarray:
     W1, b1, W2, _ = potential.unpack(x)
     return np.concatenate([b1[:, None], W1, W2.T], axis=1)
 
 
 def align_hidden_units(
-    potential: Any, x: np.ndarray, reference: np.ndarray, *, cap: float = 1.0
+    potential: TanhNetworkPotential, x: np.ndarray, reference: np.ndarray, *, cap: float = 1.0
 ) -> np.ndarray:
     """The symmetric copy of ``x`` (hidden-unit permutation and sign flips) closest to
     ``reference``.
@@ -119,6 +139,20 @@ def align_hidden_units(
     with the robust distance ``d(u, r) = sum_k min((u_k - r_k)^2, cap^2)``; the permutation is
     the minimum-cost assignment (Hungarian algorithm), each unit taking the sign of its better
     match. The loss is unchanged.
+
+    Parameters
+    ----------
+    potential : TanhNetworkPotential
+        Has ``unpack``/``pack``.
+    x, reference : numpy.ndarray
+        Weight vectors.
+    cap : float, default 1.0
+        Cap of the per-weight squared difference.
+
+    Returns
+    -------
+    numpy.ndarray
+        The aligned copy of ``x``.
     """
     _check_network(potential)
     x = np.asarray(x, dtype=float)
@@ -137,7 +171,7 @@ def align_hidden_units(
 
 
 def _group_relevance(
-    potential: Any, coords: Sequence[np.ndarray], align: str, cap: float
+    potential: TanhNetworkPotential, coords: Sequence[np.ndarray], align: str, cap: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     canon = [np.asarray(potential.canonicalise(np.asarray(x, dtype=float))) for x in coords]
     if align == "canonical":
@@ -159,7 +193,7 @@ def _group_relevance(
 
 
 def feature_relevance(
-    potential: Any,
+    potential: TanhNetworkPotential,
     groups: Mapping[int, Sequence[np.ndarray]],
     *,
     feature_names: Sequence[str] | None = None,
@@ -233,8 +267,8 @@ def feature_relevance(
 
 
 def relevance_from_database(
-    db: Any,
-    potential: Any,
+    db: Database,
+    potential: TanhNetworkPotential,
     *,
     rule: str = "barrier",
     lowest: int | None = None,
@@ -247,8 +281,26 @@ def relevance_from_database(
     transition state every minimum would be its own basin, so then all minima (or the
     ``lowest``) form one group (``grouping="all"``). Feature names default to the potential's
     data set's.
+
+    Parameters
+    ----------
+    db : Database
+        An open database.
+    potential : TanhNetworkPotential
+        The network.
+    rule : {"barrier", "neighbour"}, default "barrier"
+        MSB descent rule.
+    lowest : int, optional
+        Use only the lowest this many minima.
+    feature_names : sequence of str, optional
+        Names of the inputs.
+    align : {"hungarian", "canonical"}, default "hungarian"
+        How weight vectors are brought to one symmetric copy.
+
+    Returns
+    -------
+    FeatureRelevance
     """
-    from lossatlas.energy._msb import msb_from_database
 
     minima = db.minima()
     if lowest is not None:

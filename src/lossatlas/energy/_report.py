@@ -13,102 +13,72 @@ Sections (each only when it applies):
 - **feature relevance** (tanh-network potentials only): input relevance from first-layer
   weights conserved within each monotonic sequence basin.
 
-The page uses the template of the hyperparameter report
-(:func:`lossatlas.viz._report.write_page`) with static PNG figures.
+The page is written by the neutral :func:`lossatlas._pages.write_page` (the shell of the
+hyperparameter report too) with static PNG figures; nothing of the hyperparameter stack is
+imported.
 """
 
 from __future__ import annotations
 
 import html
 import json
-import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from lossatlas._pages import figure_html, table_html, write_page
+from lossatlas.energy._database import Database
+from lossatlas.energy._dbfile import ENERGY_DB_SUFFIXES, has_our_stamp
+from lossatlas.energy._disconnectivity import tree_from_database
+from lossatlas.energy._ensembles import ensemble_from_database
+from lossatlas.energy._msb import msb_from_database
+from lossatlas.energy._plots import (
+    plot_disconnectivity,
+    plot_heat_capacity,
+    plot_msb_disconnectivity,
+    plot_specialisation,
+)
+from lossatlas.energy._relevance import relevance_from_database
+from lossatlas.energy._thermo import heat_capacity_from_database
+from lossatlas.energy.potentials import potential_from_spec
 from lossatlas.errors import InputError, LossAtlasError
-from lossatlas.viz._html import figure_html, table_html
+
+if TYPE_CHECKING:
+    from lossatlas.energy._records import Minimum, TransitionState
+    from lossatlas.energy.potentials import Potential
 
 __all__ = [
-    "ENERGY_DB_SUFFIXES",
     "energy_sections",
     "is_energy_database",
-    "test_accuracy",
-    "open_energy_database",
+    "minima_test_accuracy",
     "write_energy_report",
 ]
 
-#: File suffixes ``lossatlas report`` checks for an energy database.
-ENERGY_DB_SUFFIXES = (".sqlite", ".sqlite3", ".db")
-_TABLES = {"meta", "minima", "transition_states"}
 _DPI = 90
 
 
 def is_energy_database(path: str | Path) -> bool:
-    """Whether ``path`` is a SQLite file (``.sqlite``, ``.sqlite3`` or ``.db``) holding the
-    tables of :class:`~lossatlas.energy._database.Database`. The file is opened read-only."""
-    p = Path(path)
-    if not p.is_file() or p.suffix.lower() not in ENERGY_DB_SUFFIXES:
-        return False
-    try:
-        conn = sqlite3.connect(f"{p.resolve().as_uri()}?mode=ro", uri=True)
-        try:
-            names = {
-                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
-            }
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError:
-        return False
-    return _TABLES <= names
+    """Whether ``lossatlas report`` should treat ``path`` as an energy database.
 
+    Parameters
+    ----------
+    path : str or Path
+        Any path.
 
-def open_energy_database(path: str | Path) -> tuple[Any, Any]:
-    """Open an existing, non-empty energy database and rebuild its potential.
-
-    Returns ``(Database, potential)``; the potential is None when the file stores no spec
-    (metadata key ``potential``). Duplicate tolerances and symmetry handling are the file's.
+    Returns
+    -------
+    bool
+        True for a file with suffix ``.sqlite``, ``.sqlite3`` or ``.db`` that
+        :meth:`Database.is_database` accepts, or that carries the lossatlas application id
+        (a newer schema, say: opening it then says what is wrong). The file is only read.
     """
-    from lossatlas.energy._database import Database, potential_db_options
-
     p = Path(path)
-    if not p.is_file():
-        raise InputError(
-            f"database file '{p}' does not exist; create it with 'lossatlas energy explore'"
-        )
-    if p.stat().st_size == 0:
-        raise InputError(
-            f"database '{p}' is empty (holds no minima); run 'lossatlas energy explore'"
-        )
-    if not is_energy_database(p):
-        raise InputError(
-            f"'{p}' is not an energy database (a {'/'.join(ENERGY_DB_SUFFIXES)} SQLite file with "
-            f"tables {sorted(_TABLES)})"
-        )
-    with Database(p, create=False) as probe:
-        spec = probe.get_meta("potential")
-        energy_tol = probe.get_meta("energy_tol", 1e-4)
-        distance_tol = probe.get_meta("distance_tol", 1e-3)
-        if probe.n_minima() == 0:
-            raise InputError(f"database '{p}' holds no minima; run 'lossatlas energy explore'")
-    potential = None
-    if spec is not None:
-        from lossatlas.energy.potentials import potential_from_spec
-
-        potential = potential_from_spec(spec)
-    db = Database(
-        p,
-        create=False,
-        energy_tol=float(energy_tol),
-        distance_tol=float(distance_tol),
-        **({} if potential is None else potential_db_options(potential)),
-    )
-    return db, potential
+    return p.suffix.lower() in ENERGY_DB_SUFFIXES and (Database.is_database(p) or has_our_stamp(p))
 
 
-def _classifier(potential: Any) -> bool:
+def _classifier(potential: Potential | None) -> bool:
     data = getattr(potential, "dataset", None)
     return (
         potential is not None
@@ -119,14 +89,27 @@ def _classifier(potential: Any) -> bool:
     )
 
 
-def _network(potential: Any) -> bool:
+def _network(potential: Potential | None) -> bool:
     return potential is not None and all(
         hasattr(potential, a) for a in ("unpack", "pack", "n_hidden", "n_in")
     )
 
 
-def test_accuracy(potential: Any, minima: Sequence[Any]) -> dict[int, float]:
-    """Minimum id -> fraction of the potential's test split classified right by its weights."""
+def minima_test_accuracy(potential: Potential, minima: Sequence[Minimum]) -> dict[int, float]:
+    """Test accuracy of each minimum's weights.
+
+    Parameters
+    ----------
+    potential : Potential
+        A classifier potential with ``predict`` and a ``dataset`` holding a test split.
+    minima : sequence of Minimum
+        The minima.
+
+    Returns
+    -------
+    dict of int to float
+        Minimum id -> fraction of the test split classified right.
+    """
     data = potential.dataset
     return {
         m.id: float(np.mean(potential.predict(m.coords, data.X_test) == data.y_test))
@@ -146,14 +129,20 @@ def _guarded(title: str, build: Callable[[], str]) -> tuple[str, str]:
         return title, _warning(f"not computed: {exc}")
 
 
-def _exploration(db: Any, potential: Any, minima: list, ts: list, lowest: int) -> str:
-    spec = getattr(potential, "spec", None) or db.get_meta("potential")
+def _exploration(
+    db: Database,
+    potential: Potential | None,
+    minima: list[Minimum],
+    ts: list[TransitionState],
+    lowest: int,
+) -> str:
+    spec = getattr(potential, "spec", None) or db.potential_spec
     what = (
         f"potential <code>{html.escape(json.dumps(spec))}</code>"
         if spec is not None
         else "no stored potential spec (test accuracy, ensembles and relevance need it)"
     )
-    accuracy = test_accuracy(potential, minima[:lowest]) if _classifier(potential) else {}
+    accuracy = minima_test_accuracy(potential, minima[:lowest]) if _classifier(potential) else {}
     rows = []
     for m in minima[:lowest]:
         row: dict[str, Any] = {
@@ -185,9 +174,9 @@ def _exploration(db: Any, potential: Any, minima: list, ts: list, lowest: int) -
     )
 
 
-def _disconnectivity(db: Any, potential: Any, minima: list, ts: list) -> str:
-    from lossatlas.energy._disconnectivity import plot_disconnectivity, tree_from_database
-    from lossatlas.energy._msb import msb_from_database, plot_msb_disconnectivity
+def _disconnectivity(
+    db: Database, potential: Potential | None, minima: list[Minimum], ts: list[TransitionState]
+) -> str:
 
     if not ts:
         return (
@@ -199,7 +188,9 @@ def _disconnectivity(db: Any, potential: Any, minima: list, ts: list) -> str:
     if _classifier(potential):
         first = figure_html(
             plot_disconnectivity(
-                tree, colour_by=test_accuracy(potential, minima), colour_label="test accuracy"
+                tree,
+                colour_by=minima_test_accuracy(potential, minima),
+                colour_label="test accuracy",
             ),
             caption="coloured by test accuracy",
             dpi=_DPI,
@@ -225,8 +216,7 @@ def _disconnectivity(db: Any, potential: Any, minima: list, ts: list) -> str:
     )
 
 
-def _heat_capacity(db: Any, minima: list) -> str:
-    from lossatlas.energy._thermo import heat_capacity_from_database, plot_heat_capacity
+def _heat_capacity(db: Database, minima: list[Minimum]) -> str:
 
     use_fvib = all(m.fvib is not None for m in minima)
     hc = heat_capacity_from_database(db, use_fvib=use_fvib)
@@ -253,8 +243,9 @@ def _heat_capacity(db: Any, minima: list) -> str:
     )
 
 
-def _ensembles(db: Any, potential: Any, lowest: int, seed: int, temperature: float | None) -> str:
-    from lossatlas.energy._ensembles import ensemble_from_database, plot_specialisation
+def _ensembles(
+    db: Database, potential: Potential, lowest: int, seed: int, temperature: float | None
+) -> str:
 
     ens = ensemble_from_database(db, potential, lowest=lowest, temperature=temperature, seed=seed)
     return (
@@ -267,8 +258,7 @@ def _ensembles(db: Any, potential: Any, lowest: int, seed: int, temperature: flo
     )
 
 
-def _relevance(db: Any, potential: Any) -> str:
-    from lossatlas.energy._relevance import relevance_from_database
+def _relevance(db: Database, potential: Potential) -> str:
 
     rel = relevance_from_database(db, potential)
     return (
@@ -279,8 +269,8 @@ def _relevance(db: Any, potential: Any) -> str:
 
 
 def energy_sections(
-    db: Any,
-    potential: Any = None,
+    db: Database | str | Path,
+    potential: Potential | None = None,
     *,
     lowest: int = 20,
     seed: int = 0,
@@ -291,9 +281,9 @@ def energy_sections(
     Parameters
     ----------
     db : Database, str or Path
-        The database (a path is opened with :func:`open_energy_database`).
+        The database (a path is opened read-only with :meth:`Database.open`).
     potential : Potential, optional
-        Default: rebuilt from the database's stored spec (metadata key ``potential``).
+        Default: the database's (``db.potential``) or rebuilt from its stored spec.
     lowest : int, default 20
         Minima (and transition states) listed, and minima combined into ensembles.
     seed : int, default 0
@@ -311,21 +301,18 @@ def energy_sections(
     if lowest < 1:
         raise InputError(f"lowest must be >= 1, got {lowest}")
     if isinstance(db, (str, Path)):
-        opened, stored = open_energy_database(db)
-        with opened:
+        with Database.open(db) as opened:
             return energy_sections(
                 opened,
-                stored if potential is None else potential,
+                potential,
                 lowest=lowest,
                 seed=seed,
                 temperature=temperature,
             )
     if potential is None:
-        spec = db.get_meta("potential")
-        if spec is not None:
-            from lossatlas.energy.potentials import potential_from_spec
-
-            potential = potential_from_spec(spec)
+        potential = db.potential
+    if potential is None and db.potential_spec is not None:
+        potential = potential_from_spec(db.potential_spec)
     minima, ts = db.minima(), db.transition_states()
     if not minima:
         raise InputError(f"database '{db.path}' holds no minima; run 'lossatlas energy explore'")
@@ -347,10 +334,10 @@ def energy_sections(
 
 
 def write_energy_report(
-    db: Any,
+    db: Database | str | Path,
     path: str | Path,
     *,
-    potential: Any = None,
+    potential: Potential | None = None,
     title: str = "lossatlas energy-landscape report",
     extra_sections: Sequence[tuple[str, str]] = (),
     seed: int = 0,
@@ -365,17 +352,42 @@ def write_energy_report(
     ``extra_sections`` (``(title, html)`` pairs, trusted HTML) follow
     :func:`energy_sections` (or ``sections``, when already computed with it); ``settings``
     (trusted HTML) replaces the line under the title.
-    The page is written by :func:`lossatlas.viz._report.write_page`.
-    """
-    from lossatlas.viz._report import write_page
+    The page is written by :func:`lossatlas._pages.write_page`.
 
+    Parameters
+    ----------
+    db : Database, str or Path
+        The database or its file (opened read-only).
+    path : str or Path
+        The ``.html`` file to write.
+    potential : Potential, optional
+        Default: the database's.
+    title : str
+        Page title.
+    extra_sections : sequence of (str, str)
+        Appended sections.
+    seed : int, default 0
+        Seed of the ensemble selector.
+    lowest : int, default 20
+        Minima listed and combined.
+    temperature : float, optional
+        Of the occupation-weighted ensemble.
+    settings : str, optional
+        Trusted HTML under the title.
+    sections : sequence of (str, str), optional
+        Sections computed already.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
     if isinstance(db, (str, Path)):
-        opened, stored = open_energy_database(db)
-        with opened:
+        with Database.open(db) as opened:
             return write_energy_report(
                 opened,
                 path,
-                potential=stored if potential is None else potential,
+                potential=potential,
                 title=title,
                 extra_sections=extra_sections,
                 seed=seed,
@@ -389,7 +401,7 @@ def write_energy_report(
     if settings is None:
         settings = (
             f"database <code>{html.escape(str(db.path))}</code>, {db.n_minima()} minima, "
-            f"{len(db.transition_states())} transition states, seed {seed}, "
+            f"{db.n_transition_states()} transition states, seed {seed}, "
             "figures: static PNG (matplotlib)"
         )
     return write_page(path, title=title, settings=settings, sections=[*sections, *extra_sections])

@@ -27,12 +27,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy.special import logsumexp
 
-from lossatlas.errors import InputError, require
+from lossatlas.energy._json import json_number
+from lossatlas.energy._plotdata import HeatCapacityPlotData
+from lossatlas.errors import InputError
+
+if TYPE_CHECKING:
+    from lossatlas.energy._database import Database
 
 __all__ = [
     "HeatCapacity",
@@ -41,7 +46,7 @@ __all__ = [
     "heat_capacity",
     "heat_capacity_from_database",
     "occupation_probabilities",
-    "plot_heat_capacity",
+    "heat_capacity_plot_data",
 ]
 
 
@@ -111,6 +116,32 @@ class HeatCapacity:
     def baseline(self) -> float:
         """The harmonic part, ``kappa/2`` (``kappa`` with the kinetic term)."""
         return self.kappa * (1.0 if self.kinetic else 0.5)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe summary: the curve and its peaks (the shape ``energy cv --format json``
+        documents).
+
+        Returns
+        -------
+        dict
+            ``T``, ``C`` (lists) and ``peaks`` (a list of ``{"T", "C"}``).
+        """
+        return {
+            "T": [json_number(t) for t in self.T],
+            "C": [json_number(c) for c in self.C],
+            "peaks": [{"T": json_number(p.T), "C": json_number(p.C)} for p in self.peaks],
+        }
+
+    def to_frame(self) -> Any:
+        """The curve as a :class:`pandas.DataFrame` with columns ``T`` and ``C``.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        import pandas as pd
+
+        return pd.DataFrame({"T": np.asarray(self.T, float), "C": np.asarray(self.C, float)})
 
 
 def _as_arrays(
@@ -305,6 +336,20 @@ def default_temperatures(
 
     By default from ``min gap / 50`` to ``2 max gap`` (gaps ``L_a - L_min > 0``), which holds
     every peak of a set of minima whose gaps are of that order; ``tmin``/``tmax`` override.
+
+    Parameters
+    ----------
+    energies : array_like
+        Energies of the minima.
+    tmin, tmax : float, optional
+        Override the ends.
+    points : int, default 200
+        Grid size.
+
+    Returns
+    -------
+    numpy.ndarray
+        Increasing temperatures.
     """
     e = np.asarray(energies, dtype=float)
     gaps = np.sort(e - e.min())
@@ -322,7 +367,7 @@ def default_temperatures(
 
 
 def heat_capacity_from_database(
-    db: Any,
+    db: Database,
     *,
     temperatures: Sequence[float] | np.ndarray | None = None,
     tmin: float | None = None,
@@ -348,6 +393,10 @@ def heat_capacity_from_database(
     use_fvib : bool, default True
         Use the stored ``fvib``; a minimum without one is an error (say ``use_fvib=False`` to
         weigh all wells alike).
+
+    Returns
+    -------
+    HeatCapacity
     """
     minima = db.minima()
     if not minima:
@@ -381,30 +430,26 @@ def heat_capacity_from_database(
     )
 
 
-def plot_heat_capacity(hc: HeatCapacity, *, ax: Any = None, log_t: bool = True) -> Any:
-    """Draw ``C(T)`` with its peaks marked; returns the matplotlib Figure."""
-    require("matplotlib", "energy", purpose="heat-capacity plots")
-    from matplotlib.figure import Figure
+def heat_capacity_plot_data(hc: HeatCapacity, *, log_t: bool = True) -> HeatCapacityPlotData:
+    """What the ``C(T)`` figure shows: the curve and its peaks (draw it with
+    ``plot_heat_capacity``).
 
-    if ax is None:
-        fig = Figure(figsize=(5.5, 3.8))
-        ax = fig.add_subplot()
-    else:
-        fig = ax.figure
-    ax.plot(hc.T, hc.C, color="black", lw=1.2)
-    for pk in hc.peaks:
-        ax.axvline(pk.T, color="tab:red", lw=0.8, ls="--")
-        ax.annotate(
-            f"T={pk.T:.3g}",
-            (pk.T, pk.C),
-            textcoords="offset points",
-            xytext=(4, 4),
-            fontsize=8,
-            color="tab:red",
-        )
-    if log_t:
-        ax.set_xscale("log")
-    ax.set_xlabel("T")
-    ax.set_ylabel("C(T)")
-    ax.set_title(f"heat capacity (kappa={hc.kappa}{', kinetic' if hc.kinetic else ''})")
-    return fig
+    Parameters
+    ----------
+    hc : HeatCapacity
+        The heat capacity (:func:`heat_capacity`).
+    log_t : bool, default True
+        Logarithmic temperature axis.
+
+    Returns
+    -------
+    HeatCapacityPlotData
+    """
+    return HeatCapacityPlotData(
+        T=np.asarray(hc.T, dtype=float),
+        C=np.asarray(hc.C, dtype=float),
+        peak_T=np.array([p.T for p in hc.peaks], dtype=float),
+        peak_C=np.array([p.C for p in hc.peaks], dtype=float),
+        log_t=bool(log_t),
+        title=f"heat capacity (kappa={hc.kappa}{', kinetic' if hc.kinetic else ''})",
+    )

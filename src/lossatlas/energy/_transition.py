@@ -26,10 +26,11 @@ from lossatlas._threads import limit_blas
 from lossatlas.energy._eigenfollow import (
     SaddleResult,
     hybrid_eigenvector_following,
-    lowest_eigenvector,
 )
+from lossatlas.energy._harmonic import hessian_summary
 from lossatlas.energy._minimize import MinimizeResult, minimize
 from lossatlas.energy._neb import BandResult, doubly_nudged_elastic_band
+from lossatlas.energy._options import DNEBOptions
 from lossatlas.errors import InputError
 
 if TYPE_CHECKING:
@@ -37,13 +38,8 @@ if TYPE_CHECKING:
     from lossatlas.energy.potentials import Potential
 
 __all__ = [
-    "BandResult",
-    "SaddleResult",
     "SaddleConnection",
     "TransitionStateSearch",
-    "doubly_nudged_elastic_band",
-    "hybrid_eigenvector_following",
-    "lowest_eigenvector",
     "push_off",
     "find_transition_states",
     "orbit_distance",
@@ -181,6 +177,18 @@ def orbit_distance(potential: Potential, x: np.ndarray, y: np.ndarray) -> float:
     symmetric copies for the tanh networks); otherwise the Euclidean distance of
     ``canonicalise``-d coordinates, or of the raw coordinates when that is missing too
     (duck-typed potentials).
+
+    Parameters
+    ----------
+    potential : Potential
+        Defines the symmetries.
+    x, y : numpy.ndarray
+        Coordinates.
+
+    Returns
+    -------
+    float
+        >= 0.
     """
     sym = getattr(potential, "symmetry_distance", None)
     if sym is not None:
@@ -195,7 +203,20 @@ def orbit_distance(potential: Potential, x: np.ndarray, y: np.ndarray) -> float:
 
 def align_to(potential: Potential, reference: np.ndarray, x: np.ndarray) -> np.ndarray:
     """The symmetric copy of ``x`` nearest ``reference`` (``potential.align``), or ``x``
-    itself where the potential has no ``align`` (duck-typed potentials)."""
+    itself where the potential has no ``align`` (duck-typed potentials).
+
+    Parameters
+    ----------
+    potential : Potential
+        Defines the symmetries.
+    reference, x : numpy.ndarray
+        Coordinates.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same loss as ``x``.
+    """
     align = getattr(potential, "align", None)
     x = np.asarray(x, dtype=float).ravel()
     if align is None:
@@ -218,8 +239,6 @@ def _same_point(
 
 
 def _store(potential: Potential, db: Database, minimum: MinimizeResult) -> tuple[int, bool]:
-    from lossatlas.energy._database import hessian_summary
-
     fvib, n_positive, lowest = hessian_summary(potential, minimum.x)
     record, is_new = db.add_minimum(
         minimum.energy, minimum.x, fvib=fvib, n_positive=n_positive, lowest_eigenvalue=lowest
@@ -235,7 +254,7 @@ def find_transition_states(
     db: Database | None = None,
     rms_tol: float = 1e-6,
     displacement: float = 0.2,
-    band_options: Mapping[str, Any] | None = None,
+    band_options: DNEBOptions | Mapping[str, Any] | None = None,
     saddle_options: Mapping[str, Any] | None = None,
     polish: bool = True,
     polish_tol: float = 1e-9,
@@ -254,9 +273,9 @@ def find_transition_states(
     2. every candidate (band maximum) is refined by :func:`hybrid_eigenvector_following`,
        started with the band tangent there as the guess of the reaction coordinate;
     3. distinct converged index-1 saddles are pushed off both ways (:func:`push_off`);
-    4. with ``db``: both minima are added (with :func:`~lossatlas.energy._database.hessian_summary`)
-       and the saddle is stored as a transition state joining them, unless both sides reach the
-       same minimum.
+    4. with ``db``: both minima are added (with
+       :func:`~lossatlas.energy._harmonic.hessian_summary`) and the saddle is stored as a
+       transition state joining them, unless both sides reach the same minimum.
 
     Parameters
     ----------
@@ -269,9 +288,10 @@ def find_transition_states(
         RMS-gradient tolerance of the saddles and of the push-off minimisations.
     displacement : float, default 0.2
         Push-off distance (coordinate units).
-    band_options, saddle_options : mapping, optional
-        Extra keyword arguments of :func:`doubly_nudged_elastic_band` and
-        :func:`hybrid_eigenvector_following`.
+    band_options : DNEBOptions or mapping, optional
+        Options of :func:`doubly_nudged_elastic_band`.
+    saddle_options : mapping, optional
+        Extra keyword arguments of :func:`hybrid_eigenvector_following`.
     polish : bool, default True
         Newton-polish the saddles and the push-off minima (dense Hessian) to an RMS gradient of
         ``polish_tol``, as the reference does for stored stationary points: along the nearly
@@ -323,7 +343,7 @@ def _find_transition_states(
     db: Database | None,
     rms_tol: float,
     displacement: float,
-    band_options: Mapping[str, Any] | None,
+    band_options: DNEBOptions | Mapping[str, Any] | None,
     saddle_options: Mapping[str, Any] | None,
     polish: bool,
     polish_tol: float,
@@ -331,7 +351,9 @@ def _find_transition_states(
     distance_tol: float,
     seed: int,
 ) -> TransitionStateSearch:
-    band = doubly_nudged_elastic_band(potential, x_start, x_end, **dict(band_options or {}))
+    band = doubly_nudged_elastic_band(
+        potential, x_start, x_end, options=DNEBOptions.build(band_options)
+    )
     e_start, e_end = float(band.energies[0]), float(band.energies[-1])
     hef_kw = {
         "rms_tol": rms_tol,
@@ -382,8 +404,6 @@ def _find_transition_states(
                 ids[i], is_new = _store(potential, db, m)
                 new_minima += int(is_new)
             if ids[0] != ids[1]:
-                from lossatlas.energy._database import hessian_summary
-
                 fvib, _, _ = hessian_summary(potential, saddle.x)
                 record, is_new = db.add_transition_state(
                     saddle.energy,

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from lossatlas._pages import write_page
 from lossatlas.analysis._optima import local_optima
 from lossatlas.analysis._profile import profile
 from lossatlas.analysis._registry import metric_readings
@@ -27,7 +28,6 @@ from lossatlas.viz import _plotdata as pdata
 from lossatlas.viz import _plots as plots
 from lossatlas.viz._html import figure_html
 from lossatlas.viz._landscape_map import DEFAULT_MAX_NODES, landscape_map
-from lossatlas.viz._report_template import PAGE, RENDER_SCRIPT
 
 __all__ = ["load_landscapes", "write_page", "write_report"]
 
@@ -333,76 +333,3 @@ def write_report(
         interactive=interactive,
         n_figures=count,
     )
-
-
-def write_page(
-    path: str | Path,
-    *,
-    title: str,
-    settings: str,
-    sections: Sequence[tuple[str, str]] = (),
-    body: str = "",
-    toc: Sequence[str] = (),
-    notes: Sequence[str] = (),
-    interactive: bool = False,
-    n_figures: int | None = None,
-) -> Path:
-    """Write one self-contained report page (the template of every lossatlas report).
-
-    Parameters
-    ----------
-    path : str or Path
-        The ``.html`` file to write (parent folders are created).
-    title : str
-        Plain text (escaped).
-    settings : str
-        Trusted HTML: one line under the title saying how the page was made.
-    sections : sequence of (title, html)
-        Sections appended, in order, between the ``<!-- lossatlas:extra-sections -->`` markers,
-        with anchors ``extra-0``, ``extra-1``...; titles are escaped, the HTML is inserted as
-        given (trusted, from code).
-    body : str
-        Trusted HTML placed before ``sections`` (a report's own sections).
-    toc : sequence of str
-        ``<li>`` entries of the table of contents for ``body``; the sections' are added.
-    notes : sequence of str
-        Plain-text warnings shown under the settings line.
-    interactive : bool, default False
-        Embed plotly.js and the script that draws the figures' JSON specs.
-    n_figures : int, optional
-        Count shown in the footer (default: the ``<figure>`` elements of the page).
-
-    Returns
-    -------
-    Path
-    """
-    toc_items = list(toc)
-    extras = []
-    for j, (extra_title, extra_html) in enumerate(sections):
-        toc_items.append(f"<li><a href='#extra-{j}'>{html.escape(extra_title)}</a></li>")
-        extras.append(
-            f"<section id='extra-{j}'><h2>{html.escape(extra_title)}</h2>{extra_html}</section>"
-        )
-    if n_figures is None:
-        n_figures = (body + "".join(extras)).count("<figure>")
-    plotly_js = ""
-    render = ""
-    if interactive:
-        offline = require("plotly.offline", "viz", purpose="the interactive report")
-        plotly_js = f"<script>{offline.get_plotlyjs()}</script>"
-        render = f"<script>{RENDER_SCRIPT}</script>"
-    page = PAGE.substitute(
-        title=html.escape(title),
-        plotly_js=plotly_js,
-        settings=settings,
-        notes="".join(f"<p class='warning'>{html.escape(n)}</p>" for n in notes),
-        toc="".join(toc_items),
-        body=body,
-        extra_sections="".join(extras),
-        render=render,
-        n_figures=n_figures,
-    )
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(page, encoding="utf-8")
-    return out

@@ -1,9 +1,9 @@
 """Potentials: loss functions seen as energy landscapes, with their derivatives.
 
-See :class:`~lossatlas.energy.potentials._base.Potential` for the protocol and
-:func:`~lossatlas.energy.potentials._registry.make_potential` for the built-ins by name.
-:class:`~lossatlas.energy.potentials._torch_module.TorchPotential` (needs torch) is imported from
-its module.
+See :class:`Potential` for the protocol and :func:`make_potential` for the built-ins by name
+(:func:`potential_spec` and :func:`potential_from_spec` rebuild one from its JSON spec, as a
+database stores it). :class:`TorchPotential` wraps any torch module; torch itself is imported
+only when one is made (extra ``torch``).
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from typing import Any, Literal
 import numpy as np
 from scipy.special import expit, softmax
 
-from lossatlas.energy.potentials._mlp import TanhNetworkPotential, _check_inputs
+from lossatlas.energy.potentials._mlp import TanhNetworkPotential, check_network_inputs
 from lossatlas.errors import InputError
 
 __all__ = ["MLPAppAUC"]
@@ -73,7 +73,7 @@ class MLPAppAUC(TanhNetworkPotential):
         score: Literal["probability", "logit"] = "probability",
         smoothing: str = "sigmoid",
     ) -> None:
-        X, y = _check_inputs(X, y, n_hidden, lam, "MLPAppAUC")
+        X, y = check_network_inputs(X, y, n_hidden, lam, "MLPAppAUC")
         labels = np.unique(y)
         if not np.array_equal(labels, [0, 1]):
             raise InputError(

@@ -106,6 +106,11 @@ def matern_correlation(z: np.ndarray, nu: float, *, closed_form: bool = True) ->
         3/2 or 5/2; otherwise (or when False) the general form, computed in log space (scipy's
         scaled ``kve``; Debye's expansion for orders >= 50) so that it neither under- nor
         overflows, also for large ``nu`` on the way to the squared-exponential limit.
+
+    Returns
+    -------
+    numpy.ndarray
+        Correlations in (0, 1], the shape of ``z``.
     """
     z = np.asarray(z, dtype=float)
     if _closed_form(nu, closed_form):

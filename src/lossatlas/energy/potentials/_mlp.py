@@ -69,7 +69,7 @@ def _log_softmax_rows(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return shifted, e, s
 
 
-def _check_inputs(
+def check_network_inputs(
     X: np.ndarray, y: np.ndarray, n_hidden: int, lam: float, who: str
 ) -> tuple[np.ndarray, np.ndarray]:
     """Validated training inputs ``X`` (float, finite, non-empty 2-D), labels ``y`` (one per
@@ -402,7 +402,7 @@ class MLPCrossEntropy(TanhNetworkPotential):
         lam: float = 1e-5,
         n_classes: int | None = None,
     ) -> None:
-        X, y = _check_inputs(X, y, n_hidden, lam, "MLPCrossEntropy")
+        X, y = check_network_inputs(X, y, n_hidden, lam, "MLPCrossEntropy")
         if y.size and not np.all(np.equal(np.mod(y, 1), 0)):
             raise InputError("MLPCrossEntropy: y must hold integer class labels")
         y = y.astype(int)

@@ -39,7 +39,13 @@ _OPTIONAL_INT = {"n_samples"}
 
 
 def available_potentials() -> list[str]:
-    """Names accepted by :func:`make_potential`."""
+    """Names accepted by :func:`make_potential`.
+
+    Returns
+    -------
+    list of str
+        Sorted names (``mlp``, ``mlp-auc``, ``gp``, ``muller-brown``, ``double-well``).
+    """
     return list(_OPTIONS)
 
 
@@ -73,6 +79,18 @@ def potential_spec(name: str, **options: Any) -> dict[str, Any]:
 
     An option given as ``None`` takes its default (handy for CLI flags left unset).
 
+    Parameters
+    ----------
+    name : str
+        A built-in potential (:func:`available_potentials`).
+    **options
+        Its options; missing ones take their defaults.
+
+    Returns
+    -------
+    dict
+        ``{"name": name, "options": {...}}`` with every option filled in (JSON-able).
+
     Raises
     ------
     InputError
@@ -95,7 +113,18 @@ def potential_spec(name: str, **options: Any) -> dict[str, Any]:
 
 
 def potential_from_spec(spec: Mapping[str, Any]) -> Potential:
-    """Rebuild a potential from a spec made by :func:`potential_spec` (e.g. read from JSON)."""
+    """Rebuild a potential from a spec made by :func:`potential_spec` (e.g. read from JSON).
+
+    Parameters
+    ----------
+    spec : mapping
+        ``{"name": str, "options": {option: value}}``.
+
+    Returns
+    -------
+    Potential
+        With ``spec`` (and for data-based potentials ``dataset``) attached.
+    """
     if not isinstance(spec, Mapping) or "name" not in spec:
         raise InputError(f"a potential spec must be a mapping with a 'name', got {spec!r}")
     options = spec.get("options", {}) or {}
