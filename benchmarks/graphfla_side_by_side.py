@@ -32,7 +32,10 @@ KEYS = {
     "fitness.cauchy_loc": ("fitness.cauchy_loc", ""),
     "local_optima_ratio": ("local_optima_ratio", ""),
     "gradient_intensity": ("gradient_intensity", ""),
-    "autocorrelation": ("autocorrelation_pooled", "other random walks (sampling)"),
+    "autocorrelation": (
+        "autocorrelation_pooled",
+        "other walks: GraphFLA's skip neutral pairs and visit 20 configurations (19 steps)",
+    ),
     "r_s_ratio": ("r_s_ratio", ""),
     "neutrality": ("neutrality", "threshold = epsilon"),
     "evolvability_enhancing_fraction": ("evolvability_enhancing_fraction", ""),

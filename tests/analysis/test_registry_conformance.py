@@ -71,7 +71,9 @@ def test_registry_lists_every_metric_once_with_its_facts():
     assert set(table.columns) >= {"name", "family", "reading", "parameters", "cost"}
     assert table["reading"].str.len().min() >= 9  # "mean loss"
     assert set(table["cost"]) == {"default", "costly"}
-    assert "| `gamma` | epistasis | costly |" in metrics_markdown()
+    table_md = metrics_markdown()
+    assert "| `gamma` | epistasis | costly |" in table_md
+    assert all(f"| `{name}` |" in table_md for name in ALL)  # the docs' table lists them all
     default = [m.name for m in select_metrics()]
     assert "gamma" not in default and "fitness.skewness" in default
     assert [m.name for m in select_metrics("fitness_distribution")] == [
