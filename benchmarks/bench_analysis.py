@@ -99,17 +99,26 @@ def run(landscape: Landscape, baseline: float, *, eps: float) -> dict[str, float
     return out
 
 
-def profiles(landscape: Landscape, baseline: float, *, eps: float) -> None:
-    """Default profile and full profile (every metric) of ``landscape``, per family too."""
+def profiles(landscape: Landscape, small: Landscape, baseline: float, *, eps: float) -> None:
+    """Default and full profiles of ``landscape``, per family too; the "heavy" metrics (one
+    graph search per local optimum) on ``small``."""
+    light = [m.name for m in REGISTRY.values() if m.cost != "heavy"]
+    heavy = [m.name for m in REGISTRY.values() if m.cost == "heavy"]
     print(f"\nprofiles of {landscape!r}")
     print(f"{'selection':34s} {'seconds':>9s} {'x baseline':>11s}")
-    for label, metrics in (("default profile", None), ("full profile (every metric)", "all")):
+    for label, metrics in (
+        ("default profile", None),
+        (f"full profile ({len(light)} metrics, not heavy)", light),
+    ):
         seconds, _, _ = measure(lambda m=metrics: profile(fresh(landscape), epsilon=eps, metrics=m))
         print(f"{label:34s} {seconds:9.3f} {seconds / baseline:11.1f}")
-    families = dict.fromkeys(m.family for m in REGISTRY.values())
-    for family in families:
-        seconds, _, _ = measure(lambda f=family: profile(fresh(landscape), families=[f]))
+    for family in dict.fromkeys(m.family for m in REGISTRY.values()):
+        names = [m.name for m in REGISTRY.values() if m.family == family and m.cost != "heavy"]
+        seconds, _, _ = measure(lambda f=names: profile(fresh(landscape), epsilon=eps, metrics=f))
         print(f"  family {family:25s} {seconds:9.3f} {seconds / baseline:11.1f}")
+    seconds, _, _ = measure(lambda: profile(fresh(small), epsilon=eps, metrics=heavy))
+    label = f"heavy metrics ({len(heavy)}) on {small.n}"
+    print(f"{label:34s} {seconds:9.3f} {seconds / baseline:11.1f}")
 
 
 # our key -> GraphFLA 0.4.0 function, for the metrics both have
@@ -204,7 +213,7 @@ def main() -> None:
         big = bowl_landscape(7, 10)
         run(big, baseline, eps=args.epsilon)
     profile_s = results["whole profile()"]
-    profiles(full, baseline, eps=args.epsilon)
+    profiles(full, bowl_landscape(4, 10), baseline, eps=args.epsilon)
     if args.graphfla_hps:
         against_graphfla(bowl_landscape(args.graphfla_hps, 10), baseline, eps=args.epsilon)
     print(

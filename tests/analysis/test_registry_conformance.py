@@ -70,7 +70,7 @@ def test_registry_lists_every_metric_once_with_its_facts():
     assert list(table["name"]) == ALL
     assert set(table.columns) >= {"name", "family", "reading", "parameters", "cost"}
     assert table["reading"].str.len().min() >= 9  # "mean loss"
-    assert set(table["cost"]) == {"default", "costly"}
+    assert set(table["cost"]) == {"default", "costly", "heavy"}
     table_md = metrics_markdown()
     assert "| `gamma` | epistasis | costly |" in table_md
     assert all(f"| `{name}` |" in table_md for name in ALL)  # the docs' table lists them all

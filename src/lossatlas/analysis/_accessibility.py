@@ -129,7 +129,7 @@ def accessible_basins(
     the best-improvement basin where the greedy one does (GraphFLA's
     ``size_basin_accessible``). Accessible basins overlap, so their sizes sum to at least
     ``n``. One multi-source breadth-first search per optimum over the reversed improving edges:
-    ``O(k (n + edges))`` for ``k`` optima -- costly on rugged landscapes.
+    ``O(k (n + edges))`` for ``k`` optima -- "heavy" on rugged landscapes.
 
     Returns
     -------
@@ -144,28 +144,37 @@ def accessible_basins(
     nb = resolve_neighbourhood(neighbourhood)
 
     def compute() -> np.ndarray:
-        import scipy.sparse as sp
-
-        n = landscape.n
         optima = local_optima(landscape, loss=loss, epsilon=epsilon, neighbourhood=nb)
-        edges = improving_edges(landscape, loss=loss, epsilon=epsilon, neighbourhood=nb)
-        # one extra node, the source, with an edge to every member of the optimum searched
-        base = sp.csr_matrix(
-            (np.ones(len(edges.source), dtype=np.int8), (edges.target, edges.source)),
-            shape=(n + 1, n + 1),
+        return np.array(
+            [
+                _accessible_basin(landscape, loss, epsilon, nb, label)
+                for label in optima.optimum_plateaus
+            ],
+            dtype=np.int64,
         )
-        sizes = np.empty(optima.n_optima, dtype=np.int64)
-        for k, label in enumerate(optima.optimum_plateaus):
-            members = np.flatnonzero(optima.plateau == label)
-            link = sp.csr_matrix(
-                (np.ones(len(members), dtype=np.int8), (np.full(len(members), n), members)),
-                shape=(n + 1, n + 1),
-            )
-            order = breadth_first_order(base + link, n, directed=True, return_predecessors=False)
-            sizes[k] = len(order) - 1
-        return sizes
 
     return landscape.cached(("accessible_basins", loss, float(epsilon), *_cache_key(nb)), compute)
+
+
+def _accessible_basin(
+    landscape: Landscape, loss: str, epsilon: float, nb: Neighbourhood, label: int
+) -> int:
+    """Configurations with an improving path into plateau ``label`` (itself included)."""
+    import scipy.sparse as sp
+
+    n = landscape.n
+    optima = local_optima(landscape, loss=loss, epsilon=epsilon, neighbourhood=nb)
+    edges = improving_edges(landscape, loss=loss, epsilon=epsilon, neighbourhood=nb)
+    members = np.flatnonzero(optima.plateau == label)
+    # one extra node, the source, with an edge to every member of the plateau
+    graph = sp.csr_matrix(
+        (
+            np.ones(len(edges.source) + len(members), dtype=np.int8),
+            (np.r_[edges.target, np.full(len(members), n)], np.r_[edges.source, members]),
+        ),
+        shape=(n + 1, n + 1),
+    )
+    return len(breadth_first_order(graph, n, directed=True, return_predecessors=False)) - 1
 
 
 def global_accessible_basin_size(
@@ -184,10 +193,11 @@ def global_accessible_basin_size(
     ----------
     Ochoa, Verel & Tomassini (2010); GraphFLA 0.4.0, ``size_basin_accessible``.
     """
-    optima = local_optima(landscape, loss=loss, epsilon=epsilon, neighbourhood=neighbourhood)
-    sizes = accessible_basins(landscape, loss=loss, epsilon=epsilon, neighbourhood=neighbourhood)
-    best = landscape.loss(loss).min()
-    return float(sizes[np.flatnonzero(optima.optima_loss == best)[0]] / landscape.n)
+    nb = resolve_neighbourhood(neighbourhood)
+    optima = local_optima(landscape, loss=loss, epsilon=epsilon, neighbourhood=nb)
+    # optimum 0 holds the global best: one search, not one per optimum
+    size = _accessible_basin(landscape, loss, epsilon, nb, int(optima.optimum_plateaus[0]))
+    return float(size / landscape.n)
 
 
 def mean_accessible_basin_size(

@@ -344,7 +344,7 @@ _add(
     "mean configurations with an improving path into a local optimum (first-improvement)",
     lambda c: mean_accessible_basin_size(c.landscape, **c.eps_graph),
     parameters=EPS,
-    cost="costly",
+    cost="heavy",
 )
 
 # -- local optima network (graphfla.lon) ---------------------------------------------------------
@@ -423,7 +423,7 @@ for _key, _reading in {
             lambda: extradimensional_bypass(c.landscape, **c.eps_graph),
         )[k],
         parameters=EPS,
-        cost="costly",
+        cost="heavy",
         group="extradimensional_bypass",
     )
 _add(

@@ -54,6 +54,7 @@ def local_optima_network(
     plateau_exit: str = "lowest",
     min_edge_freq: int = 3,
     neighbourhood: Neighbourhood | None = None,
+    accessibility: str = "all",
 ) -> LocalOptimaNetwork:
     """The LON of the best-improvement basins (see the module notes).
 
@@ -68,6 +69,9 @@ def local_optima_network(
         Keep an edge only when more perturbations than this follow it (GraphFLA's default).
     neighbourhood : Neighbourhood, optional
         Whose moves make the 2-edit perturbations; default the 1-edit neighbourhood.
+    accessibility : {"all", "global"}, default "all"
+        Accessibility of every optimum (one search each, ``O(k (k + edges))``) or of the global
+        one only (the others ``-1``).
 
     Returns
     -------
@@ -136,13 +140,10 @@ def local_optima_network(
     reverse = csr_matrix(
         (np.ones(int(keep.sum()), dtype=np.int8), (dst[keep], src[keep])), shape=(k, k)
     )
-    access = np.array(
-        [
-            len(breadth_first_order(reverse, i, directed=True, return_predecessors=False))
-            for i in range(k)
-        ],
-        dtype=np.int64,
-    )
+    targets = range(k) if accessibility == "all" else range(min(k, 1))
+    access = np.full(k, -1, dtype=np.int64)
+    for i in targets:
+        access[i] = len(breadth_first_order(reverse, i, directed=True, return_predecessors=False))
     return LocalOptimaNetwork(
         reps, loss_of, src, dst, weight.astype(np.int64), escape, improve, access
     )
@@ -174,6 +175,7 @@ def lon_statistics(
             descent=descent,
             plateau_exit=plateau_exit,
             neighbourhood=neighbourhood,
+            accessibility="global",
         ),
     )
     k = len(lon.optima_rows)

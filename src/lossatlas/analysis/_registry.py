@@ -8,8 +8,10 @@ report's readings and the metric table of the docs (:func:`metrics_markdown`) ar
 from :data:`REGISTRY`; nothing else lists metrics.
 
 Cost classes: ``"default"`` metrics make the default profile and together keep to the
-foundation's budget (a 10^6-configuration grid in ~3 s on 2 cores); ``"costly"`` ones are
-computed only when asked for by name, by family, or with ``metrics="all"``.
+foundation's budget (a 10^6-configuration grid in ~3 s on 2 cores); ``"costly"`` ones (linear
+or ``n log n`` but with a large constant: fits, every square, every climb) and ``"heavy"`` ones
+(one graph search per local optimum, ``O(k n)``) are computed only when asked for by name, by
+family, or with ``metrics="all"``.
 
 Metrics registered by their modules at import time (:func:`register`); the order of
 registration is the column order of the profile.
@@ -39,7 +41,7 @@ __all__ = [
     "metrics_markdown",
 ]
 
-COSTS = ("default", "costly")
+COSTS = ("default", "costly", "heavy")
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ class Metric:
     parameters : tuple of str
         The :class:`MetricContext` fields it depends on besides the landscape and loss
         (``neighbourhood`` included for every metric that uses the graph).
-    cost : {"default", "costly"}
+    cost : {"default", "costly", "heavy"}
     group : str
         The name that selects it together with its siblings (GraphFLA's function name for a
         dict-valued GraphFLA metric, e.g. ``fitness_distribution``); its own name otherwise.
