@@ -10,6 +10,7 @@ import lossatlas.analysis as analysis
 MODULES = (
     "_accessibility",
     "_catalogue",
+    "_catalogue_graphfla",
     "_comparison",
     "_epistasis",
     "_evolvability",

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from lossatlas import columns as roles
-from lossatlas.analysis import _catalogue  # noqa: F401 -- registers every metric
+from lossatlas.analysis import _catalogue, _catalogue_graphfla  # noqa: F401 -- registration
 from lossatlas.analysis._neighbourhood import Neighbourhood, resolve_neighbourhood
 from lossatlas.analysis._registry import (
     REGISTRY,
