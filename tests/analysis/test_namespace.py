@@ -22,6 +22,7 @@ MODULES = (
     "_importance",
     "_lon",
     "_modality",
+    "_model_contrast",
     "_motifs",
     "_neighbourhood",
     "_neutrality",

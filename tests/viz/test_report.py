@@ -7,7 +7,6 @@ import pytest
 from lossatlas.analysis._profile import METRICS
 from lossatlas.cli import main
 from lossatlas.examples import example_table_path
-from lossatlas.viz import _report as report_module
 from lossatlas.viz._report import write_report
 
 
@@ -25,6 +24,7 @@ def interactive_report(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 def test_interactive_report_is_self_contained(interactive_report):
     text = interactive_report.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>")
@@ -45,6 +45,7 @@ def test_interactive_report_is_self_contained(interactive_report):
     assert "best over the other HPs" in text and "mean over the other HPs" in text
 
 
+@pytest.mark.slow
 def test_report_is_deterministic(tmp_path, bowl_landscape):
     pytest.importorskip("plotly")
     a = write_report(bowl_landscape, tmp_path / "a.html", projection="pca", seed=3)
@@ -54,6 +55,7 @@ def test_report_is_deterministic(tmp_path, bowl_landscape):
     assert c.read_bytes() != a.read_bytes()  # the seed reaches the figures
 
 
+@pytest.mark.slow
 def test_static_fallback_without_plotly(monkeypatch, tmp_path, bowl_landscape):
     import builtins
 
@@ -72,6 +74,7 @@ def test_static_fallback_without_plotly(monkeypatch, tmp_path, bowl_landscape):
     assert "Plotly.newPlot" not in text and "static PNG" in text
 
 
+@pytest.mark.slow
 def test_report_from_landscape_list_and_umap_fallback_note(monkeypatch, tmp_path, bowl_landscape):
     from lossatlas.errors import MissingDependencyError
     from lossatlas.viz import _embed as embed
@@ -112,5 +115,8 @@ def test_cli_report_errors_are_one_line(tmp_path, capsys):
 
 
 def test_load_landscapes_rejects_other_inputs():
-    with pytest.raises(report_module.InputError):
-        report_module.load_landscapes([1, 2])
+    from lossatlas.errors import InputError
+    from lossatlas.io import load_landscapes
+
+    with pytest.raises(InputError, match="expected landscapes"):
+        load_landscapes([1, 2])

@@ -72,6 +72,7 @@ from lossatlas.analysis._importance import (
 from lossatlas.analysis._improving import ImprovingEdges, improving_edges
 from lossatlas.analysis._lon import LocalOptimaNetwork, local_optima_network, lon_statistics
 from lossatlas.analysis._modality import basin_statistics, local_optima_ratio, n_local_optima
+from lossatlas.analysis._model_contrast import CONTRAST_COLUMNS, model_contrast
 from lossatlas.analysis._motifs import (
     Squares,
     classify_epistasis,
@@ -142,6 +143,7 @@ __all__ = [
     "COSTS",
     "DESCENTS",
     "ImprovingEdges",
+    "CONTRAST_COLUMNS",
     "LandscapeComparison",
     "LeafPartition",
     "LocalOptimaNetwork",
@@ -210,6 +212,7 @@ __all__ = [
     "local_optima_network",
     "local_optima_ratio",
     "lon_statistics",
+    "model_contrast",
     "loss_similarity",
     "mean_accessible_basin_size",
     "mean_distance_to_global_optimum",

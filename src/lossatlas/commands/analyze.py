@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
 import typer
 
+from lossatlas.commands._options import CATEGORICAL_HELP, RADIUS_HELP, neighbourhood_option
 from lossatlas.errors import InputError
 
 FORMATS = ("table", "json", "csv")
@@ -77,7 +77,13 @@ def _metric_selection(text: str | None) -> dict[str, list[str] | None]:
 
 def analyze(
     table: Annotated[
-        Path | None, typer.Argument(help="Parquet or CSV table (long table or one row per config).")
+        str | None,
+        typer.Argument(
+            metavar="SOURCE",
+            help="Parquet or CSV table (long table or one row per config), a directory of "
+            "tables, an evaluation or study directory, or an Optuna storage URL "
+            "(sqlite:///study.db).",
+        ),
     ] = None,
     loss: Annotated[str, typer.Option(help="Loss column to analyse.")] = "test",
     epsilon: Annotated[float, typer.Option(help="Neutrality threshold for every metric.")] = 0.0,
@@ -91,6 +97,10 @@ def analyze(
     ] = False,
     walks: Annotated[int, typer.Option(help="Random walks for the autocorrelation.")] = 1000,
     walk_length: Annotated[int, typer.Option(help="Steps per random walk.")] = 20,
+    radius: Annotated[int, typer.Option(help=RADIUS_HELP)] = 1,
+    categorical: Annotated[
+        list[str] | None, typer.Option("--categorical", help=CATEGORICAL_HELP)
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the random walks.")] = 0,
     on_invalid: Annotated[
         str, typer.Option(help="raise | drop rows with NaN/inf losses")
@@ -107,9 +117,9 @@ def analyze(
         ),
     ] = None,
 ) -> None:
-    """Print the fitness-landscape profile of every landscape in TABLE."""
+    """Print the fitness-landscape profile of every landscape in SOURCE."""
     from lossatlas.analysis._profile import profile
-    from lossatlas.io import read_landscapes
+    from lossatlas.io import load_landscapes
 
     if fmt not in FORMATS:
         raise InputError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
@@ -118,17 +128,18 @@ def analyze(
 
         if table is not None:
             raise InputError("give either TABLE or --example, not both")
-        table = example_table_path()
+        table = str(example_table_path())
         if fmt == "table":
             typer.echo(f"example: {EXAMPLE_DESCRIPTION}", err=True)
     if table is None:
         raise InputError("no table given: lossatlas analyze TABLE (or --example)")
-    landscapes = read_landscapes(table, on_invalid=on_invalid, maximize=maximize)
+    landscapes = load_landscapes(table, loss=loss, on_invalid=on_invalid, maximize=maximize)
     frame = profile(
         landscapes,
         loss=loss,
         epsilon=epsilon,
         relative_epsilon=relative_epsilon,
+        neighbourhood=neighbourhood_option(radius, categorical),
         n_walks=walks,
         walk_length=walk_length,
         seed=seed,

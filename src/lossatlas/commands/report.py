@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from lossatlas.commands._options import CATEGORICAL_HELP, RADIUS_HELP, neighbourhood_option
 from lossatlas.errors import InputError
 
 PROJECTIONS = ("auto", "umap", "pca")
@@ -38,6 +39,10 @@ def report(
     static: Annotated[
         bool, typer.Option("--static", help="PNG figures (matplotlib) instead of plotly.")
     ] = False,
+    radius: Annotated[int, typer.Option(help=RADIUS_HELP)] = 1,
+    categorical: Annotated[
+        list[str] | None, typer.Option("--categorical", help=CATEGORICAL_HELP)
+    ] = None,
 ) -> None:
     """Write an HTML report (profile, maps, surfaces, optima) of every landscape, or the energy
     report (disconnectivity, heat capacity, ensembles...) of an energy database."""
@@ -48,15 +53,17 @@ def report(
         raise InputError(
             f"--projection must be one of {', '.join(PROJECTIONS)}, not {projection!r}"
         )
-    if "://" not in table_or_study and not Path(table_or_study).exists():
-        raise InputError(f"{table_or_study}: no such file or directory")
-    source = Path(table_or_study)
-    if "://" not in table_or_study and (
-        is_energy_database(source)
-        or (source.suffix.lower() in ENERGY_DB_SUFFIXES and source.stat().st_size == 0)
-    ):
-        run_energy_report(source, output, seed=seed)
-        return
+    from lossatlas.io import is_storage_url
+
+    if not is_storage_url(table_or_study):
+        source = Path(table_or_study)
+        if not source.exists():
+            raise InputError(f"{table_or_study}: no such file or directory")
+        if is_energy_database(source) or (
+            source.suffix.lower() in ENERGY_DB_SUFFIXES and source.stat().st_size == 0
+        ):
+            run_energy_report(source, output, seed=seed)
+            return
     path = write_report(
         table_or_study,
         output,
@@ -67,6 +74,7 @@ def report(
         max_nodes=max_nodes,
         interactive=False if static else None,
         progress=True,
+        neighbourhood=neighbourhood_option(radius, categorical),
     )
     size = path.stat().st_size / 1e6
     typer.echo(f"wrote {path} ({size:.1f} MB)")
