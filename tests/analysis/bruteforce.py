@@ -950,11 +950,9 @@ class GraphFLAOracle(Oracle):
             "global_optima_accessibility": self.global_optima_accessibility,
             "mean_path_length_to_global_optimum": self.mean_path_length_to_global_optimum,
             "mean_distance_to_global_optimum": self.mean_distance_to_global_optimum,
-            "global_accessible_basin_size": next(
-                size / self.n
-                for rep, size in self.accessible_basins().items()
-                if self.loss[rep] == min(self.loss)
-            ),
+            # the plateau holding the first global optimum (several plateaus may tie)
+            "global_accessible_basin_size": self.accessible_basins()[min(self.global_rows)]
+            / self.n,
             "mean_accessible_basin_size": (
                 sum(self.accessible_basins().values()) / len(self.accessible_basins())
             ),

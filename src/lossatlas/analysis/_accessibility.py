@@ -186,6 +186,9 @@ def global_accessible_basin_size(
 ) -> float:
     """Fraction of configurations in the accessible basin of the global optimum's plateau.
 
+    The plateau holding the first global optimum (lowest flat index) when several plateaus
+    tie at the best loss (possible at ``epsilon > 0``).
+
     See :func:`accessible_basins`; unlike :func:`global_optima_accessibility` the target is the
     whole plateau holding the global best, not its first configuration.
 
