@@ -16,10 +16,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.sparse.csgraph import breadth_first_order
 
-from lossatlas.analysis._graph import _cache_key
+from lossatlas.analysis._graph import cache_key
 from lossatlas.analysis._improving import improving_edges
 from lossatlas.analysis._neighbourhood import Neighbourhood, resolve_neighbourhood
-from lossatlas.analysis._optima import _pointer_jump, distances_to_global, local_optima
+from lossatlas.analysis._optima import distances_to_global, local_optima, pointer_jump
 from lossatlas.landscape import Landscape
 
 __all__ = [
@@ -55,12 +55,12 @@ def accessible_depths(
         order, parent = breadth_first_order(reverse, go, directed=True, return_predecessors=True)
         rows = np.arange(n, dtype=np.int64)
         pointer = np.where(parent >= 0, parent, rows).astype(np.int64)
-        _, depth = _pointer_jump(pointer, (pointer != rows).astype(np.int64))
+        _, depth = pointer_jump(pointer, (pointer != rows).astype(np.int64))
         reached = np.zeros(n, dtype=bool)
         reached[order] = True
         return np.where(reached, depth, -1)
 
-    return landscape.cached(("accessible_depth", loss, float(epsilon), *_cache_key(nb)), compute)
+    return landscape.cached(("accessible_depth", loss, float(epsilon), *cache_key(nb)), compute)
 
 
 def global_optima_accessibility(
@@ -153,7 +153,7 @@ def accessible_basins(
             dtype=np.int64,
         )
 
-    return landscape.cached(("accessible_basins", loss, float(epsilon), *_cache_key(nb)), compute)
+    return landscape.cached(("accessible_basins", loss, float(epsilon), *cache_key(nb)), compute)
 
 
 def _accessible_basin(

@@ -30,7 +30,7 @@ WALKS = ("n_walks", "walk_length", "seed", "neighbourhood")
 WALK_NOTE = "random walks visit rows by their index: a relabelling draws other walks"
 
 
-def _cached(ctx: MetricContext, key: Any, compute: Callable[[], Any]) -> Any:
+def cached_value(ctx: MetricContext, key: Any, compute: Callable[[], Any]) -> Any:
     return ctx.landscape.cached(("profile", key, ctx.loss), compute)
 
 
@@ -59,21 +59,23 @@ def _walk(ctx: MetricContext, estimator: str) -> float:
     )
 
 
-def _add(name: str, family: str, reading: str, compute: Callable[[MetricContext], Any], **kw):
+def add_metric(name: str, family: str, reading: str, compute: Callable[[MetricContext], Any], **kw):
     register(Metric(name, family, reading, compute, **kw))
 
 
 # -- performance ----------------------------------------------------------------------------------
-_add("n_configs", "performance", "number of evaluated configurations", lambda c: c.landscape.n)
-_add("best_loss", "performance", "lowest loss L*", lambda c: float(c.values.min()))
-_add(
+add_metric(
+    "n_configs", "performance", "number of evaluated configurations", lambda c: c.landscape.n
+)
+add_metric("best_loss", "performance", "lowest loss L*", lambda c: float(c.values.min()))
+add_metric(
     "mean_loss",
     "performance",
     "mean loss",
     # the mean of equal floats need not equal them: a constant landscape gives its value
     lambda c: float(c.values[0]) if (c.values == c.values[0]).all() else float(c.values.mean()),
 )
-_add(
+add_metric(
     "loss_std",
     "performance",
     "standard deviation of the loss",
@@ -81,14 +83,14 @@ _add(
 )
 
 # -- modality -------------------------------------------------------------------------------------
-_add(
+add_metric(
     "n_local_optima",
     "modality",
     "local-optimum plateaus (neutral neighbours merged at epsilon)",
     lambda c: n_local_optima(c.landscape, **c.eps_graph),
     parameters=EPS,
 )
-_add(
+add_metric(
     "local_optima_ratio",
     "modality",
     "n_local_optima / n_configs",
@@ -103,7 +105,7 @@ for _key, _reading in {
     ),
     "mean_climb_length": "mean best-improvement moves to a local optimum",
 }.items():
-    _add(
+    add_metric(
         _key,
         "modality",
         _reading,
@@ -113,28 +115,28 @@ for _key, _reading in {
     )
 
 # -- smoothness -----------------------------------------------------------------------------------
-_add(
+add_metric(
     "fdc",
     "smoothness",
     "fitness-distance correlation (Pearson of loss vs distance to the optimum)",
     lambda c: fdc(c.landscape, **c.graph),
     parameters=GRAPH,
 )
-_add(
+add_metric(
     "fdc_spearman",
     "smoothness",
     "fitness-distance correlation (Spearman; GraphFLA's fdc)",
     lambda c: fdc(c.landscape, method="spearman", **c.graph),
     parameters=GRAPH,
 )
-_add(
+add_metric(
     "assortativity",
     "smoothness",
     "correlation of the loss across neighbour pairs",
     lambda c: assortativity(c.landscape, **c.graph),
     parameters=GRAPH,
 )
-_add(
+add_metric(
     "autocorrelation",
     "smoothness",
     "median lag-1 autocorrelation of the loss along random walks",
@@ -143,7 +145,7 @@ _add(
     relabel_invariant=False,
     note=WALK_NOTE,
 )
-_add(
+add_metric(
     "autocorrelation_pooled",
     "smoothness",
     "pooled lag-1 autocorrelation along random walks (GraphFLA's autocorrelation)",
@@ -152,7 +154,7 @@ _add(
     relabel_invariant=False,
     note=WALK_NOTE,
 )
-_add(
+add_metric(
     "correlation_length",
     "smoothness",
     "-1 / ln|autocorrelation|",
@@ -163,14 +165,14 @@ _add(
 )
 
 # -- neutrality -----------------------------------------------------------------------------------
-_add(
+add_metric(
     "neutrality",
     "neutrality",
     "fraction of neighbour pairs with |dL| <= epsilon",
     lambda c: neutrality(c.landscape, **c.eps_graph),
     parameters=EPS,
 )
-_add(
+add_metric(
     "ndc",
     "neutrality",
     "Spearman of neutral-neighbour share vs distance to the optimum",
@@ -182,7 +184,7 @@ for _key, _reading in {
     "largest_plateau": "configurations in the largest plateau",
     "global_plateau_size": "configurations in the global optimum's plateau",
 }.items():
-    _add(
+    add_metric(
         _key,
         "neutrality",
         _reading,

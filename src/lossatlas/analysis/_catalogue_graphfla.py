@@ -14,7 +14,7 @@ from lossatlas.analysis._accessibility import (
     mean_distance_to_global_optimum,
     mean_path_length_to_global_optimum,
 )
-from lossatlas.analysis._catalogue import BASIN, EPS, GRAPH, _add, _cached
+from lossatlas.analysis._catalogue import BASIN, EPS, GRAPH, add_metric, cached_value
 from lossatlas.analysis._epistasis import (
     diminishing_returns_index,
     gamma_statistics,
@@ -52,17 +52,17 @@ for _key, _reading in zip(
     ),
     strict=True,
 ):
-    _add(
+    add_metric(
         f"fitness.{_key}",
         "fitness",
         _reading,
-        lambda c, k=_key: _cached(
+        lambda c, k=_key: cached_value(
             c, "distribution", lambda: fitness_distribution(c.landscape, loss=c.loss)
         )[k],
         group="fitness_distribution",
         note="on the values in the user's units: the score of a maximize landscape",
     )
-_add(
+add_metric(
     "fitness.cauchy_loc",
     "fitness",
     "location of a maximum-likelihood Cauchy fit of the values",
@@ -72,7 +72,7 @@ _add(
 )
 
 # -- ruggedness (GraphFLA) ------------------------------------------------------------------------
-_add(
+add_metric(
     "gradient_intensity",
     "ruggedness",
     "mean |dL| over improving moves / mean value",
@@ -80,7 +80,7 @@ _add(
     parameters=EPS,
     cost="costly",
 )
-_add(
+add_metric(
     "r_s_ratio",
     "ruggedness",
     "roughness / slope of an additive fit (0: additive; large: rugged)",
@@ -91,7 +91,7 @@ _add(
 )
 
 # -- robustness (GraphFLA)
-_add(
+add_metric(
     "evolvability_enhancing_fraction",
     "robustness",
     "fraction of HP changes after which the neighbourhood is significantly better",
@@ -101,14 +101,14 @@ _add(
 )
 
 # -- correlation (GraphFLA) -----------------------------------------------------------------------
-_add(
+add_metric(
     "neighbor_fitness_correlation",
     "correlation",
     "Pearson of each value with its neighbours' mean value",
     lambda c: neighbor_fitness_correlation(c.landscape, **c.graph),
     parameters=GRAPH,
 )
-_add(
+add_metric(
     "basin_fitness_correlation",
     "correlation",
     "Spearman of basin size vs value over optimum members (GraphFLA's per-node form)",
@@ -117,7 +117,7 @@ _add(
     ),
     parameters=BASIN,
 )
-_add(
+add_metric(
     "fitness_flattening_index",
     "correlation",
     "trend of improvements along climbs to the optimum (negative: flattening)",
@@ -127,7 +127,7 @@ _add(
 )
 
 # -- navigability (GraphFLA) ----------------------------------------------------------------------
-_add(
+add_metric(
     "global_optima_accessibility",
     "navigability",
     "fraction of configurations with an improving path to the global optimum",
@@ -135,7 +135,7 @@ _add(
     parameters=EPS,
     cost="costly",
 )
-_add(
+add_metric(
     "mean_path_length_to_global_optimum",
     "navigability",
     "mean shortest improving path to the global optimum (over those with one)",
@@ -143,7 +143,7 @@ _add(
     parameters=EPS,
     cost="costly",
 )
-_add(
+add_metric(
     "mean_distance_to_global_optimum",
     "navigability",
     "mean grid distance to the nearest global optimum",
@@ -151,7 +151,7 @@ _add(
     parameters=GRAPH,
 )
 
-_add(
+add_metric(
     "global_accessible_basin_size",
     "navigability",
     "fraction of configurations with an improving path into the global optimum's plateau",
@@ -159,7 +159,7 @@ _add(
     parameters=EPS,
     cost="costly",
 )
-_add(
+add_metric(
     "mean_accessible_basin_size",
     "navigability",
     "mean configurations with an improving path into a local optimum (first-improvement)",
@@ -175,7 +175,7 @@ for _key, _reading in {
     "improve_rate": "mean share of an optimum's escapes that reach a better optimum",
     "global_accessibility": "share of optima with a monotone LON path to the global optimum",
 }.items():
-    _add(
+    add_metric(
         f"lon.{_key}",
         "lon",
         _reading,
@@ -188,21 +188,21 @@ for _key, _reading in {
     )
 
 # -- epistasis (GraphFLA) -------------------------------------------------------------------------
-_add(
+add_metric(
     "gamma",
     "epistasis",
     "correlation of an HP change's effect across neighbouring contexts (1: additive)",
     lambda c: gamma_statistics(c.landscape, loss=c.loss)["gamma"],
     cost="costly",
 )
-_add(
+add_metric(
     "gamma_star",
     "epistasis",
     "correlation of the effect's sign across neighbouring contexts (low: sign epistasis)",
     lambda c: gamma_statistics(c.landscape, loss=c.loss)["gamma_star"],
     cost="costly",
 )
-_add(
+add_metric(
     "global_idiosyncratic_index",
     "epistasis",
     "effect spread of an HP change / spread of random pairs (0: same effect everywhere)",
@@ -219,7 +219,7 @@ for _key, _reading in {
     "positive": "share of squares where the double change beats the two single ones",
     "negative": "share of squares where it does not",
 }.items():
-    _add(
+    add_metric(
         f"epistasis.{_key}",
         "epistasis",
         _reading,
@@ -235,7 +235,7 @@ for _key, _reading in {
     "proportion": "share of reciprocal-sign squares bypassed by an improving path elsewhere",
     "avg_length": "mean length of those bypasses",
 }.items():
-    _add(
+    add_metric(
         f"bypass.{_key}",
         "epistasis",
         _reading,
@@ -247,7 +247,7 @@ for _key, _reading in {
         cost="heavy",
         group="extradimensional_bypass",
     )
-_add(
+add_metric(
     "diminishing_returns_index",
     "epistasis",
     "Pearson of improvement vs starting value (negative: diminishing returns)",
@@ -255,7 +255,7 @@ _add(
     parameters=EPS,
     cost="costly",
 )
-_add(
+add_metric(
     "increasing_costs_index",
     "epistasis",
     "Pearson of a worsening's cost vs starting value (positive: increasing costs)",

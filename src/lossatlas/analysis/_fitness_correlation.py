@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lossatlas.analysis._graph import _cache_key, neighbour_graph, neutral_threshold
+from lossatlas.analysis._graph import cache_key, neighbour_graph, neutral_threshold
 from lossatlas.analysis._improving import goodness, objective
 from lossatlas.analysis._neighbourhood import Neighbourhood, resolve_neighbourhood
 from lossatlas.analysis._optima import local_optima
@@ -99,7 +99,7 @@ def greedy_pointer(
     (ties to the lowest row), else the row itself (cached)."""
     nb = resolve_neighbourhood(neighbourhood)
     return landscape.cached(
-        ("greedy", loss, float(epsilon), *_cache_key(nb)),
+        ("greedy", loss, float(epsilon), *cache_key(nb)),
         lambda: _greedy_pointer(landscape, loss, epsilon, nb),
     )
 

@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 
-from lossatlas.analysis._graph import _cache_key, neighbour_graph, neutral_threshold
+from lossatlas.analysis._graph import cache_key, neighbour_graph, neutral_threshold
 from lossatlas.analysis._neighbourhood import Neighbourhood, resolve_neighbourhood
 from lossatlas.landscape import Landscape
 
@@ -80,7 +80,7 @@ def improving_edges(
             np.concatenate(sources), np.concatenate(targets), np.concatenate(gaps)
         )
 
-    return landscape.cached(("improving", loss, float(epsilon), *_cache_key(nb)), compute)
+    return landscape.cached(("improving", loss, float(epsilon), *cache_key(nb)), compute)
 
 
 def objective(landscape: Landscape, loss: str = "test") -> np.ndarray:

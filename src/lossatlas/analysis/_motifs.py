@@ -41,7 +41,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from lossatlas.analysis._graph import _cache_key, neutral_threshold
+from lossatlas.analysis._graph import cache_key, neutral_threshold
 from lossatlas.analysis._neighbourhood import Neighbourhood, resolve_neighbourhood
 from lossatlas.landscape import Landscape
 
@@ -161,7 +161,7 @@ def squares(
             return Squares(np.empty((0, 4), dtype=np.int64), np.empty(0, dtype=np.int64))
         return Squares(np.concatenate(found), np.concatenate(kinds))
 
-    return landscape.cached(("squares", loss, float(epsilon), *_cache_key(nb)), compute)
+    return landscape.cached(("squares", loss, float(epsilon), *cache_key(nb)), compute)
 
 
 def classify_epistasis(

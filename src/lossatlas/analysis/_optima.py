@@ -42,9 +42,9 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from lossatlas.analysis._graph import _cache_key, distances_to, neighbour_scan
+from lossatlas.analysis._graph import cache_key, distances_to, neighbour_scan
 from lossatlas.analysis._neighbourhood import Neighbourhood, resolve_neighbourhood
-from lossatlas.analysis._plateau_exits import _first_exits, _plateau_extremes
+from lossatlas.analysis._plateau_exits import first_exits, plateau_extremes
 from lossatlas.errors import InputError
 from lossatlas.landscape import Landscape
 
@@ -148,7 +148,7 @@ def _plateau_labels(
         _, labels = connected_components(graph, directed=False)
         return labels.astype(np.int64)
 
-    return landscape.cached(("plateaus", loss, float(epsilon), *_cache_key(nb)), compute)
+    return landscape.cached(("plateaus", loss, float(epsilon), *cache_key(nb)), compute)
 
 
 def strict_local_optima(
@@ -214,12 +214,12 @@ def distances_to_global(
     """
     nb = resolve_neighbourhood(neighbourhood)
     return landscape.cached(
-        ("dist_global", loss, *_cache_key(nb)),
+        ("dist_global", loss, *cache_key(nb)),
         lambda: distances_to(landscape, global_optimum(landscape, loss=loss), neighbourhood=nb),
     )
 
 
-def _pointer_jump(pointer: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def pointer_jump(pointer: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Follow ``pointer`` to its fixed points, summing ``steps`` on the way."""
     pointer = pointer.copy()
     steps = steps.copy()
@@ -231,7 +231,9 @@ def _pointer_jump(pointer: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, n
         pointer = nxt
 
 
+#: The descent rules of :func:`local_optima` (see the module notes).
 DESCENTS = ("stop", "through", "graphfla")
+#: The plateau exits of :func:`local_optima` (see the module notes).
 PLATEAU_EXITS = ("lowest", "first")
 
 
@@ -287,7 +289,7 @@ def local_optima(
         )
     nb = resolve_neighbourhood(neighbourhood)
     return landscape.cached(
-        ("optima", loss, epsilon, descent, plateau_exit, *_cache_key(nb)),
+        ("optima", loss, epsilon, descent, plateau_exit, *cache_key(nb)),
         lambda: _local_optima(landscape, loss, epsilon, descent, plateau_exit, nb),
     )
 
@@ -308,12 +310,12 @@ def _local_optima(
     n_plateaus = int(labels.max()) + 1
     plateau_size = np.bincount(labels, minlength=n_plateaus)
 
-    representative, best, exit_loss, exit_row = _plateau_extremes(
+    representative, best, exit_loss, exit_row = plateau_extremes(
         labels, plateau_size, values, scan.best_loss, scan.best_row
     )
     is_optimum = ~(exit_loss < best - scan.threshold)
     if plateau_exit == "first":
-        exit_row = _first_exits(landscape, labels, best, values, scan.threshold, nb)
+        exit_row = first_exits(landscape, labels, best, values, scan.threshold, nb)
 
     if descent == "graphfla":
         step = scan.best_loss < values - scan.threshold
@@ -326,7 +328,7 @@ def _local_optima(
     terminal = pointer == rows
     leave = terminal & ~in_optimum
     pointer[leave] = exit_row[labels[leave]]
-    pointer_end, climb = _pointer_jump(pointer, (pointer != rows).astype(np.int64))
+    pointer_end, climb = pointer_jump(pointer, (pointer != rows).astype(np.int64))
     if descent == "graphfla":
         # a configuration that starts in an optimum plateau stays in it
         pointer_end = np.where(in_optimum, rows, pointer_end)

@@ -16,7 +16,7 @@ from lossatlas.landscape import Landscape
 __all__: list[str] = []
 
 
-def _plateau_extremes(
+def plateau_extremes(
     labels: np.ndarray,
     sizes: np.ndarray,
     values: np.ndarray,
@@ -58,7 +58,7 @@ def _plateau_extremes(
     return representative, best, exit_loss, exit_row
 
 
-def _first_exits(
+def first_exits(
     landscape: Landscape,
     labels: np.ndarray,
     best: np.ndarray,

@@ -41,6 +41,7 @@ __all__ = [
     "metrics_markdown",
 ]
 
+#: The cost classes of the registry, cheapest first.
 COSTS = ("default", "costly", "heavy")
 
 
