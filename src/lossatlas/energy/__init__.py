@@ -53,6 +53,11 @@ from lossatlas.energy._ensembles import (
     ensemble_of_minima,
     specialisation_plot_data,
 )
+from lossatlas.energy._free_energy import (
+    FreeEnergyNetwork,
+    free_energy_network,
+    free_energy_tree,
+)
 from lossatlas.energy._harmonic import hessian_summary
 from lossatlas.energy._losscompare import (
     LossComparison,
@@ -91,6 +96,12 @@ from lossatlas.energy._plots import (
     plot_msb_disconnectivity,
     plot_specialisation,
     plot_stationary_points,
+)
+from lossatlas.energy._rates import (
+    RateResult,
+    harmonic_rate_constants,
+    ngt_rates,
+    rates_from_database,
 )
 from lossatlas.energy._records import Minimum, TransitionState
 from lossatlas.energy._relevance import (
@@ -212,6 +223,7 @@ __all__ = [
     "EnsembleReport",
     "FeatureRelevance",
     "Fold",
+    "FreeEnergyNetwork",
     "HeatCapacity",
     "HeatCapacityPeak",
     "LossComparison",
@@ -219,6 +231,7 @@ __all__ = [
     "MonotonicSequenceBasins",
     "OptimalNu",
     "ParameterSweep",
+    "RateResult",
     "StationaryPoint",
     "TreeNode",
     "align_hidden_units",
@@ -229,14 +242,19 @@ __all__ = [
     "ensemble_of_minima",
     "feature_relevance",
     "find_stationary_points",
+    "free_energy_network",
+    "free_energy_tree",
+    "harmonic_rate_constants",
     "heat_capacity",
     "heat_capacity_from_database",
     "landscape_statistics",
     "monotonic_sequence_basins",
+    "ngt_rates",
     "msb_colour_map",
     "msb_from_database",
     "occupation_probabilities",
     "optimal_nu",
+    "rates_from_database",
     "relevance_from_database",
     "sweep_nu",
     "sweep_parameter",
