@@ -96,7 +96,14 @@ def test_network_verbs(tmp_path, capsys) -> None:
     assert main(explore.split()) == 0
     capsys.readouterr()
     ens = _json(capsys, ["energy", "ensemble", "--db", db, "--format", "json"])
-    methods = {"best_single", "oracle", "average", "occupation_weighted", "selector"}
+    methods = {
+        "best_single",
+        "best_single_on_test",
+        "oracle",
+        "average",
+        "occupation_weighted",
+        "selector",
+    }
     assert set(ens["summary"]) == methods
     assert ens["summary"]["oracle"]["accuracy"] >= ens["summary"]["best_single"]["accuracy"]
     n = len(ens["minima"])
