@@ -165,23 +165,83 @@ def explore(
     )
 
 
+class ConnectStrategy(StrEnum):
+    lowest = "lowest"
+    unconnected = "unconnected"
+    closest = "closest"
+    pairs = "pairs"
+
+
 @energy_app.command()
 def connect(
     db_path: DbOption = Path("landscape.sqlite"),
-    lowest: Annotated[int, typer.Option(help="Connect the N lowest minima.")] = 10,
+    strategy: Annotated[
+        ConnectStrategy,
+        typer.Option(
+            help="lowest: the N lowest to the global minimum; unconnected: each of the N lowest "
+            "not joined to the global minimum to its nearest joined minimum; closest: each of "
+            "the N lowest to its nearest neighbours; pairs: the pairs in --pairs FILE."
+        ),
+    ] = ConnectStrategy.lowest,
+    pairs: Annotated[
+        Path | None, typer.Option("--pairs", help="File of minimum id pairs, two per line.")
+    ] = None,
+    lowest: Annotated[int, typer.Option(help="Work on the N lowest minima.")] = 10,
+    neighbours: Annotated[int, typer.Option(help="Nearest neighbours per minimum (closest).")] = 1,
+    cycles: Annotated[int, typer.Option(help="Dijkstra cycles at most per pair.")] = 10,
+    images: Annotated[
+        int | None, typer.Option(help="Band images (default: by distance, at most 50).")
+    ] = None,
+    spring: Annotated[float, typer.Option(help="Band spring constant.")] = 50.0,
+    band_tol: Annotated[float, typer.Option(help="Band RMS-force tolerance.")] = 1e-3,
+    band_iterations: Annotated[int, typer.Option(help="Band iterations at most.")] = 500,
+    tol: Annotated[
+        float, typer.Option(help="RMS-gradient tolerance of saddles and push-off quenches.")
+    ] = 1e-6,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     quiet: QuietOption = False,
 ) -> None:
-    """Find transition states joining the lowest minima (DNEB + eigenvector-following)."""
-    from lossatlas.energy import connect_lowest
+    """Find transition states joining minima (DNEB + eigenvector-following, Dijkstra cycles)."""
+    import time
+
+    from lossatlas.energy import connect_with_strategy, read_pairs
 
     if lowest < 1:
         raise InputError(f"--lowest must be >= 1, got {lowest}")
+    if strategy is ConnectStrategy.pairs and pairs is None:
+        raise InputError("--strategy pairs needs --pairs FILE")
+    if pairs is not None and strategy is not ConnectStrategy.pairs:
+        raise InputError("--pairs is only used with --strategy pairs")
+    if images is not None and images < 3:
+        raise InputError(f"--images must be >= 3, got {images}")
+    pair_list = read_pairs(pairs) if pairs is not None else None
+    band = {"spring": spring, "rms_tol": band_tol, "max_iterations": band_iterations}
+    if images is not None:
+        band["n_images"] = images
+    start = time.perf_counter()
     with _open(db_path, with_potential=True, writable=True) as db:
         before = db.n_transition_states()
-        connect_lowest(db.potential, db, lowest=lowest, seed=seed, progress=not quiet)
+        results = connect_with_strategy(
+            db.potential,
+            db,
+            strategy=strategy.value,  # type: ignore[arg-type]
+            lowest=lowest,
+            pairs=pair_list,
+            neighbours=neighbours,
+            seed=seed,
+            progress=not quiet,
+            max_cycles=cycles,
+            rms_tol=tol,
+            band=band,
+        )
         n_ts, n_min = db.n_transition_states(), db.n_minima()
-    typer.echo(f"{n_ts - before} new transition states ({n_ts} in '{db_path}', {n_min} minima)")
+    joined = sum(r.success for r in results)
+    searches = sum(r.n_searches for r in results)
+    typer.echo(
+        f"{n_ts - before} new transition states ({n_ts} in '{db_path}', {n_min} minima); "
+        f"{strategy.value}: {joined}/{len(results)} pairs joined, {searches} searches, "
+        f"{time.perf_counter() - start:.1f} s"
+    )
 
 
 def _colour_values(

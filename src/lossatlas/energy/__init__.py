@@ -31,6 +31,11 @@ from lossatlas.energy._connect import (
     connect_minima,
     transition_state_path,
 )
+from lossatlas.energy._connect_strategies import (
+    CONNECT_STRATEGIES,
+    connect_with_strategy,
+    read_pairs,
+)
 from lossatlas.energy._data import EnergyDataset, available_energy_datasets, load_energy_dataset
 from lossatlas.energy._database import Database, DatabaseError, potential_db_options
 from lossatlas.energy._dbfile import APPLICATION_ID, ENERGY_DB_SUFFIXES, SCHEMA_VERSION
@@ -199,6 +204,7 @@ __all__ = [
     "write_pathsample",
     # transition states
     "BandResult",
+    "CONNECT_STRATEGIES",
     "ConnectOptions",
     "ConnectResult",
     "DNEBOptions",
@@ -209,6 +215,7 @@ __all__ = [
     "band_gradient",
     "connect_lowest",
     "connect_minima",
+    "connect_with_strategy",
     "count_negative",
     "doubly_nudged_elastic_band",
     "find_transition_states",
@@ -217,6 +224,7 @@ __all__ = [
     "lowest_eigenvector",
     "orbit_distance",
     "push_off",
+    "read_pairs",
     "transition_state_path",
     # what a landscape says
     "DisconnectivityTree",
