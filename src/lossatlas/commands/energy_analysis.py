@@ -260,11 +260,7 @@ def sweep(
     else:
         typer.echo("no folds between the sampled values")
     if best is not None:
-        typer.echo(
-            f"optimal nu = {best.nu:.4g} (NLL {best.nll:.6g}); nearest half-integer "
-            f"{best.nearest_half_integer}: {'yes' if best.is_half_integer else 'no'}"
-            f"{' (at the search bound)' if best.at_bound else ''}"
-        )
+        typer.echo(f"optimal nu (NLL {best.nll:.6g}): {best.verdict}")
 
 
 def ensemble(
