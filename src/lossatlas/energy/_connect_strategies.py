@@ -33,12 +33,12 @@ import numpy as np
 
 from lossatlas.energy._connect import (
     ConnectResult,
-    _bfs_path,
-    _component,
-    _connect_minima,
-    _OrbitDistances,
-    _ts_graph,
+    OrbitDistances,
+    bfs_path,
     connect_lowest,
+    connect_minima_cached,
+    ts_component,
+    ts_graph,
 )
 from lossatlas.energy._options import ConnectOptions
 from lossatlas.errors import InputError
@@ -174,7 +174,7 @@ def connect_with_strategy(
     opts = ConnectOptions.build(options, **overrides)
     if strategy == "lowest":
         return connect_lowest(potential, db, opts, lowest=lowest, seed=seed, progress=progress)
-    distances = _OrbitDistances(potential)
+    distances = OrbitDistances(potential)
     tried: set[frozenset[int]] = set()
     minima = db.minima()
     if strategy == "pairs":
@@ -197,8 +197,8 @@ def connect_with_strategy(
         chosen = minima[: int(lowest)]
         gmin = minima[0].id
         for i, m in enumerate(tqdm(chosen[1:], desc="connect", disable=not progress)):
-            adj = _ts_graph(db.transition_states())
-            main = _component(adj, gmin)
+            adj = ts_graph(db.transition_states())
+            main = ts_component(adj, gmin)
             if m.id in main:
                 continue
             current = db.minima()
@@ -206,7 +206,7 @@ def connect_with_strategy(
             members = [(row[k], c.id) for k, c in enumerate(current) if c.id in main]
             _, nearest = min(members)
             results.append(
-                _connect_minima(
+                connect_minima_cached(
                     potential,
                     db,
                     nearest,
@@ -219,13 +219,13 @@ def connect_with_strategy(
             )
         return results
     for i, (a, b) in enumerate(tqdm(todo, desc="connect", disable=not progress)):
-        adj = _ts_graph(db.transition_states())
-        path, ts_ids = _bfs_path(adj, a, b)
+        adj = ts_graph(db.transition_states())
+        path, ts_ids = bfs_path(adj, a, b)
         if path:
             results.append(ConnectResult(a, b, True, path, ts_ids))
             continue
         results.append(
-            _connect_minima(
+            connect_minima_cached(
                 potential,
                 db,
                 a,
