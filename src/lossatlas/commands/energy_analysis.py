@@ -33,6 +33,11 @@ OutputOption = Annotated[
 ]
 
 
+class AucScore(StrEnum):
+    probability = "probability"
+    logit = "logit"
+
+
 class Rule(StrEnum):
     barrier = "barrier"
     neighbour = "neighbour"
@@ -316,6 +321,10 @@ def compare_losses(
     hidden: Annotated[int, typer.Option(help="Hidden units.")] = 3,
     lam: Annotated[float, typer.Option(help="L2 regularisation constant.")] = 1e-5,
     beta: Annotated[float, typer.Option(help="appAUC sigmoid steepness.")] = 100.0,
+    score: Annotated[
+        AucScore,
+        typer.Option(help="appAUC acts on the softmax probability or on the logit."),
+    ] = AucScore.probability,
     steps: Annotated[int, typer.Option(help="Basin-hopping steps per loss.")] = 200,
     step_size: Annotated[float, typer.Option(help="Uniform step half-width.")] = 1.0,
     temperature: Annotated[float, typer.Option(help="Metropolis temperature.")] = 2.0,
@@ -339,6 +348,7 @@ def compare_losses(
         hidden=hidden,
         lam=lam,
         beta=beta,
+        score=score.value,
         steps=steps,
         step_size=step_size,
         temperature=temperature,

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from lossatlas._threads import limit_blas
 from lossatlas.energy._json import json_number
 from lossatlas.energy._minimize import SEARCH_ERRORS, minimize
 from lossatlas.errors import InputError
@@ -128,6 +129,7 @@ def optimal_nu(
     rms_tol: float = 1e-6,
     widen: int = 2,
     widen_factor: float = 10.0,
+    blas_threads: int | None = 1,
 ) -> OptimalNu:
     """The optimal ``nu`` of a GP likelihood and whether it is a half-integer.
 
@@ -156,11 +158,32 @@ def optimal_nu(
         While the best grid value is an end of the range, extend that end by ``widen_factor``
         (in ``ln nu``, with ``points // 2`` new grid values) at most this many times.
     widen_factor : float, default 10.0
+    blas_threads : int or None, default 1
+        BLAS threads during the search (None leaves them alone; see
+        :func:`~lossatlas.energy.sweep_parameter`).
 
     Returns
     -------
     OptimalNu
     """
+    with limit_blas(blas_threads):
+        return _optimal_nu(
+            gp, nu_min, nu_max, points, n_starts, seed, tol, rms_tol, widen, widen_factor
+        )
+
+
+def _optimal_nu(
+    gp: GaussianProcessNLL,
+    nu_min: float,
+    nu_max: float,
+    points: int,
+    n_starts: int,
+    seed: int,
+    tol: float,
+    rms_tol: float,
+    widen: int,
+    widen_factor: float,
+) -> OptimalNu:
     from scipy.optimize import minimize_scalar
 
     if not hasattr(gp, "with_nu") or getattr(gp, "optimise_nu", False):
