@@ -34,6 +34,9 @@ _LOG_2PI = float(np.log(2.0 * np.pi))
 # truncation O(h^4) ~ 1e-12 and rounding ~ eps |NLL| / h, both far below L-BFGS's needs.
 _NU_STEP = 1e-3
 _MAX_JITTER_TRIES = 6
+# kernel matrices kept per potential (by length scales and nu), for n up to _CACHE_MAX_N
+_CACHE_SIZE = 4
+_CACHE_MAX_N = 2000
 # Bessel order from which Debye's expansion replaces scipy's kve.
 _DEBYE_ORDER = 50.0
 
@@ -241,6 +244,9 @@ class GaussianProcessNLL(BasePotential):
         self.ndim = self.n_length_scales + 2 + int(self.optimise_nu)
         # squared differences per input dimension, (d, n, n)
         self._diff2 = (X.T[:, :, None] - X.T[:, None, :]) ** 2
+        self._upper = np.triu_indices(X.shape[0], k=1)
+        self._cache: dict[tuple[bytes, float], tuple[np.ndarray, np.ndarray, np.ndarray | None]]
+        self._cache = {}
 
     def with_nu(self, nu: float) -> GaussianProcessNLL:
         """The same data and options with another fixed smoothness ``nu``."""
@@ -282,9 +288,8 @@ class GaussianProcessNLL(BasePotential):
         sf2 = float(np.exp(theta[m]))
         sn2 = float(np.exp(theta[m + 1]))
         scaled = self._diff2 / (ls[:, None, None] ** 2 if self.ard else ls[0] ** 2)
-        r2 = scaled.sum(0)
-        z = np.sqrt(2.0 * nu * r2)
-        Kf = sf2 * matern_correlation(z, nu)
+        r2, corr, g_corr = self._kernel(ls, nu, scaled, with_gradient)
+        Kf = sf2 * corr
         n = self.y.size
         jitter = self.jitter
         for _ in range(_MAX_JITTER_TRIES + 1):
@@ -305,7 +310,8 @@ class GaussianProcessNLL(BasePotential):
             return nll, None
         W = cho_solve(factor, np.eye(n), check_finite=False) - np.outer(alpha, alpha)
         grad = np.empty(self.ndim)
-        G = sf2 * 2.0 * nu * _matern_g(z, nu)
+        assert g_corr is not None
+        G = sf2 * 2.0 * nu * g_corr
         if self.ard:
             grad[:m] = 0.5 * np.einsum("ij,dij->d", W * G, scaled)
         else:
@@ -313,6 +319,41 @@ class GaussianProcessNLL(BasePotential):
         grad[m] = 0.5 * float(np.sum(W * Kf))
         grad[m + 1] = 0.5 * sn2 * float(np.trace(W))
         return nll, grad
+
+    def _kernel(
+        self, ls: np.ndarray, nu: float, scaled: np.ndarray, with_g: bool
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """``r^2``, the Matern correlation and ``G`` of the current length scales.
+
+        The Bessel functions of a non-half-integer ``nu`` dominate an evaluation, so they are
+        computed on the upper triangle only (the matrices are symmetric) and the last few
+        results are kept by ``(length scales, nu)``: the finite-difference Hessian moves the
+        signal and noise variances, which leave the correlation unchanged, and the sweeps
+        evaluate the same point several times.
+        """
+        key = (ls.tobytes(), float(nu))
+        hit = self._cache.get(key)
+        if hit is not None and (hit[2] is not None or not with_g):
+            return hit
+        n = self.y.size
+        r2 = scaled.sum(0)
+        iu = self._upper
+        zu = np.sqrt(2.0 * nu * r2[iu])
+
+        def full(values: np.ndarray, diagonal: float) -> np.ndarray:
+            out = np.empty((n, n))
+            out[iu] = values
+            out.T[iu] = values
+            np.fill_diagonal(out, diagonal)
+            return out
+
+        corr = full(matern_correlation(zu, nu), 1.0)
+        g = full(_matern_g(zu, nu), 0.0) if with_g else None
+        if n <= _CACHE_MAX_N:
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = (r2, corr, g)
+        return r2, corr, g
 
     def energy(self, x: np.ndarray) -> float:
         theta = self._check(x)
