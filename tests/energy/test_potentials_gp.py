@@ -170,9 +170,9 @@ def test_tabulated_bessel_matches_scipy_on_kernel_sized_arrays() -> None:
         a, b = _log_kv(order, z), _direct(order, z)
         ok = np.isfinite(b)
         assert np.array_equal(np.isfinite(a), ok)
-        # relative error ~1e-11 z: where it grows, K_order(z) < e^-z is negligible
+        # relative error ~1e-11 z (bound 1e-10 z): where it grows, K_order(z) < e^-z is negligible
         rel = np.abs(np.expm1(a[ok] - b[ok]))
-        assert np.all(rel <= 1e-11 * np.maximum(1.0, z[ok])), order
+        assert np.all(rel <= 1e-10 * np.maximum(1.0, z[ok])), order
     # outside the table (z > e^7) and small arrays go to scipy itself
     far = np.full(5000, 2000.0)
     np.testing.assert_array_equal(_log_kv(1.3, far), _direct(1.3, far))
