@@ -13,6 +13,7 @@ MODULES = (
     "_graph",
     "_importance",
     "_modality",
+    "_model_contrast",
     "_neighbourhood",
     "_neutrality",
     "_optima",

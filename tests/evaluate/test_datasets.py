@@ -54,10 +54,76 @@ def test_unknown_dataset_and_bad_options():
         load_dataset("diabetes", task="classification")
 
 
-def test_openml_without_package_or_network_is_a_clear_error():
-    # openml is not installed here, or the network is unreachable: either way one clear error
-    with pytest.raises(LossAtlasError, match="openml"):
+def test_openml_without_package_or_network_is_a_clear_error(tmp_path, monkeypatch):
+    # openml is not installed here, or the network is unreachable: either way one clear error,
+    # quickly (the lookup is bounded by a timeout, never a hang)
+    import time
+
+    monkeypatch.setenv("LOSSATLAS_CACHE", str(tmp_path))
+    start = time.monotonic()
+    with pytest.raises(LossAtlasError, match="openml") as info:
         load_dataset("openml:61")
+    assert time.monotonic() - start < 10
+    assert "\n" not in str(info.value)
+
+
+def test_openml_reads_its_local_cache_without_network(tmp_path, monkeypatch):
+    import lossatlas.evaluate._datasets as datasets
+
+    monkeypatch.setenv("LOSSATLAS_CACHE", str(tmp_path))
+    monkeypatch.setattr(datasets, "_reachable", lambda host, timeout: pytest.fail("no network"))
+    cache = datasets.openml_cache_dir() / "61.parquet"
+    cache.parent.mkdir(parents=True)
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0], "b": [0.5, 0.1, 0.2, 0.3]})
+    frame.assign(__target__=["x", "y", "x", "y"]).to_parquet(cache)
+    ds = load_dataset("openml:61")
+    assert ds.X.shape == (4, 2) and ds.classes == ("x", "y") and ds.task == "classification"
+    assert ds.metadata["cache"] == str(cache)
+
+
+@pytest.mark.parametrize(
+    ("name", "rows", "task", "n_classes"),
+    [
+        ("hastie_10_2", 12000, "classification", 2),
+        ("classification_noisy", 10000, "classification", 2),
+        ("classification_imbalanced", 8000, "classification", 2),
+        ("classification_multiclass", 20000, "classification", 5),
+        ("classification_hard", 5000, "classification", 2),
+        ("moons", 5000, "classification", 2),
+        ("circles", 5000, "classification", 2),
+        ("friedman1", 5000, "regression", 0),
+        ("friedman2", 5000, "regression", 0),
+        ("friedman3", 5000, "regression", 0),
+    ],
+)
+def test_offline_datasets_of_realistic_size(name, rows, task, n_classes):
+    ds = load_dataset(name)
+    assert ds.n_samples == rows and ds.task == task and ds.n_classes == n_classes
+    assert ds.name == name and ds.metadata["preset"] == name
+    again = load_dataset(name)
+    assert ds.fingerprint == again.fingerprint  # seeded: the same data every time
+    if name == "classification_imbalanced":
+        share = np.bincount(ds.y) / rows
+        assert 0.1 < share.min() < 0.25
+
+
+def test_suites_expand_in_order_without_repeats():
+    from lossatlas.evaluate._datasets import SUITES, expand_datasets
+
+    names = expand_datasets(["moons", "suite:offline-classification", "suite:offline-images"])
+    assert names[0] == "moons" and len(names) == len(set(names))
+    assert names[1:] == [n for n in SUITES["offline-classification"] if n != "moons"]
+    for suite in SUITES.values():
+        assert all(name in list_datasets() for name in suite)
+    with pytest.raises(InputError, match="unknown suite 'suite:nope'"):
+        expand_datasets(["suite:nope"])
+
+
+def test_make_classification_noise_and_imbalance_options():
+    ds = load_dataset("make_classification:n_samples=2000,seed=1,imbalance=0.25,flip_y=0.0")
+    share = np.bincount(ds.y) / 2000
+    assert share[1] == pytest.approx(0.2, abs=0.02)
+    assert "imbalance=0.25" in ds.name and ds.metadata["flip_y"] == 0.0
 
 
 def _write(tmp_path, frame, name="data.csv"):
@@ -150,3 +216,53 @@ def test_folds_are_stratified_and_seeded():
     for _, test in a:
         assert all(count in (16, 17) for count in np.bincount(ds.y[test]))
     assert sorted(np.concatenate([t for _, t in a]).tolist()) == list(range(150))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(40, 300),
+    n_classes=st.integers(2, 4),
+    folds=st.integers(2, 5),
+    test_size=st.sampled_from([0.1, 0.2, 0.33]),
+    seed=st.integers(0, 10_000),
+    regression=st.booleans(),
+)
+def test_held_out_split_never_leaks_into_the_folds(
+    n, n_classes, folds, test_size, seed, regression
+):
+    from lossatlas.evaluate._datasets import Dataset
+    from lossatlas.evaluate._tasks import evaluation_splits
+
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    if regression:
+        ds = Dataset("r", X, rng.normal(size=n), "regression")
+    else:
+        y = np.arange(n) % n_classes
+        ds = Dataset("c", X, y, "classification", classes=tuple(range(n_classes)))
+    test, parts = evaluation_splits(ds, folds, seed, test_size=test_size)
+    again, _ = evaluation_splits(ds, folds, seed, test_size=test_size)
+    np.testing.assert_array_equal(test, again)  # seeded
+    assert len(test) == pytest.approx(test_size * n, abs=n_classes + 1)
+    valid_rows = np.concatenate([valid for _, valid in parts])
+    # the folds partition exactly the rows that are not held out
+    np.testing.assert_array_equal(np.sort(valid_rows), np.setdiff1d(np.arange(n), test))
+    for train, valid in parts:
+        assert not np.intersect1d(train, test).size and not np.intersect1d(valid, test).size
+        assert not np.intersect1d(train, valid).size
+        for fraction in (0.1, 0.5):  # fidelity subsamples come from the training part only
+            sub = nested_subsample(train, None if regression else ds.y, fraction, seed=seed, fold=0)
+            assert np.isin(sub, train).all()
+    if not regression:  # stratified: every class in the held-out split
+        assert set(ds.y[test]) == set(range(n_classes)) or len(test) < n_classes
+
+
+def test_no_test_size_keeps_the_folds_of_before():
+    from lossatlas.evaluate._tasks import evaluation_splits
+
+    ds = load_dataset("iris")
+    test, parts = evaluation_splits(ds, 3, 7)
+    assert test is None
+    for (a_train, a_valid), (b_train, b_valid) in zip(parts, fold_indices(ds, 3, 7), strict=True):
+        np.testing.assert_array_equal(a_train, b_train)
+        np.testing.assert_array_equal(a_valid, b_valid)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -22,7 +21,6 @@ from lossatlas.evaluate import (
     write_grid,
 )
 from lossatlas.evaluate._grids import grid_to_space
-from lossatlas.space import Hyperparameter, SearchSpace
 
 
 @pytest.mark.parametrize("suffix", [".yaml", ".toml", ".json"])
@@ -239,34 +237,6 @@ def test_cli_evaluate_options_and_errors(tmp_path):
     assert main(["evaluate", "-m", "svm", "--fidelity", "fraction", "-o", str(out)]) == 2
     assert main(["evaluate", "-m", "svm", "--fidelity", "epochs=3", "-o", str(out)]) == 2
     assert main(["evaluate", "-m", "svm", "-d", str(tmp_path / "x.csv"), "-o", str(out)]) == 2
-
-
-def test_run_command_evaluates_and_profiles(tmp_path, monkeypatch, capsys):
-    import lossatlas.evaluate._defaults as study_module
-
-    def small_study(*, seed: int = 0) -> Evaluation:
-        spec = get_model("rf")
-        space = SearchSpace(
-            [Hyperparameter("max_depth", (1, 2, 4)), Hyperparameter("max_features", (0.5, 1.0))]
-        )
-        return Evaluation(
-            spec,
-            load_dataset("iris"),
-            space,
-            folds=3,
-            fidelities={"fraction": (0.25, 1.0)},
-            params={"n_estimators": 5},
-        )
-
-    monkeypatch.setattr(study_module, "default_evaluation", small_study)
-    out = tmp_path / "run"
-    assert main(["run", "--out", str(out), "-q", "--jobs", "1"]) == 0
-    assert "profile" in capsys.readouterr().out
-    page = (out / "report.html").read_text(encoding="utf-8")
-    assert "hyperparameter importance" in page and "by fidelity" in page
-    table = pd.read_parquet(out / "results.parquet")
-    assert len(table) == 6 * 3 * 2
-    assert np.isclose(table.groupby("fidelity_fraction")["test"].min().loc[1.0], 0.04, atol=0.04)
 
 
 def test_default_study_is_small():

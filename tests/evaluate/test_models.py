@@ -13,6 +13,7 @@ from lossatlas.evaluate._models import ModelContext, ModelSpec
 # model -> (dependency to importorskip, dataset, fidelities, best test error must be below)
 CASES = {
     "rf": (None, "iris", None, 0.1),
+    "dt": (None, "iris", None, 0.1),
     "svm": (None, "iris", None, 0.1),
     "xgboost": ("xgboost", "breast_cancer", None, 0.1),
     "lightgbm": ("lightgbm", "breast_cancer", None, 0.1),
@@ -72,8 +73,8 @@ def test_regression_losses_are_rmse(tmp_path):
 
 
 def test_grid_sizes_of_the_registry():
-    expected_study = {"xgboost": 14_960, "fcnet": 62_208, "cnn": 6_480}
-    for name in ("rf", "svm", "xgboost", "lightgbm", "fcnet", "cnn"):
+    expected_study = {"xgboost": 14_960, "fcnet": 62_208, "cnn": 6_480, "dt": 4_320}
+    for name in ("rf", "dt", "svm", "xgboost", "lightgbm", "fcnet", "cnn"):
         spec = get_model(name)
         sizes = {grid: spec.space(grid).size for grid in spec.grids}
         assert sizes["tiny"] <= 50 and 10 <= sizes["default"] <= 300
@@ -88,6 +89,17 @@ def test_missing_extra_is_one_line_naming_the_extra():
     with pytest.raises(MissingDependencyError, match=r"pip install 'lossatlas\[models\]'") as info:
         spec.check_available()
     assert "\n" not in str(info.value)
+
+
+def test_decision_tree_regression_reads_the_classification_criteria():
+    context = ModelContext(task="regression", seed=3, n_features=4)
+    tree = get_model("dt").make({"criterion": "entropy", "max_depth": 2}, context)
+    assert type(tree).__name__ == "DecisionTreeRegressor"
+    assert tree.criterion == "absolute_error" and tree.random_state == 3
+    classifier = get_model("dt").make(
+        {"criterion": "entropy"}, ModelContext(task="classification", seed=0, n_features=4)
+    )
+    assert classifier.criterion == "entropy"
 
 
 def test_cnn_needs_images():

@@ -254,3 +254,16 @@ def test_sampled_and_failed_configurations_give_partial_landscapes_on_the_full_g
     (landscape,) = read_landscapes(evaluate(failing, tmp_path / "f").table)
     assert landscape.n == 2 and landscape.space.size == 4
     assert landscape.metadata["n_failed"] == 6
+
+
+def test_evaluate_test_size_scores_train_valid_and_held_out_test(tmp_path):
+    args = ["evaluate", "-m", "rf", "--grid", "tiny", "-d", "iris", "--folds", "3", "-q"]
+    assert main([*args, "--test-size", "0.2", "--out", str(tmp_path / "held")]) == 0
+    assert main([*args, "--out", str(tmp_path / "plain")]) == 0
+    held = pd.read_parquet(tmp_path / "held" / "results.parquet")
+    plain = pd.read_parquet(tmp_path / "plain" / "results.parquet")
+    assert {"train", "valid", "test", "valid_logloss"} <= set(held.columns)
+    assert "valid" not in plain.columns  # test_size 0: 'test' is the validation fold, as before
+    assert (held["n_test"] == 30).all() and (plain["n_test"] == 50).all()
+    assert (held["n_train"] == 80).all()  # 2/3 of the 120 rows left after the held-out 30
+    assert main([*args, "--test-size", "1.5", "--out", str(tmp_path / "bad")]) == 2

@@ -7,7 +7,6 @@ import pytest
 from lossatlas.analysis._profile import METRICS
 from lossatlas.cli import main
 from lossatlas.examples import example_table_path
-from lossatlas.viz import _report as report_module
 from lossatlas.viz._report import write_report
 
 
@@ -110,5 +109,8 @@ def test_cli_report_errors_are_one_line(tmp_path, capsys):
 
 
 def test_load_landscapes_rejects_other_inputs():
-    with pytest.raises(report_module.InputError):
-        report_module.load_landscapes([1, 2])
+    from lossatlas.errors import InputError
+    from lossatlas.io import load_landscapes
+
+    with pytest.raises(InputError, match="expected landscapes"):
+        load_landscapes([1, 2])

@@ -41,6 +41,7 @@ from lossatlas.analysis._importance import (
     top_set_importance,
 )
 from lossatlas.analysis._modality import basin_statistics, local_optima_ratio, n_local_optima
+from lossatlas.analysis._model_contrast import CONTRAST_COLUMNS, model_contrast
 from lossatlas.analysis._neighbourhood import (
     Neighbourhood,
     custom,
@@ -89,6 +90,7 @@ from lossatlas.analysis._smoothness import (
 )
 
 __all__ = [
+    "CONTRAST_COLUMNS",
     "METRICS",
     "LandscapeComparison",
     "LeafPartition",
@@ -129,6 +131,7 @@ __all__ = [
     "list_metrics",
     "local_optima",
     "local_optima_ratio",
+    "model_contrast",
     "loss_similarity",
     "n_local_optima",
     "ndc",

@@ -4,28 +4,26 @@ Huang & Li (2023) read their landscapes side by side: low vs full fidelity (medi
 > 0.85, top-10 % gamma-set > 60 %), across datasets (> 0.65, ~40 %), train vs test (> 0.7, but
 low top-set overlap). :func:`compare_landscapes` builds those comparisons for a list of
 landscapes: every pair within a group (tidy table), the median similarity matrices, the profile
-of every landscape, heatmaps, and a short text summary with the headline numbers.
+of every landscape and a short text summary with the headline numbers. It computes only:
+:func:`lossatlas.viz.similarity_heatmap` draws the matrices and
+:func:`lossatlas.io.write_comparison` writes the tables.
 """
 
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from lossatlas import columns as roles
+from lossatlas.analysis._model_contrast import model_contrast
 from lossatlas.analysis._similarity import similarity
-from lossatlas.errors import InputError, require
+from lossatlas.errors import InputError
 from lossatlas.landscape import Landscape
-
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
 
 __all__ = ["METRICS", "LandscapeComparison", "compare_landscapes"]
 
@@ -41,7 +39,6 @@ METRICS = (
     "top_k_overlap",
 )
 _DIAGONAL = {"shake_up": 0.0, "shake_up_top": 0.0}  # every other measure is 1 on identical inputs
-_HEATMAPS = ("spearman", "gamma_set_similarity", "shake_up")
 
 
 def _fidelity(landscape: Landscape) -> tuple[tuple[str, Any], ...]:
@@ -119,69 +116,30 @@ class LandscapeComparison:
             frames.append(long)
         return pd.concat(frames, ignore_index=True)
 
-    def figures(self, metrics: Sequence[str] = _HEATMAPS) -> dict[str, Figure]:
-        """A heatmap (matplotlib ``Figure``, no display needed) of each metric's matrix."""
-        require("matplotlib", "viz", purpose="comparison heatmaps")
-        from matplotlib.figure import Figure
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able summary: ``by``, ``loss``, ``order``, ``headline`` and ``summary``.
 
-        figures = {}
-        for metric in metrics:
-            matrix = self.matrix(metric)
-            size = max(3.0, 0.6 * len(matrix) + 2)
-            fig = Figure(figsize=(size + 1, size))
-            ax = fig.add_subplot()
-            limits = (0.0, 0.5) if metric.startswith("shake_up") else (-1.0, 1.0)
-            if metric not in ("spearman", "spearman_top", "kendall_tau", *_DIAGONAL):
-                limits = (0.0, 1.0)
-            image = ax.imshow(matrix.to_numpy(), vmin=limits[0], vmax=limits[1], cmap="viridis")
-            ax.set_xticks(range(len(matrix)), matrix.columns, rotation=45, ha="right")
-            ax.set_yticks(range(len(matrix)), matrix.index)
-            if len(matrix) <= 12:
-                for (i, j), value in np.ndenumerate(matrix.to_numpy()):
-                    if np.isfinite(value):
-                        bright = (value - limits[0]) / (limits[1] - limits[0]) > 0.6
-                        colour = "black" if bright else "white"
-                        ax.text(j, i, f"{value:.2f}", ha="center", va="center", color=colour)
-            ax.set_title(f"median {metric} by {self.by} ({self.loss})")
-            fig.colorbar(image, ax=ax)
-            fig.tight_layout()
-            figures[metric] = fig
-        return figures
+        Returns
+        -------
+        dict
+            The tables stay out (:attr:`pairs`, :attr:`profiles`, :meth:`matrices`).
+        """
+        return {
+            "by": self.by,
+            "loss": self.loss,
+            "order": list(self.order),
+            "headline": dict(self.headline),
+            "summary": self.summary,
+        }
 
-    def write(
-        self,
-        directory: str | Path,
-        *,
-        format: Literal["parquet", "csv"] = "parquet",
-        figures: bool = True,
-    ) -> list[Path]:
-        """Write ``pairs``, ``profiles``, ``matrices`` tables, ``summary.txt``, ``headline.json``
-        and the heatmaps (``heatmap_<metric>.png``) into ``directory``; return the paths."""
-        if format not in ("parquet", "csv"):
-            raise InputError(f"format must be 'parquet' or 'csv', not {format!r}")
-        out = Path(directory)
-        out.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, table in (
-            ("pairs", self.pairs),
-            ("profiles", self.profiles),
-            ("matrices", self.matrices()),
-        ):
-            path = out / f"{name}.{format}"
-            if format == "parquet":
-                table.to_parquet(path, index=False)
-            else:
-                table.to_csv(path, index=False)
-            written.append(path)
-        (out / "summary.txt").write_text(self.summary + "\n", encoding="utf-8")
-        (out / "headline.json").write_text(json.dumps(self.headline, indent=2), encoding="utf-8")
-        written += [out / "summary.txt", out / "headline.json"]
-        if figures:
-            for metric, fig in self.figures().items():
-                path = out / f"heatmap_{metric}.png"
-                fig.savefig(path, dpi=100)
-                written.append(path)
-        return written
+    def to_frame(self) -> pd.DataFrame:
+        """The compared pairs (:attr:`pairs`), one row per pair.
+
+        Returns
+        -------
+        DataFrame
+        """
+        return self.pairs.copy()
 
 
 def _groups(
@@ -238,9 +196,11 @@ def compare_landscapes(
         ``a`` is the higher fidelity (the full fidelity, the highest of every ``fidelity_*``
         value, is ``a`` of its pairs: top variants take the best of the full fidelity).
         ``"dataset"``: within each (model, fidelity), every pair of datasets. ``"model"``: within
-        each (dataset, fidelity), every pair of models that share a search space (others are
-        counted, not compared). ``"split"``: each landscape's ``train`` (``a``) against its
-        ``loss`` (``b``).
+        each (dataset, fidelity), every pair of models, through what is comparable
+        (:func:`~lossatlas.analysis._model_contrast.model_contrast`): profiles and importance
+        always, rank similarity only where the two spaces are equal (NaN otherwise; the
+        ``comparable`` column says which). ``"split"``: each landscape's ``train`` (``a``)
+        against its ``loss`` (``b``).
     loss : str, default "test"
         Loss to compare (and to profile).
     train : str, default "train"
@@ -286,7 +246,8 @@ def compare_landscapes(
             for (_, la, a), (_, lb, b) in itertools.combinations(items, 2):
                 if a.space != b.space:
                     skipped += 1
-                    continue
+                    if by != "model":
+                        continue
                 meta = dict(key)
                 if by == "fidelity":
                     meta["a_is_full"] = la == items[0][1]
@@ -298,9 +259,14 @@ def compare_landscapes(
         jobs, desc=f"compare by {by}", disable=not progress
     ):
         if by == "split":
-            result = similarity(a, b, loss=train, loss_b=loss, **options)
-        else:
-            result = similarity(a, b, loss=loss, **options)
+            measures = similarity(a, b, loss=train, loss_b=loss, **options).as_dict()
+        elif a.space == b.space:
+            measures = similarity(a, b, loss=loss, **options).as_dict()
+        else:  # models on different grids: no configuration-by-configuration measure
+            measures = {"n_common": 0, "n_a": a.n, "n_b": b.n, **dict.fromkeys(METRICS, np.nan)}
+        if by == "model":
+            epsilon = float((profile_options or {}).get("epsilon", 0.0))
+            measures.update(model_contrast(a, b, loss=loss, epsilon=epsilon))
         rows.append(
             {
                 **meta,
@@ -308,7 +274,7 @@ def compare_landscapes(
                 "b": label_b,
                 "value_a": value_a,
                 "value_b": value_b,
-                **result.as_dict(),
+                **measures,
             }
         )
     pairs = pd.DataFrame(rows)
@@ -357,7 +323,13 @@ def _headline(
         f"Compared {n} landscapes by {by} (loss {loss!r}, gamma {gamma:g}): "
         f"{len(pairs)} pairs of {what}."
     ]
-    if skipped:
+    if skipped and by == "model":
+        lines.append(
+            f"{skipped} of the {len(pairs)} pairs of models have different search spaces: they "
+            "are compared through their profiles and importance (best loss, smoothness, "
+            "neutrality, top hyperparameter), not by rank similarity, which needs one space."
+        )
+    elif skipped:
         lines.append(f"{skipped} pairs have different search spaces and were not compared.")
     headline: dict[str, float] = {"n_landscapes": float(n), "n_pairs": float(len(pairs))}
     if by == "fidelity" and len(pairs):
@@ -382,6 +354,24 @@ def _headline(
             f"Median gamma-set similarity (top {gamma:.0%}) with full fidelity: "
             f"{headline['median_gamma_set_similarity_vs_full']:.3f}."
         )
+    if by == "model" and len(pairs) and "best_loss_a" in pairs.columns:
+        sides = [
+            pairs[[f"value_{s}", f"best_loss_{s}", f"top_hp_{s}"]].set_axis(
+                ["model", "best_loss", "top_hp"], axis=1
+            )
+            for s in "ab"
+        ]
+        per_model = pd.concat(sides, ignore_index=True).groupby("model", sort=True)
+        best = per_model["best_loss"].median()
+        top = per_model["top_hp"].agg(lambda v: v.mode().iloc[0] if len(v.dropna()) else "")
+        headline["n_pairs_same_space"] = float((pairs["comparable"] != "profile+importance").sum())
+        for model, value in best.items():
+            headline[f"median_best_loss[{model}]"] = float(value)
+        lines.append(
+            "Median best loss per model: "
+            + "; ".join(f"{m}: {v:.4g} (top hyperparameter {top[m]})" for m, v in best.items())
+            + "."
+        )
     if not len(pairs):
         lines.append(
             f"Nothing to compare: no two landscapes differ only in their {by} "
@@ -394,7 +384,7 @@ def _headline(
         ("shake_up", "shake-up"),
     ):
         headline[f"median_{metric}"] = _median(pairs, metric) if len(pairs) else float("nan")
-        if not len(pairs):
+        if not len(pairs) or np.isnan(headline[f"median_{metric}"]):
             continue
         scope = "between train and test" if by == "split" else f"over all pairs of {what}"
         lines.append(f"Median {words} {scope}: {headline[f'median_{metric}']:.3f}.")

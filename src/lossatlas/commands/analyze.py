@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
@@ -61,7 +60,13 @@ def render_profile(frame: pd.DataFrame, fmt: str) -> str | None:
 
 def analyze(
     table: Annotated[
-        Path | None, typer.Argument(help="Parquet or CSV table (long table or one row per config).")
+        str | None,
+        typer.Argument(
+            metavar="SOURCE",
+            help="Parquet or CSV table (long table or one row per config), a directory of "
+            "tables, an evaluation or study directory, or an Optuna storage URL "
+            "(sqlite:///study.db).",
+        ),
     ] = None,
     loss: Annotated[str, typer.Option(help="Loss column to analyse.")] = "test",
     epsilon: Annotated[float, typer.Option(help="Neutrality threshold for every metric.")] = 0.0,
@@ -83,9 +88,9 @@ def analyze(
         bool, typer.Option("--maximize", help="The loss columns are scores to maximise.")
     ] = False,
 ) -> None:
-    """Print the fitness-landscape profile of every landscape in TABLE."""
+    """Print the fitness-landscape profile of every landscape in SOURCE."""
     from lossatlas.analysis._profile import profile
-    from lossatlas.io import read_landscapes
+    from lossatlas.io import load_landscapes
 
     if fmt not in FORMATS:
         raise InputError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
@@ -94,12 +99,12 @@ def analyze(
 
         if table is not None:
             raise InputError("give either TABLE or --example, not both")
-        table = example_table_path()
+        table = str(example_table_path())
         if fmt == "table":
             typer.echo(f"example: {EXAMPLE_DESCRIPTION}", err=True)
     if table is None:
         raise InputError("no table given: lossatlas analyze TABLE (or --example)")
-    landscapes = read_landscapes(table, on_invalid=on_invalid, maximize=maximize)
+    landscapes = load_landscapes(table, loss=loss, on_invalid=on_invalid, maximize=maximize)
     frame = profile(
         landscapes,
         loss=loss,

@@ -12,32 +12,34 @@ import typer
 
 from lossatlas import columns as roles
 from lossatlas.errors import InputError
+from lossatlas.landscape import Landscape
 
 BY = ("fidelity", "dataset", "model", "split")
 IMPORTANCE_FORMATS = ("table", "json")
 TABLE_FORMATS = ("parquet", "csv")
 
 
-def _read_study(path: Path, on_invalid: str) -> list[Any]:
-    """Landscapes of one table, or of every ``.parquet``/``.csv`` table in a directory."""
-    from lossatlas.io import read_landscapes, read_table
+def _load(source: str, on_invalid: str, loss: str) -> list[Landscape]:
+    """Landscapes of any source (see :func:`lossatlas.io.load_landscapes`)."""
+    from lossatlas.io import load_landscapes
 
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".parquet", ".csv"))
-        if not files:
-            raise InputError(f"{path}: no .parquet or .csv table in this directory")
-        frame = pd.concat([read_table(p) for p in files], ignore_index=True)
-        return read_landscapes(frame, on_invalid=on_invalid)
-    if not path.exists():
-        raise InputError(f"{path}: no such file or directory")
-    return read_landscapes(path, on_invalid=on_invalid)
+    return load_landscapes(source, loss=loss, on_invalid=on_invalid)
+
+
+def _default_output(source: str, by: str) -> Path:
+    from lossatlas.io import is_storage_url
+
+    stem = Path(source.split("?", 1)[0]).stem if is_storage_url(source) else Path(source).stem
+    return Path.cwd() / f"{stem or 'study'}_compare_{by}"
 
 
 def compare(
     study: Annotated[
-        Path,
+        str,
         typer.Argument(
-            help="Long table (Parquet/CSV) of many landscapes, or a directory of tables."
+            metavar="SOURCE",
+            help="Long table (Parquet/CSV) of many landscapes, a directory of tables, an "
+            "evaluation or study directory, or an Optuna storage URL.",
         ),
     ],
     by: Annotated[str, typer.Option(help="fidelity | dataset | model | split")] = "fidelity",
@@ -66,7 +68,7 @@ def compare(
         raise InputError(f"--by must be one of {', '.join(BY)}, not {by!r}")
     if table_format not in TABLE_FORMATS:
         raise InputError(f"--table-format must be parquet or csv, not {table_format!r}")
-    landscapes = _read_study(study, on_invalid)
+    landscapes = _load(study, on_invalid, loss)
     result = compare_landscapes(
         landscapes,
         by=by,  # type: ignore[arg-type]
@@ -76,8 +78,14 @@ def compare(
         profile_options={"epsilon": epsilon, "n_walks": walks},
         progress=True,
     )
-    out = output if output is not None else Path.cwd() / f"{study.stem}_compare_{by}"
-    written = result.write(out, format=table_format, figures=figures)  # type: ignore[arg-type]
+    out = output if output is not None else _default_output(study, by)
+    from lossatlas.io import write_comparison
+
+    written = write_comparison(result, out, format=table_format)  # type: ignore[arg-type]
+    if figures:
+        from lossatlas.viz import save_similarity_heatmaps
+
+        written += save_similarity_heatmaps(result, out)
     typer.echo(result.summary)
     typer.echo(f"wrote {len(written)} files to {out}")
 
@@ -96,7 +104,14 @@ def importance_rows(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def importance(
-    table: Annotated[Path, typer.Argument(help="Parquet or CSV table of one or more landscapes.")],
+    table: Annotated[
+        str,
+        typer.Argument(
+            metavar="SOURCE",
+            help="Parquet or CSV table of one or more landscapes, a directory of tables, an "
+            "evaluation or study directory, or an Optuna storage URL.",
+        ),
+    ],
     loss: Annotated[str, typer.Option(help="Loss column to decompose.")] = "test",
     order: Annotated[int, typer.Option(help="Highest interaction order (1 = main effects).")] = 2,
     fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
@@ -118,7 +133,7 @@ def importance(
         raise InputError(f"--method must be auto, exact, trees or grid, not {method!r}")
     if order < 1:
         raise InputError(f"--order must be >= 1, not {order}")
-    landscapes = _read_study(table, on_invalid)
+    landscapes = _load(table, on_invalid, loss)
     records: list[dict[str, Any]] = []
     for land in landscapes:
         result = importance_rows(

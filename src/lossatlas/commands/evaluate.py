@@ -1,8 +1,7 @@
-"""CLI: ``lossatlas evaluate``, ``lossatlas export`` and ``lossatlas run``."""
+"""CLI: ``lossatlas evaluate`` and ``lossatlas export``."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -67,6 +66,14 @@ def evaluate_command(
         ),
     ] = None,
     folds: Annotated[int, typer.Option("--folds", help="Cross-validation folds.")] = 5,
+    test_size: Annotated[
+        float,
+        typer.Option(
+            "--test-size",
+            help="Fraction held out once per dataset and seed, scored as 'test' (folds as "
+            "'valid'); 0: none, 'test' is the validation fold.",
+        ),
+    ] = 0.0,
     fidelity: Annotated[
         list[str] | None,
         typer.Option(
@@ -130,6 +137,7 @@ def evaluate_command(
         seeds=seeds,
         configs=configs,
         params=params,
+        test_size=test_size,
     )
     summary = evaluate(
         study, out, jobs=jobs, scheduler=scheduler, retry_failed=retry_failed, progress=not quiet
@@ -174,46 +182,7 @@ def export_command(
     typer.echo(f"wrote {path}")
 
 
-def run_command(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output directory.")] = Path(
-        "lossatlas-run"
-    ),
-    jobs: Annotated[
-        int, typer.Option("--jobs", "-j", help="Worker processes (default: cores).")
-    ] = 0,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
-    report: Annotated[
-        bool, typer.Option("--report/--no-report", help="Also write OUT/report.html.")
-    ] = True,
-) -> None:
-    """Evaluate the built-in study (a random forest on breast_cancer at two data fractions),
-    print the profile of its landscapes and write an HTML report."""
-    from lossatlas.evaluate._defaults import default_evaluation
-    from lossatlas.evaluate._runner import evaluate
-
-    study = default_evaluation()
-    jobs = jobs if jobs > 0 else max(1, min(os.cpu_count() or 1, 8))
-    summary = evaluate(study, out, jobs=jobs, progress=not quiet)
-    typer.echo(
-        f"evaluated {study.n_configs} configurations x {study.folds} folds x 2 fractions "
-        f"({summary.n_run} run, {summary.n_skipped} resumed) in {summary.seconds:.1f} s "
-        f"-> {summary.table}"
-    )
-    from lossatlas.analysis._profile import profile
-    from lossatlas.commands.analyze import render_profile
-    from lossatlas.io import read_landscapes
-
-    landscapes = read_landscapes(summary.table)
-    render_profile(profile(landscapes, loss="test", epsilon=0.0), "table")
-    if report:
-        from lossatlas.viz._report import write_report
-
-        path = write_report(landscapes, Path(out) / "report.html", loss="test", seed=0)
-        typer.echo(f"report -> {path}")
-
-
 def register(app: typer.Typer) -> None:
-    """Add ``evaluate``, ``export`` and ``run`` to the ``lossatlas`` command."""
+    """Add ``evaluate`` and ``export`` to the ``lossatlas`` command (``run``: commands.study)."""
     app.command("evaluate")(evaluate_command)
     app.command("export")(export_command)
-    app.command("run")(run_command)

@@ -48,15 +48,17 @@ def report(
         raise InputError(
             f"--projection must be one of {', '.join(PROJECTIONS)}, not {projection!r}"
         )
-    if "://" not in table_or_study and not Path(table_or_study).exists():
-        raise InputError(f"{table_or_study}: no such file or directory")
-    source = Path(table_or_study)
-    if "://" not in table_or_study and (
-        is_energy_database(source)
-        or (source.suffix.lower() in ENERGY_DB_SUFFIXES and source.stat().st_size == 0)
-    ):
-        run_energy_report(source, output, seed=seed)
-        return
+    from lossatlas.io import is_storage_url
+
+    if not is_storage_url(table_or_study):
+        source = Path(table_or_study)
+        if not source.exists():
+            raise InputError(f"{table_or_study}: no such file or directory")
+        if is_energy_database(source) or (
+            source.suffix.lower() in ENERGY_DB_SUFFIXES and source.stat().st_size == 0
+        ):
+            run_energy_report(source, output, seed=seed)
+            return
     path = write_report(
         table_or_study,
         output,

@@ -1,11 +1,13 @@
 """Build HP landscapes: evaluate grids of real models on real datasets, resumable and parallel.
 
-- :mod:`.datasets`: offline datasets (scikit-learn's bundled sets, generated, user CSV/Parquet);
-- :mod:`.models`: the model registry (``rf``, ``svm``, ``xgboost``, ``lightgbm``, ``fcnet``,
-  ``cnn``) with study, default and tiny grids; :mod:`.user_models` for your own estimators;
+- :mod:`.datasets`: offline datasets (scikit-learn's bundled sets, generated sets of realistic
+  size, suites, user CSV/Parquet, cached OpenML);
+- :mod:`.models`: the model registry (``rf``, ``dt``, ``svm``, ``xgboost``, ``lightgbm``,
+  ``fcnet``, ``cnn``) with study, default and tiny grids; :mod:`.user_models` for your own
+  estimators;
 - :mod:`.grids`: YAML/TOML grid files;
 - :mod:`.runner`: :class:`Evaluation` and :func:`evaluate` (tasks = config x fold x fidelity
-  x seed);
+  x seed, with an optional held-out test split, ``test_size``);
 - :mod:`.journal`: the SQLite (WAL) journal that makes runs resumable and idempotent;
 - :mod:`.executors`: serial, local processes (loky) and dask.distributed;
 - :mod:`.table`: the long results table (:func:`export`).
@@ -16,7 +18,14 @@ model is used.
 
 from __future__ import annotations
 
-from lossatlas.evaluate._datasets import Dataset, list_datasets, load_dataset, register_dataset
+from lossatlas.evaluate._datasets import (
+    Dataset,
+    expand_datasets,
+    list_datasets,
+    list_suites,
+    load_dataset,
+    register_dataset,
+)
 from lossatlas.evaluate._defaults import default_evaluation
 from lossatlas.evaluate._grids import GridFile, grid_to_space, load_grid, write_grid
 from lossatlas.evaluate._journal import Journal
@@ -41,12 +50,14 @@ __all__ = [
     "Evaluation",
     "default_evaluation",
     "evaluate",
+    "expand_datasets",
     "export",
     "get_model",
     "grid_to_space",
     "journal_frame",
     "list_datasets",
     "list_models",
+    "list_suites",
     "load_dataset",
     "load_grid",
     "model_from_estimator",

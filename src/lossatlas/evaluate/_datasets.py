@@ -5,11 +5,19 @@ loaded again in a worker process:
 
 - ``iris``, ``wine``, ``breast_cancer``, ``digits`` (classification) and ``diabetes``
   (regression): scikit-learn's bundled sets, no network;
+- offline sets of realistic size, generated with fixed seeds (:data:`PRESETS`): ``hastie_10_2``
+  (12,000 rows), ``classification_*`` presets of 5,000-20,000 rows with label noise and class
+  imbalance, ``moons``/``circles`` with noise, ``friedman1``-``friedman3`` (regression);
 - ``make_classification`` with optional ``key=value`` arguments after a colon, e.g.
   ``make_classification:n_samples=500,n_features=20,seed=3`` (generated; the seed is recorded);
 - a CSV or Parquet file path, with ``target=`` naming the target column;
-- ``openml:ID``: only when the ``openml`` package is importable and its server answers within a
-  few seconds; otherwise a clear error (never a hang).
+- ``openml:ID``: read from the local cache (``$LOSSATLAS_CACHE/openml``, default
+  ``~/.cache/lossatlas/openml``) after the first download; downloading needs the ``openml``
+  package (or scikit-learn's ``fetch_openml``) and a server that answers within a few seconds,
+  otherwise one clear error (never a hang).
+
+Suites name several datasets at once (``suite:offline-classification``, :data:`SUITES`); a
+study file expands them with :func:`expand_datasets`.
 
 Features are float64; classification targets are encoded as ``0..K-1`` (the original labels are
 kept in :attr:`Dataset.classes`).
@@ -18,6 +26,7 @@ kept in :attr:`Dataset.classes`).
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,9 +38,13 @@ import pandas as pd
 from lossatlas.errors import InputError, require
 
 __all__ = [
+    "PRESETS",
+    "SUITES",
     "Dataset",
     "TaskKind",
+    "expand_datasets",
     "list_datasets",
+    "list_suites",
     "load_dataset",
     "register_dataset",
 ]
@@ -155,13 +168,33 @@ def _make_classification(
     n_informative: int = 5,
     n_classes: int = 2,
     seed: int = 0,
+    n_redundant: int | None = None,
+    flip_y: float | None = None,
+    class_sep: float | None = None,
+    imbalance: float | None = None,
 ) -> Dataset:
+    """``make_classification``; ``imbalance`` r in (0, 1] gives class k the weight r^k."""
     datasets = require("sklearn.datasets", "models", purpose="generated datasets")
+    extra: dict[str, Any] = {}
+    for key, value in (("n_redundant", n_redundant), ("flip_y", flip_y), ("class_sep", class_sep)):
+        if value is not None:
+            extra[key] = value
+    weights = None
+    if imbalance is not None:
+        if not 0.0 < float(imbalance) <= 1.0:
+            raise InputError(f"make_classification: imbalance must lie in (0, 1], not {imbalance}")
+        w = float(imbalance) ** np.arange(int(n_classes))
+        weights = (w / w.sum()).tolist()
+        extra["imbalance"] = imbalance
     X, y = datasets.make_classification(
         n_samples=int(n_samples),
         n_features=int(n_features),
         n_informative=int(n_informative),
+        n_redundant=int(n_redundant) if n_redundant is not None else 2,
         n_classes=int(n_classes),
+        flip_y=float(flip_y) if flip_y is not None else 0.01,
+        class_sep=float(class_sep) if class_sep is not None else 1.0,
+        weights=weights,
         random_state=int(seed),
     )
     options = dict(
@@ -170,11 +203,168 @@ def _make_classification(
         n_informative=n_informative,
         n_classes=n_classes,
         seed=seed,
+        **extra,
     )
     spec = "make_classification:" + ",".join(f"{k}={v}" for k, v in options.items())
     return _from_arrays(
         spec, X, y, "classification", metadata={"source": "sklearn make_classification", **options}
     )
+
+
+def _generated(name: str, task: TaskKind, function: str, **kwargs: Any) -> _Loader:
+    """A loader of a fixed, seeded scikit-learn generator call (a preset)."""
+
+    def load(**options: Any) -> Dataset:
+        if options:
+            raise InputError(f"dataset {name!r} takes no options (got {sorted(options)})")
+        if function == "make_classification":
+            data = _make_classification(**kwargs)
+            return Dataset(
+                name, data.X, data.y, task, data.feature_names, data.classes,
+                metadata={**data.metadata, "preset": name},
+            )  # fmt: skip
+        datasets = require("sklearn.datasets", "models", purpose="generated datasets")
+        X, y = getattr(datasets, function)(**kwargs)
+        return _from_arrays(
+            name, X, y, task, metadata={"source": f"sklearn {function}", **kwargs, "preset": name}
+        )
+
+    return load
+
+
+#: Offline datasets of realistic size: name -> (task, generator, arguments, description).
+PRESETS: dict[str, tuple[TaskKind, str, dict[str, Any], str]] = {
+    "hastie_10_2": (
+        "classification",
+        "make_hastie_10_2",
+        {"n_samples": 12000, "random_state": 0},
+        "12000 x 10, 2 classes (Hastie et al. 10.2, generated)",
+    ),
+    "classification_noisy": (
+        "classification",
+        "make_classification",
+        {"n_samples": 10000, "n_features": 20, "n_informative": 8, "flip_y": 0.1, "seed": 1},
+        "10000 x 20, 2 classes, 10 % label noise (generated)",
+    ),
+    "classification_imbalanced": (
+        "classification",
+        "make_classification",
+        {
+            "n_samples": 8000,
+            "n_features": 20,
+            "n_informative": 6,
+            "flip_y": 0.03,
+            "imbalance": 0.2,
+            "seed": 2,
+        },
+        "8000 x 20, 2 classes 83/17 %, 3 % label noise (generated)",
+    ),
+    "classification_multiclass": (
+        "classification",
+        "make_classification",
+        {
+            "n_samples": 20000,
+            "n_features": 30,
+            "n_informative": 12,
+            "n_classes": 5,
+            "flip_y": 0.05,
+            "imbalance": 0.7,
+            "seed": 3,
+        },
+        "20000 x 30, 5 imbalanced classes, 5 % label noise (generated)",
+    ),
+    "classification_hard": (
+        "classification",
+        "make_classification",
+        {
+            "n_samples": 5000,
+            "n_features": 10,
+            "n_informative": 4,
+            "class_sep": 0.6,
+            "flip_y": 0.05,
+            "seed": 4,
+        },
+        "5000 x 10, 2 overlapping classes, 5 % label noise (generated)",
+    ),
+    "moons": (
+        "classification",
+        "make_moons",
+        {"n_samples": 5000, "noise": 0.3, "random_state": 0},
+        "5000 x 2, two interleaved half-moons, noise 0.3 (generated)",
+    ),
+    "circles": (
+        "classification",
+        "make_circles",
+        {"n_samples": 5000, "noise": 0.2, "factor": 0.5, "random_state": 0},
+        "5000 x 2, two noisy concentric circles (generated)",
+    ),
+    "friedman1": (
+        "regression",
+        "make_friedman1",
+        {"n_samples": 5000, "n_features": 10, "noise": 1.0, "random_state": 0},
+        "5000 x 10, Friedman #1 regression, noise 1 (generated)",
+    ),
+    "friedman2": (
+        "regression",
+        "make_friedman2",
+        {"n_samples": 5000, "noise": 50.0, "random_state": 0},
+        "5000 x 4, Friedman #2 regression, noise 50 (generated)",
+    ),
+    "friedman3": (
+        "regression",
+        "make_friedman3",
+        {"n_samples": 5000, "noise": 0.1, "random_state": 0},
+        "5000 x 4, Friedman #3 regression, noise 0.1 (generated)",
+    ),
+}
+
+#: Named groups of datasets for study files (``suite:NAME``).
+SUITES: dict[str, tuple[str, ...]] = {
+    "offline-classification": (
+        "hastie_10_2",
+        "classification_noisy",
+        "classification_imbalanced",
+        "classification_multiclass",
+        "classification_hard",
+        "moons",
+        "circles",
+        "digits",
+    ),
+    "offline-regression": ("friedman1", "friedman2", "friedman3"),
+    "offline-images": ("digits",),
+    "offline-small": ("iris", "wine", "breast_cancer", "diabetes"),
+}
+SUITES["offline"] = SUITES["offline-classification"] + SUITES["offline-regression"]
+
+
+def list_suites() -> dict[str, tuple[str, ...]]:
+    """Suite names and the datasets each expands to."""
+    return dict(sorted(SUITES.items()))
+
+
+def expand_datasets(specs: Any, *, source: str = "datasets") -> list[str]:
+    """Dataset specs with every ``suite:NAME`` replaced by its datasets (first mention kept).
+
+    Raises
+    ------
+    InputError
+        An unknown suite (the message lists the suites).
+    """
+    out: list[str] = []
+    for spec in specs:
+        text = str(spec)
+        if text.startswith("suite:"):
+            name = text.removeprefix("suite:")
+            if name not in SUITES:
+                raise InputError(
+                    f"{source}: unknown suite {text!r} (suites: "
+                    f"{', '.join('suite:' + s for s in sorted(SUITES))})"
+                )
+            members = list(SUITES[name])
+        else:
+            members = [text]
+        out += [m for m in members if m not in out]
+    return out
 
 
 for _name, _task, _shape, _desc in [
@@ -189,8 +379,10 @@ register_dataset(
     "make_classification",
     _make_classification,
     description="generated: make_classification:n_samples=300,n_features=10,n_informative=5,"
-    "n_classes=2,seed=0",
+    "n_classes=2,seed=0 (also n_redundant, flip_y, class_sep, imbalance)",
 )
+for _name, (_task, _function, _kwargs, _desc) in PRESETS.items():
+    register_dataset(_name, _generated(_name, _task, _function, **_kwargs), description=_desc)
 
 
 def _parse_options(text: str, spec: str) -> dict[str, Any]:
@@ -286,28 +478,87 @@ def _load_file(path: Path, target: str | None, task: TaskKind | None) -> Dataset
     )
 
 
-def _load_openml(spec: str, data_id: str, task: TaskKind | None) -> Dataset:
-    import socket
+#: Seconds to wait for the OpenML server (name lookup and connection) before giving up.
+OPENML_TIMEOUT = 3.0
 
+
+def openml_cache_dir() -> Path:
+    """Where downloaded OpenML datasets are kept (``$LOSSATLAS_CACHE/openml``)."""
+    root = os.environ.get("LOSSATLAS_CACHE") or Path.home() / ".cache" / "lossatlas"
+    return Path(root) / "openml"
+
+
+def _reachable(host: str, timeout: float) -> str | None:
+    """None when ``host:443`` accepts a connection within ``timeout`` seconds, else why not.
+
+    The lookup runs in a daemon thread, so a resolver that never answers cannot hang us.
+    """
+    import socket
+    import threading
+
+    outcome: list[str | None] = []
+
+    def probe() -> None:
+        try:
+            socket.create_connection((host, 443), timeout=timeout).close()
+            outcome.append(None)
+        except OSError as exc:
+            outcome.append(str(exc) or type(exc).__name__)
+
+    thread = threading.Thread(target=probe, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if not outcome:
+        return f"no answer within {timeout:g} s"
+    return outcome[0]
+
+
+def _download_openml(spec: str, data_id: int) -> tuple[pd.DataFrame, pd.Series]:
     try:
         import openml
     except ImportError:
-        raise InputError(
-            f"dataset {spec!r} needs the openml package (pip install openml) and network "
-            "access; use a bundled dataset or a local CSV/Parquet file"
-        ) from None
+        openml = None
     try:
-        socket.create_connection(("www.openml.org", 443), timeout=3).close()
-    except OSError as exc:
-        raise InputError(
-            f"dataset {spec!r}: the OpenML server cannot be reached ({exc}); use a bundled "
-            "dataset or a local CSV/Parquet file"
-        ) from None
-    try:
-        ds = openml.datasets.get_dataset(int(data_id), download_data=True)
-        X, y, _, names = ds.get_data(target=ds.default_target_attribute, dataset_format="dataframe")
+        if openml is not None:
+            ds = openml.datasets.get_dataset(data_id, download_data=True)
+            X, y, _, _ = ds.get_data(target=ds.default_target_attribute, dataset_format="dataframe")
+            return X, y
+        datasets = require("sklearn.datasets", "models", purpose=f"dataset {spec!r}")
+        bunch = datasets.fetch_openml(
+            data_id=data_id, as_frame=True, data_home=str(openml_cache_dir() / "sklearn")
+        )
+        return bunch.data, bunch.target
     except Exception as exc:  # network and server errors of any kind
         raise InputError(f"dataset {spec!r}: OpenML download failed: {exc}") from None
+
+
+def _load_openml(spec: str, data_id: str, task: TaskKind | None) -> Dataset:
+    """An OpenML dataset from the local cache, or downloaded once (with a timeout) and cached."""
+    cache = openml_cache_dir() / f"{int(data_id)}.parquet"
+    if cache.is_file():
+        try:
+            frame = pd.read_parquet(cache)
+        except (OSError, ValueError) as exc:
+            raise InputError(
+                f"dataset {spec!r}: the cached copy {cache} is unreadable: {exc}"
+            ) from None
+        if "__target__" not in frame.columns:
+            raise InputError(f"dataset {spec!r}: the cached copy {cache} has no target column")
+        X, y = frame.drop(columns=["__target__"]), frame["__target__"]
+    else:
+        why = _reachable("www.openml.org", OPENML_TIMEOUT)
+        if why is not None:
+            raise InputError(
+                f"dataset {spec!r}: the OpenML server cannot be reached ({why}) and there is "
+                f"no cached copy at {cache}; use an offline dataset or a local CSV/Parquet file"
+            )
+        X, y = _download_openml(spec, int(data_id))
+        X = X.apply(pd.to_numeric, errors="coerce")
+        frame = X.set_axis([str(c) for c in X.columns], axis=1).assign(__target__=y.to_numpy())
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, cache)
     X = X.apply(pd.to_numeric, errors="coerce")
     task = task or _infer_task(y)
     return _from_arrays(
@@ -315,8 +566,8 @@ def _load_openml(spec: str, data_id: str, task: TaskKind | None) -> Dataset:
         X.to_numpy(np.float64),
         y.to_numpy(),
         task,
-        feature_names=tuple(names),
-        metadata={"source": f"openml {data_id}"},
+        feature_names=tuple(map(str, X.columns)),
+        metadata={"source": f"openml {data_id}", "cache": str(cache)},
     )
 
 

@@ -1,4 +1,7 @@
-"""The built-in study of ``lossatlas run``: a random forest on breast_cancer at two fidelities.
+"""A first single evaluation: a random forest on breast_cancer at two fidelities.
+
+``lossatlas run`` now runs the built-in study ``run`` (:mod:`lossatlas.study`); this
+evaluation stays as the smallest example of :class:`~lossatlas.evaluate.Evaluation`.
 
 A 36-configuration grid (``max_depth`` x ``min_samples_leaf`` x ``max_features``, 30 trees),
 3-fold stratified CV, training-data fractions 0.25 and 1.0: 216 tasks, well under a minute on

@@ -21,7 +21,14 @@ from lossatlas._threads import limit_threads
 from lossatlas.errors import InputError, require
 from lossatlas.evaluate._tasks import Task, TaskContext, run_task
 
-__all__ = ["DaskExecutor", "Executor", "LokyExecutor", "SerialExecutor", "make_executor"]
+__all__ = [
+    "DaskExecutor",
+    "Executor",
+    "LokyExecutor",
+    "SerialExecutor",
+    "connect_dask",
+    "make_executor",
+]
 
 _THREAD_ENV = {
     name: "1"
@@ -192,16 +199,7 @@ class DaskExecutor:
 
     def run(self, context: TaskContext, tasks: Iterable[Task]) -> Iterator[dict[str, Any]]:
         distributed = require("distributed", "dask", purpose="--scheduler")
-        own = not isinstance(self.scheduler, distributed.Client)
-        if own:
-            try:
-                client = distributed.Client(self.scheduler, timeout=f"{self.timeout}s")
-            except (OSError, TimeoutError) as exc:
-                raise InputError(
-                    f"cannot reach the dask scheduler {self.scheduler!r}: {exc}"
-                ) from None
-        else:
-            client = self.scheduler
+        client, own = connect_dask(self.scheduler, timeout=self.timeout)
         try:
             threads = sum(client.nthreads().values()) or 1
             shared = client.scatter(context, broadcast=True)
@@ -220,6 +218,18 @@ class DaskExecutor:
         finally:
             if own:
                 client.close()
+
+
+def connect_dask(scheduler: Any, *, timeout: float = 10.0) -> tuple[Any, bool]:
+    """``(client, owned)``: a connected dask.distributed client for ``scheduler`` (an address,
+    or a client returned as is with ``owned`` False); a clear error when it cannot be reached."""
+    distributed = require("distributed", "dask", purpose="--scheduler")
+    if isinstance(scheduler, distributed.Client):
+        return scheduler, False
+    try:
+        return distributed.Client(scheduler, timeout=f"{timeout}s"), True
+    except (OSError, TimeoutError) as exc:
+        raise InputError(f"cannot reach the dask scheduler {scheduler!r}: {exc}") from None
 
 
 def make_executor(*, jobs: int = 1, scheduler: Any = None) -> Executor:

@@ -6,8 +6,8 @@ the format of :meth:`lossatlas.space.SearchSpace.from_dict`, and its fidelities.
 
 - ``"study"``: the search space of Huang & Li (2023, arXiv 2311.14014) where it is published
   (XGBoost: 14,960 configurations; FCNet: the 62,208 of Klein & Hutter 2019; CNN: 6,480), or our
-  own grid of similar size over the model's well-known important hyperparameters (RF, SVM,
-  LightGBM), as the study's were not recovered;
+  own grid of similar size over the model's well-known important hyperparameters (RF, decision
+  tree ``dt``, SVM, LightGBM), as the study's were not recovered;
 - ``"default"``: a scaled-down grid (tens of configurations) for a 2-core machine;
 - ``"tiny"``: a handful of cheap configurations for tests and smoke runs.
 
@@ -81,6 +81,8 @@ class ModelSpec:
     params : mapping
         Fixed parameters passed to every build.
     description : str
+    needs_images : bool
+        Only fits datasets whose rows are images (``Dataset.image_shape``), like ``cnn``.
     """
 
     name: str
@@ -97,6 +99,7 @@ class ModelSpec:
     predict_from_proba: bool = False
     params: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
+    needs_images: bool = False
 
     def space(self, grid: str = "default") -> SearchSpace:
         """The :class:`SearchSpace` of the named grid."""
@@ -199,6 +202,56 @@ register_model(
         predict_from_proba=True,
         params={"n_estimators": 50},
         description="random forest (scikit-learn); study grid 3,000 (ours), default 36",
+    )
+)
+
+
+# -- decision tree ----------------------------------------------------------------------------
+
+#: ``criterion`` values of the classification grid and what a regression tree uses instead.
+_DT_REGRESSION_CRITERION = {"gini": "squared_error", "entropy": "absolute_error"}
+
+
+def build_dt(params: dict[str, Any], context: ModelContext) -> Any:
+    """``DecisionTreeClassifier``/``Regressor`` with the study seed.
+
+    The grids' ``criterion`` values are the classifier's (``gini``, ``entropy``); a regression
+    tree reads them as ``squared_error`` and ``absolute_error`` (slower) so one grid serves both
+    tasks.
+    """
+    cls = _sklearn("sklearn.tree", "DecisionTreeClassifier", "DecisionTreeRegressor", context)
+    params = dict(params)
+    if context.task == "regression" and "criterion" in params:
+        params["criterion"] = _DT_REGRESSION_CRITERION.get(params["criterion"], params["criterion"])
+    return cls(**params, random_state=context.seed)
+
+
+register_model(
+    ModelSpec(
+        name="dt",
+        build=build_dt,
+        grids={
+            # 12 x 6 x 6 x 5 x 2 = 4,320 configurations (ours; the study's was not recovered)
+            "study": {
+                "max_depth": [1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 30],
+                "min_samples_split": [2, 4, 8, 16, 32, 64],
+                "min_samples_leaf": [1, 2, 4, 8, 16, 32],
+                "max_features": [0.2, 0.4, 0.6, 0.8, 1.0],
+                "criterion": ["gini", "entropy"],
+            },
+            # 6 x 4 x 3 x 2 = 144
+            "default": {
+                "max_depth": [2, 4, 6, 8, 12, 20],
+                "min_samples_leaf": [1, 4, 16, 64],
+                "max_features": [0.3, 0.6, 1.0],
+                "criterion": ["gini", "entropy"],
+            },
+            # 2 x 2 = 4
+            "tiny": {"max_depth": [1, 8], "min_samples_leaf": [1, 8]},
+        },
+        requires=("sklearn",),
+        predict_from_proba=True,
+        description="decision tree (scikit-learn); study grid 4,320 (ours), default 144",
     )
 )
 
@@ -438,5 +491,6 @@ register_model(
         predict_from_proba=True,
         params={"epochs": 10},
         description="small CNN on 8x8 images (torch, CPU); study grid 6,480, default 24",
+        needs_images=True,
     )
 )

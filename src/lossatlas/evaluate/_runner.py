@@ -83,6 +83,11 @@ class Evaluation:
         Flat indices of the configurations to evaluate (default: the full grid).
     params : mapping, optional
         Fixed parameters on top of the model's.
+    test_size : float, default 0.0
+        Fraction of the rows held out once per dataset and seed (stratified, seeded) before the
+        folds: each fold's model is then scored on ``train`` (its training rows), ``valid`` (its
+        validation fold) and ``test`` (the held-out rows), as in Huang & Li (2023). 0 keeps no
+        held-out split: ``test`` is the validation fold and there is no ``valid``.
     """
 
     model: ModelSpec
@@ -93,8 +98,13 @@ class Evaluation:
     seeds: Sequence[int] = (0,)
     configs: np.ndarray | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
+    test_size: float = 0.0
 
     def __post_init__(self) -> None:
+        test_size = float(self.test_size)
+        if not (test_size == 0.0 or 0.0 < test_size < 1.0) or not np.isfinite(test_size):
+            raise InputError(f"test_size must be 0 or lie in (0, 1), not {self.test_size}")
+        object.__setattr__(self, "test_size", test_size)
         if self.dataset.task not in self.model.tasks:
             raise InputError(
                 f"model {self.model.name!r} does not support {self.dataset.task} datasets "
@@ -102,14 +112,16 @@ class Evaluation:
             )
         if self.folds < 2:
             raise InputError(f"folds must be at least 2, not {self.folds}")
+        kept = 1.0 - test_size
         if self.dataset.task == "classification":
             smallest = int(np.bincount(self.dataset.y).min())
-            if smallest < self.folds:
+            if int(smallest * kept) < self.folds or (test_size and smallest * test_size < 1):
                 raise InputError(
                     f"dataset {self.dataset.name!r}: the smallest class has {smallest} rows, "
-                    f"fewer than the {self.folds} folds"
+                    f"too few for {self.folds} folds"
+                    + (f" and a test split of {test_size:g}" if test_size else "")
                 )
-        elif self.dataset.n_samples < self.folds:
+        elif int(self.dataset.n_samples * kept) < self.folds:
             raise InputError(f"dataset {self.dataset.name!r} has fewer rows than folds")
         clash = (set(self.params) | set(self.model.params)) & set(self.space.names)
         object.__setattr__(
@@ -142,6 +154,8 @@ class Evaluation:
             "task": self.dataset.task,
             "folds": self.folds,
         }
+        if self.test_size:  # absent at 0, so journals written before the split keep their keys
+            identity["test_size"] = self.test_size
         text = json.dumps(identity, sort_keys=True, default=repr)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -153,6 +167,7 @@ class Evaluation:
             "task": self.dataset.task,
             "metric": self.metric,
             "folds": self.folds,
+            "test_size": self.test_size,
             "params": json.loads(canonical(self.params)),
             "space": self.space.to_dict(),
             "fidelities": [json.loads(f) for f in self._fidelities],  # type: ignore[attr-defined]
@@ -190,7 +205,9 @@ class Evaluation:
 
     def context(self) -> TaskContext:
         """The shared part of every task."""
-        return TaskContext(self.key, self.model, self.dataset, self.folds, dict(self.params))
+        return TaskContext(
+            self.key, self.model, self.dataset, self.folds, dict(self.params), self.test_size
+        )
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,25 @@
 """Evaluation tasks: one configuration on one fold at one fidelity with one seed.
 
-This module holds what a worker process runs (:func:`run_task`): it rebuilds the fold split
-from the seed, draws the nested training subsample for the data fraction, fits the estimator and
-measures train and test loss. Results are plain dicts; the parent process writes them to the
-journal.
+This module holds what a worker process runs (:func:`run_task`): it rebuilds the split from the
+seed, draws the nested training subsample for the data fraction, fits the estimator and
+measures its losses. Results are plain dicts; the parent process writes them to the journal.
 
-Protocol (after Huang & Li 2023, arXiv 2311.14014):
+Protocol (after Huang & Li 2023, arXiv 2311.14014: an 80/20 split, then k-fold CV):
 
+- held-out test split (``test_size > 0``): a seeded (stratified for classification) split
+  made once per dataset and seed, before the folds, and the same for every configuration and
+  fidelity (:func:`holdout_split`); the folds partition the remaining rows;
 - folds: ``StratifiedKFold`` (classification) or ``KFold`` (regression), shuffled with the seed;
   every fidelity uses the same folds, so landscapes at different fidelities are comparable;
 - data fraction alpha: the first ``ceil(alpha * n)`` rows of one seeded ordering of the training
   fold (seeded by seed and fold only), so a smaller fraction is a subset of a larger one. The
   ordering puts one row of each class first and then interleaves the classes by their
   within-class rank, so every subsample is stratified and holds every class;
-- losses: classification ``train``/``test`` = 1 - accuracy and ``*_logloss`` (when the estimator
-  has ``predict_proba``); regression ``train``/``test`` = RMSE. ``train`` is measured on the
-  (subsampled) rows the model was fitted on.
+- losses: classification 1 - accuracy and ``*_logloss`` (when the estimator has
+  ``predict_proba``); regression RMSE. ``train`` is measured on the (subsampled) rows the model
+  was fitted on. With a held-out split, ``valid`` is the fold's validation rows and ``test`` the
+  held-out rows; with ``test_size == 0`` there is no ``valid`` and ``test`` is the validation
+  fold (the protocol before the held-out split existed).
 """
 
 from __future__ import annotations
@@ -35,7 +39,16 @@ from lossatlas.errors import require
 from lossatlas.evaluate._datasets import Dataset
 from lossatlas.evaluate._models import ModelContext, ModelSpec
 
-__all__ = ["Task", "TaskContext", "canonical", "fold_indices", "nested_subsample", "run_task"]
+__all__ = [
+    "Task",
+    "TaskContext",
+    "canonical",
+    "evaluation_splits",
+    "fold_indices",
+    "holdout_split",
+    "nested_subsample",
+    "run_task",
+]
 
 
 def canonical(mapping: Mapping[str, Any]) -> str:
@@ -72,16 +85,67 @@ class TaskContext:
     dataset: Dataset
     folds: int
     params: Mapping[str, Any]
+    test_size: float = 0.0
 
 
-def fold_indices(dataset: Dataset, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Seeded (stratified for classification) k-fold train/test row indices."""
+def fold_indices(
+    dataset: Dataset, folds: int, seed: int, *, rows: np.ndarray | None = None
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Seeded (stratified for classification) k-fold train/validation row indices.
+
+    ``rows`` restricts the folds to those rows of the dataset (default: every row); the
+    returned indices are rows of the dataset either way.
+    """
     selection = require("sklearn.model_selection", "models", purpose="cross-validation folds")
     KFold, StratifiedKFold = selection.KFold, selection.StratifiedKFold  # noqa: N806
+    rows = np.arange(dataset.n_samples) if rows is None else np.asarray(rows, dtype=np.int64)
+    X = dataset.X[rows]
     if dataset.task == "classification":
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-        return list(splitter.split(dataset.X, dataset.y))
-    return list(KFold(n_splits=folds, shuffle=True, random_state=seed).split(dataset.X))
+        parts = splitter.split(X, dataset.y[rows])
+    else:
+        parts = KFold(n_splits=folds, shuffle=True, random_state=seed).split(X)
+    return [(rows[train], rows[valid]) for train, valid in parts]
+
+
+def holdout_split(dataset: Dataset, test_size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The held-out test split of a dataset: ``(rest, test)`` sorted row indices.
+
+    Seeded by ``seed`` only (not by configuration, fold or fidelity) and stratified for
+    classification, so every configuration and fidelity is scored on the same test rows.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    test_size : float
+        Fraction of the rows held out, in (0, 1).
+    seed : int
+    """
+    if not 0.0 < test_size < 1.0:
+        raise ValueError(f"test_size must lie in (0, 1), not {test_size}")
+    selection = require("sklearn.model_selection", "models", purpose="the held-out test split")
+    rows = np.arange(dataset.n_samples)
+    stratify = dataset.y if dataset.task == "classification" else None
+    rest, test = selection.train_test_split(
+        rows, test_size=test_size, random_state=seed, shuffle=True, stratify=stratify
+    )
+    return np.sort(rest), np.sort(test)
+
+
+def evaluation_splits(
+    dataset: Dataset, folds: int, seed: int, *, test_size: float = 0.0
+) -> tuple[np.ndarray | None, list[tuple[np.ndarray, np.ndarray]]]:
+    """The held-out test rows (None when ``test_size == 0``) and the k folds of the rest.
+
+    References
+    ----------
+    C. Huang, K. Li. On the Hyperparameter Loss Landscapes of Machine Learning Models: An
+    Exploratory Study. arXiv:2311.14014, 2023 (80/20 split, then 5-fold CV).
+    """
+    if test_size <= 0.0:
+        return None, fold_indices(dataset, folds, seed)
+    rest, test = holdout_split(dataset, test_size, seed)
+    return test, fold_indices(dataset, folds, seed, rows=rest)
 
 
 def nested_subsample(
@@ -122,15 +186,18 @@ def nested_subsample(
     return train[np.sort(order[:m])]
 
 
-_SPLITS: dict[tuple[str, int], list[tuple[np.ndarray, np.ndarray]]] = {}
+_Splits = tuple[np.ndarray | None, list[tuple[np.ndarray, np.ndarray]]]
+_SPLITS: dict[tuple[str, int], _Splits] = {}
 
 
-def _splits(context: TaskContext, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def _splits(context: TaskContext, seed: int) -> _Splits:
     key = (context.study, seed)
     if key not in _SPLITS:
         if len(_SPLITS) > 32:
             _SPLITS.clear()
-        _SPLITS[key] = fold_indices(context.dataset, context.folds, seed)
+        _SPLITS[key] = evaluation_splits(
+            context.dataset, context.folds, seed, test_size=context.test_size
+        )
     return _SPLITS[key]
 
 
@@ -144,7 +211,8 @@ def _log_loss(y: np.ndarray, proba: np.ndarray, classes: np.ndarray, n_classes: 
 def _losses(
     spec: ModelSpec, estimator: Any, dataset: Dataset, parts: Mapping[str, np.ndarray]
 ) -> dict[str, float]:
-    """Loss columns for each named part (``train``, ``test``) of the rows, predicted in one call."""
+    """Loss columns for each named part (``train``, ``valid``, ``test``) of the rows, predicted
+    in one call."""
     rows = np.concatenate(list(parts.values()))
     X, y = dataset.X[rows], dataset.y[rows]
     bounds = np.cumsum([0] + [len(r) for r in parts.values()])
@@ -192,7 +260,8 @@ def run_task(context: TaskContext, task: Task) -> dict[str, Any]:
     try:
         dataset = context.dataset
         fidelity = json.loads(task.fidelity)
-        train, test = _splits(context, task.seed)[task.fold]
+        held_out, folds = _splits(context, task.seed)
+        train, valid = folds[task.fold]
         train = nested_subsample(
             train,
             dataset.y if dataset.task == "classification" else None,
@@ -216,14 +285,18 @@ def run_task(context: TaskContext, task: Task) -> dict[str, Any]:
             estimator.fit(dataset.X[train], dataset.y[train])
             fit_seconds = time.perf_counter() - start
             start = time.perf_counter()
-            losses = _losses(context.model, estimator, dataset, {"train": train, "test": test})
+            if held_out is None:
+                parts = {"train": train, "test": valid}
+            else:
+                parts = {"train": train, "valid": valid, "test": held_out}
+            losses = _losses(context.model, estimator, dataset, parts)
             predict_seconds = time.perf_counter() - start
         result.update(losses)
         result.update(
             fit_seconds=fit_seconds,
             predict_seconds=predict_seconds,
             n_train=len(train),
-            n_test=len(test),
+            n_test=len(parts["test"]),
         )
     except Exception as exc:  # a failing configuration is data, not a crash
         last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []

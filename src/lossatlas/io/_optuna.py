@@ -25,8 +25,12 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import sqlite3
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import quote, unquote
 
 import numpy as np
 
@@ -37,14 +41,68 @@ from lossatlas.space import Hyperparameter, SearchSpace
 if TYPE_CHECKING:
     import optuna
 
-__all__ = ["from_optuna", "to_optuna"]
+__all__ = ["from_optuna", "read_only_storage", "to_optuna"]
 
 _SPACE_ATTR = "lossatlas_space"
 _LOSSES_ATTR = "lossatlas_losses"
+_OPTUNA_TABLES = frozenset({"studies", "trials", "version_info"})
 
 
 def _optuna() -> Any:
     return require("optuna", "optuna", purpose="Optuna study import and export")
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of an ``sqlite:///`` URL (``None`` for other databases and in-memory ones)."""
+    match = re.match(r"^sqlite(\+\w+)?:///(.*)$", url)
+    if match is None:
+        return None
+    rest = match.group(2).split("?", 1)[0]
+    if not rest or rest == ":memory:" or rest.startswith("file:"):
+        return None
+    return Path(unquote(rest))
+
+
+def read_only_storage(url: str) -> str:
+    """Check that an ``sqlite:///`` URL names an existing Optuna storage; open it read-only.
+
+    Opening a storage with Optuna creates a missing SQLite file and adds Optuna's tables to any
+    SQLite file; a reader must do neither.
+
+    Parameters
+    ----------
+    url : str
+        An Optuna storage URL.
+
+    Returns
+    -------
+    str
+        A read-only URL of the same file for SQLite, ``url`` itself for other databases.
+
+    Raises
+    ------
+    InputError
+        The file is missing, is not SQLite, or holds no Optuna tables.
+    """
+    path = _sqlite_file(url)
+    if path is None:
+        return url
+    if not path.is_file():
+        raise InputError(f"{url}: no such file {str(path)!r} (an Optuna storage is never created)")
+    try:
+        con = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise InputError(f"{url}: {path} is not an SQLite database ({exc})") from None
+    if not _OPTUNA_TABLES <= tables:
+        raise InputError(
+            f"{url}: {path} is an SQLite file but not an Optuna storage (no "
+            f"{', '.join(sorted(_OPTUNA_TABLES - tables))} table); it was left untouched"
+        )
+    return f"sqlite:///file:{quote(str(path.resolve()))}?mode=ro&uri=true"
 
 
 def _load(source: Any, study_name: str | None) -> Any:
@@ -53,21 +111,23 @@ def _load(source: Any, study_name: str | None) -> Any:
         return source
     if not isinstance(source, str):
         raise InputError(f"expected an optuna.Study or a storage URL, got {type(source).__name__}")
+    shown = source
+    source = read_only_storage(source)
     if study_name is None:
         try:
             names = optuna.get_all_study_names(storage=source)
         except Exception as exc:  # storage errors come from sqlalchemy and friends
-            raise InputError(f"cannot open Optuna storage {source!r}: {exc}") from exc
+            raise InputError(f"cannot open Optuna storage {shown!r}: {exc}") from exc
         if len(names) != 1:
             raise InputError(
-                f"Optuna storage {source!r} holds {len(names)} studies "
+                f"Optuna storage {shown!r} holds {len(names)} studies "
                 f"({', '.join(names) or 'none'}): pass study_name="
             )
         study_name = names[0]
     try:
         return optuna.load_study(study_name=study_name, storage=source)
     except KeyError as exc:
-        raise InputError(f"no study {study_name!r} in Optuna storage {source!r}") from exc
+        raise InputError(f"no study {study_name!r} in Optuna storage {shown!r}") from exc
 
 
 def _kind_of(values: list[Any]) -> str:

@@ -8,10 +8,11 @@ carry values only; their space is inferred unless given.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from lossatlas import columns as roles
@@ -19,21 +20,39 @@ from lossatlas.errors import InputError
 from lossatlas.landscape import Landscape
 from lossatlas.space import SearchSpace
 
-__all__ = ["read_table", "write_table", "read_landscapes", "write_landscape", "SPACE_KEY"]
+__all__ = [
+    "SPACE_KEY",
+    "TABLE_SUFFIXES",
+    "read_landscapes",
+    "read_table",
+    "write_landscape",
+    "write_table",
+]
 
 SPACE_KEY = b"lossatlas.space"
-_SUFFIXES = (".parquet", ".pq", ".csv")
+#: File suffixes read as tables.
+TABLE_SUFFIXES = (".parquet", ".pq", ".csv")
 
 
 def _check_suffix(path: Path) -> str:
     suffix = path.suffix.lower()
-    if suffix not in _SUFFIXES:
+    if suffix not in TABLE_SUFFIXES:
         raise InputError(f"{path}: unsupported file type {suffix!r} (use .parquet or .csv)")
     return "csv" if suffix == ".csv" else "parquet"
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a Parquet or CSV table; clear :class:`InputError` when it cannot be read."""
+    """Read a Parquet or CSV table; clear :class:`InputError` when it cannot be read.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.parquet``/``.pq`` or ``.csv`` file.
+
+    Returns
+    -------
+    DataFrame
+    """
     path = Path(path)
     kind = _check_suffix(path)
     if not path.is_file():
@@ -63,6 +82,20 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, space: SearchSpace | N
     """Write ``frame`` as Parquet or CSV (by suffix); Parquet also stores ``space``.
 
     The file is written to a temporary name and renamed, so a crash never leaves half a table.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table.
+    path : str or Path
+        ``.parquet``/``.pq`` or ``.csv``; parent folders are created.
+    space : SearchSpace, optional
+        Stored as JSON in the Parquet schema metadata (key ``lossatlas.space``).
+
+    Returns
+    -------
+    Path
+        ``path``.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -85,7 +118,20 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, space: SearchSpace | N
 
 
 def write_landscape(landscape: Landscape, path: str | Path) -> Path:
-    """Write one landscape (HP values, losses and group metadata) to Parquet or CSV."""
+    """Write one landscape (HP values, losses and group metadata) to Parquet or CSV.
+
+    Parameters
+    ----------
+    landscape : Landscape
+        The landscape; Parquet also keeps its space.
+    path : str or Path
+        ``.parquet`` or ``.csv``.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
     return write_table(landscape.to_frame(include_metadata=True), path, space=landscape.space)
 
 
@@ -94,13 +140,17 @@ def read_landscapes(
     *,
     losses: Sequence[str] | None = None,
     space: SearchSpace | None = None,
+    name: str | None = None,
     **from_frame_options: Any,
 ) -> list[Landscape]:
     """Read a table and return one landscape per group.
 
     Groups are the distinct values of the group columns (``model``, ``dataset``, ``fidelity_*``).
-    All landscapes of one table share one search space (inferred from the whole table, or read
-    from the Parquet metadata), so they can be compared configuration by configuration.
+    All landscapes of models that use the same hyperparameter columns share one search space
+    (inferred from all their rows, or read from the Parquet metadata), so they can be compared
+    configuration by configuration. A table of several models whose columns differ (each
+    model's HP columns empty in the other models' rows) is first split by the columns each
+    model uses; each part's space holds only its columns.
 
     Parameters
     ----------
@@ -110,14 +160,22 @@ def read_landscapes(
     losses : sequence of str, optional
         Loss columns to keep (default: every loss column).
     space : SearchSpace, optional
+        The grid of every landscape (default: the Parquet metadata's, else inferred).
+    name : str, optional
+        How messages and the ``source`` metadata name a DataFrame (default ``"table"``).
     **from_frame_options
         Passed to :meth:`Landscape.from_frame` (``on_invalid``, ``aggregate``, ``kinds`` ...).
+
+    Returns
+    -------
+    list of Landscape
+        One per group, sorted by group within each part.
     """
     if isinstance(source, pd.DataFrame):
-        frame, name = source, "table"
+        frame, name = source, name or "table"
     else:
         path = Path(source)
-        frame, name = read_table(path), str(path)
+        frame, name = read_table(path), name or str(path)
         if space is None and _check_suffix(path) == "parquet":
             space = _space_from_parquet(path)
     if len(frame) == 0:
@@ -133,17 +191,82 @@ def read_landscapes(
         frame = frame.drop(columns=drop)
         from_frame_options.setdefault("loss_columns", list(losses))
     hp_columns = from_frame_options.pop("hp_columns", None)
+    if space is None and hp_columns is None:
+        parts = _split_by_columns_used(frame, from_frame_options)
+        if len(parts) > 1:
+            return [
+                land
+                for part in parts
+                for land in _read_frame(part, name, None, None, dict(from_frame_options))
+            ]
+    return _read_frame(frame, name, space, hp_columns, from_frame_options)
+
+
+def _candidate_columns(frame: pd.DataFrame, options: Mapping[str, Any]) -> list[str]:
+    named_losses = set(options.get("loss_columns") or ())
+    ignored = set(options.get("ignore_columns") or ())
+    return [
+        c
+        for c in roles.hyperparameter_columns(frame.columns)
+        if c not in named_losses and c not in ignored
+    ]
+
+
+def _split_by_columns_used(frame: pd.DataFrame, options: Mapping[str, Any]) -> list[pd.DataFrame]:
+    """Split a table of several models by the hyperparameter columns each model uses.
+
+    A long table of several models holds every model's HP columns, empty in the rows of the
+    models that do not use them. Models that use the same columns share one part (and so one
+    inferred space, comparable configuration by configuration); each part keeps only its
+    columns. A table of one model, or of models that all use the same columns, is one part.
+    """
+    if "model" not in frame.columns:
+        return [frame]
+    models = pd.unique(frame["model"])
+    if len(models) < 2:
+        return [frame]
+    candidates = _candidate_columns(frame, options)
+    if not candidates:
+        return [frame]
+    used = frame[candidates].notna().groupby(frame["model"], sort=False, dropna=False).any()
+    signatures: dict[tuple[str, ...], list[Any]] = {}
+    for model, row in used.iterrows():
+        signatures.setdefault(tuple(c for c in candidates if row[c]), []).append(model)
+    if len(signatures) == 1:
+        return [frame]
+    parts = []
+    for columns, members in signatures.items():
+        unused = [c for c in candidates if c not in columns]
+        part = frame[frame["model"].isin(members)].drop(columns=unused)
+        parts.append(_restore_integers(part, [c for c in columns if frame[c].isna().any()]))
+    return parts
+
+
+def _restore_integers(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Integer HP columns that other models' empty cells turned into floats become integers."""
+    frame = frame.copy()
+    for name in columns:
+        column = frame[name]
+        if column.dtype.kind == "f" and column.notna().all():
+            values = column.to_numpy()
+            if np.all(np.isfinite(values)) and np.all(values == np.round(values)):
+                frame[name] = values.astype(np.int64)
+    return frame
+
+
+def _read_frame(
+    frame: pd.DataFrame,
+    name: str,
+    space: SearchSpace | None,
+    hp_columns: Sequence[str] | None,
+    from_frame_options: dict[str, Any],
+) -> list[Landscape]:
+    """Landscapes of one table whose rows share one search space (inferred when not given)."""
     if space is None:
-        named_losses = set(from_frame_options.get("loss_columns") or ())
-        ignored = set(from_frame_options.get("ignore_columns") or ())
         cols = (
             list(hp_columns)
             if hp_columns is not None
-            else [
-                c
-                for c in roles.hyperparameter_columns(frame.columns)
-                if c not in named_losses and c not in ignored
-            ]
+            else _candidate_columns(frame, from_frame_options)
         )
         if "status" in frame.columns:
             usable = frame[frame["status"].astype(str).str.lower().eq("ok")]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 from typing import Any, Literal
@@ -20,7 +20,8 @@ import pandas as pd
 from lossatlas._pages import write_page
 from lossatlas.analysis._optima import local_optima
 from lossatlas.analysis._profile import METRICS, profile
-from lossatlas.errors import InputError, require
+from lossatlas.errors import require
+from lossatlas.io import load_landscapes
 from lossatlas.landscape import Landscape
 from lossatlas.viz import _interactive as ix
 from lossatlas.viz import _plotdata as pdata
@@ -28,40 +29,10 @@ from lossatlas.viz import _plots as plots
 from lossatlas.viz._html import figure_html
 from lossatlas.viz._landscape_map import DEFAULT_MAX_NODES, landscape_map
 
-__all__ = ["load_landscapes", "write_page", "write_report"]
+__all__ = ["write_page", "write_report"]
 
 MAX_SLICES = 12
 MAX_PAIR_HPS = 6
-
-
-def load_landscapes(source: Any, *, loss: str = "test") -> list[Landscape]:
-    """Landscapes from a Landscape, a sequence of them, a DataFrame, a table path, a directory
-    holding ``results.parquet`` (an evaluation output), or an Optuna storage URL (``"...://"``).
-    """
-    from lossatlas.io import read_landscapes
-
-    if isinstance(source, Landscape):
-        return [source]
-    if isinstance(source, pd.DataFrame):
-        return read_landscapes(source)
-    if isinstance(source, str) and "://" in source:
-        from lossatlas.io._optuna import from_optuna
-
-        return [from_optuna(source, loss=loss)]
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        if path.is_dir():
-            table = path / "results.parquet"
-            if not table.is_file():
-                raise InputError(f"{path}: a directory must contain results.parquet")
-            path = table
-        if not path.exists():
-            raise InputError(f"{path}: no such file")
-        return read_landscapes(path)
-    items = list(source)
-    if not items or not all(isinstance(x, Landscape) for x in items):
-        raise InputError("write_report needs landscapes, a table or a path")
-    return items
 
 
 @dataclass
@@ -70,14 +41,6 @@ class _Panel:
     note: str
     plotly: Callable[[], Any]
     matplotlib: Callable[[], Any]
-
-
-@dataclass
-class _Section:
-    title: str
-    anchor: str
-    intro: str
-    panels: list[_Panel] = field(default_factory=list)
 
 
 def _panels(landscape: Landscape, *, loss: str, epsilon: float, seed: int, **map_kw: Any):
@@ -224,7 +187,7 @@ def write_report(
     Parameters
     ----------
     landscapes_or_table : Landscape, sequence of Landscape, DataFrame, path or storage URL
-        What to report on (see :func:`load_landscapes`).
+        What to report on (anything :func:`lossatlas.io.load_landscapes` reads).
     path : str or Path
         The ``.html`` file to write.
     loss, epsilon, seed :
@@ -251,7 +214,7 @@ def write_report(
     -------
     Path
     """
-    landscapes = load_landscapes(landscapes_or_table, loss=loss)
+    landscapes = load_landscapes(landscapes_or_table, loss=loss)  # type: ignore[arg-type]
     if interactive is None:
         try:
             import plotly  # noqa: F401
