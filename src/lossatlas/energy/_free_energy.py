@@ -182,6 +182,7 @@ def free_energy_tree(
     *,
     temperature: float,
     threshold: float = 0.0,
+    use_fvib: bool = True,
     **kw: Any,
 ) -> tuple[DisconnectivityTree, FreeEnergyNetwork]:
     """The free-energy disconnectivity tree of the minima and transition states in ``db``.
@@ -194,6 +195,9 @@ def free_energy_tree(
         ``T > 0``.
     threshold : float, default 0.0
         Regrouping threshold (:func:`free_energy_network`).
+    use_fvib : bool, default True
+        Use the stored ``fvib``; False treats every well and saddle as equally wide (the
+        free energies are then the energies plus the TS shift ``T ln 2 pi``).
     **kw
         Options of :func:`~lossatlas.energy.disconnectivity_tree` (``n_levels``, ``order``).
 
@@ -205,14 +209,14 @@ def free_energy_tree(
     """
     minima: dict[int, tuple[float, float]] = {}
     for m in db.minima():
-        if m.fvib is None:
+        if use_fvib and m.fvib is None:
             raise InputError(f"free energy: minimum {m.id} has no fvib (Hessian summary)")
-        minima[m.id] = (m.energy, m.fvib)
+        minima[m.id] = (m.energy, float(m.fvib) if use_fvib else 0.0)  # type: ignore[arg-type]
     ts_list = []
     for ts in db.transition_states():
-        if ts.fvib is None:
+        if use_fvib and ts.fvib is None:
             raise InputError(f"free energy: transition state {ts.id} has no fvib")
-        ts_list.append((ts.energy, ts.fvib, ts.min1, ts.min2))
+        ts_list.append((ts.energy, float(ts.fvib) if use_fvib else 0.0, ts.min1, ts.min2))  # type: ignore[arg-type]
     net = free_energy_network(minima, ts_list, temperature=temperature, threshold=threshold)
     tree = disconnectivity_tree(net.free_energy, net.transition_states, **kw)
     return tree, net

@@ -34,25 +34,43 @@ _SEARCH_ERRORS = SEARCH_ERRORS
 def _newton(
     potential: Potential, x: np.ndarray, rms_tol: float, max_steps: int
 ) -> np.ndarray | None:
-    """Damped Newton-Raphson on ``g(x) = 0``; None when it does not converge."""
+    """Damped Newton-Raphson on ``g(x) = 0``; None when it does not converge.
+
+    The (pseudo-)inverse Hessian is kept while full steps cut ``|g|`` at least fourfold
+    (a chord step costs one gradient, a fresh Hessian ``2 ndim`` of them for the
+    finite-difference ones); a step that fails with a kept Hessian is retried with a fresh one,
+    so only a fresh Hessian's failure ends the search. ``max_steps`` bounds the Hessians.
+    """
     g = np.asarray(potential.gradient(x), dtype=float)
     norm = float(np.linalg.norm(g))
-    for _ in range(max_steps):
+    h_inv: np.ndarray | None = None
+    n_hessians = 0
+    for _ in range(4 * max_steps):
         if norm / np.sqrt(g.size) < rms_tol:
             return x
-        h = np.asarray(potential.hessian(x), dtype=float)
-        step = -np.linalg.pinv(0.5 * (h + h.T), rcond=1e-12) @ g
+        fresh = h_inv is None
+        if h_inv is None:
+            if n_hessians >= max_steps:
+                break
+            h = np.asarray(potential.hessian(x), dtype=float)
+            h_inv = np.linalg.pinv(0.5 * (h + h.T), rcond=1e-12)
+            n_hessians += 1
+        step = -h_inv @ g
         t = 1.0
         while t > 1e-6:
             trial = x + t * step
             g_trial = np.asarray(potential.gradient(trial), dtype=float)
             n_trial = float(np.linalg.norm(g_trial))
             if np.isfinite(n_trial) and n_trial < norm:
+                if t < 1.0 or n_trial > 0.25 * norm:
+                    h_inv = None  # slow progress: a fresh Hessian next time
                 x, g, norm = trial, g_trial, n_trial
                 break
             t *= 0.5
         else:
-            return None
+            if fresh:
+                return None
+            h_inv = None
     return x if norm / np.sqrt(g.size) < rms_tol else None
 
 
