@@ -29,6 +29,7 @@ def _random_graph(n: int, p: float, seed: int, *, directed: bool = False) -> sp.
     return sp.csr_matrix(a)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("graph", "n_iter"),
     [
@@ -141,6 +142,7 @@ def test_umap_fallback_says_so(monkeypatch):
         umap_2d(x, method="umap")
 
 
+@pytest.mark.slow
 def test_umap_2d_is_seeded():
     pytest.importorskip("umap")
     x = hope_embedding(grid_graph((6, 8)), dim=16)

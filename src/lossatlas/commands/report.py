@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from lossatlas.commands._options import CATEGORICAL_HELP, RADIUS_HELP, neighbourhood_option
 from lossatlas.errors import InputError
 
 PROJECTIONS = ("auto", "umap", "pca")
@@ -38,6 +39,10 @@ def report(
     static: Annotated[
         bool, typer.Option("--static", help="PNG figures (matplotlib) instead of plotly.")
     ] = False,
+    radius: Annotated[int, typer.Option(help=RADIUS_HELP)] = 1,
+    categorical: Annotated[
+        list[str] | None, typer.Option("--categorical", help=CATEGORICAL_HELP)
+    ] = None,
 ) -> None:
     """Write an HTML report (profile, maps, surfaces, optima) of every landscape, or the energy
     report (disconnectivity, heat capacity, ensembles...) of an energy database."""
@@ -69,6 +74,7 @@ def report(
         max_nodes=max_nodes,
         interactive=False if static else None,
         progress=True,
+        neighbourhood=neighbourhood_option(radius, categorical),
     )
     size = path.stat().st_size / 1e6
     typer.echo(f"wrote {path} ({size:.1f} MB)")

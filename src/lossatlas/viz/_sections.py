@@ -14,9 +14,9 @@ from collections.abc import Sequence
 import pandas as pd
 
 from lossatlas import columns as roles
+from lossatlas._pages import table_html
 from lossatlas.errors import LossAtlasError
 from lossatlas.landscape import Landscape
-from lossatlas.viz._html import table_html
 
 __all__ = ["analysis_sections", "importance_section", "comparison_section"]
 
