@@ -73,6 +73,10 @@ def compare(
         raise InputError(f"--by must be one of {', '.join(BY)}, not {by!r}")
     if table_format not in TABLE_FORMATS:
         raise InputError(f"--table-format must be parquet or csv, not {table_format!r}")
+    out = output if output is not None else _default_output(study, by)
+    for parent in (out, *out.parents):
+        if parent.exists() and not parent.is_dir():
+            raise InputError(f"--output {out}: {parent} is a file, not a directory")
     landscapes = _load(study, on_invalid, loss)
     result = compare_landscapes(
         landscapes,
@@ -87,7 +91,6 @@ def compare(
         },
         progress=True,
     )
-    out = output if output is not None else _default_output(study, by)
     from lossatlas.io import write_comparison
 
     written = write_comparison(result, out, format=table_format)  # type: ignore[arg-type]

@@ -54,7 +54,9 @@ def report(
             f"--projection must be one of {', '.join(PROJECTIONS)}, not {projection!r}"
         )
     from lossatlas.io import is_storage_url
+    from lossatlas.io._tables import check_output_path
 
+    check_output_path(output, what="--output")  # before any work, not after it
     if not is_storage_url(table_or_study):
         source = Path(table_or_study)
         if not source.exists():
