@@ -92,6 +92,12 @@ def analyze(
     maximize: Annotated[
         bool, typer.Option("--maximize", help="The loss columns are scores to maximise.")
     ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Do not print how the columns were read (nor progress)."
+        ),
+    ] = False,
 ) -> None:
     """Print the fitness-landscape profile of every landscape in SOURCE."""
     from lossatlas.analysis._profile import profile
@@ -110,6 +116,11 @@ def analyze(
     if table is None:
         raise InputError("no table given: lossatlas analyze TABLE (or --example)")
     landscapes = load_landscapes(table, loss=loss, on_invalid=on_invalid, maximize=maximize)
+    if not quiet:
+        from lossatlas.io._roles import role_lines, source_columns
+
+        for line in role_lines(landscapes, source_columns(table), source=str(table)):
+            typer.echo(line, err=True)
     frame = profile(
         landscapes,
         loss=loss,
@@ -119,7 +130,7 @@ def analyze(
         n_walks=walks,
         walk_length=walk_length,
         seed=seed,
-        progress=fmt == "table",
+        progress=fmt == "table" and not quiet,
     )
     text = render_profile(frame, fmt)
     if text is not None:

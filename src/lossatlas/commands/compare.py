@@ -61,6 +61,12 @@ def compare(
     categorical: Annotated[
         list[str] | None, typer.Option("--categorical", help=CATEGORICAL_HELP)
     ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Do not print how the columns were read (nor progress)."
+        ),
+    ] = False,
 ) -> None:
     """Compare the landscapes of STUDY pairwise and profile each.
 
@@ -78,6 +84,11 @@ def compare(
         if parent.exists() and not parent.is_dir():
             raise InputError(f"--output {out}: {parent} is a file, not a directory")
     landscapes = _load(study, on_invalid, loss)
+    if not quiet:
+        from lossatlas.io._roles import role_lines, source_columns
+
+        for line in role_lines(landscapes, source_columns(study), source=str(study)):
+            typer.echo(line, err=True)
     result = compare_landscapes(
         landscapes,
         by=by,  # type: ignore[arg-type]
@@ -89,7 +100,7 @@ def compare(
             "n_walks": walks,
             "neighbourhood": neighbourhood_option(radius, categorical),
         },
-        progress=True,
+        progress=not quiet,
     )
     from lossatlas.io import write_comparison
 

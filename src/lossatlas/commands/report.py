@@ -43,6 +43,12 @@ def report(
     categorical: Annotated[
         list[str] | None, typer.Option("--categorical", help=CATEGORICAL_HELP)
     ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Do not print how the columns were read (nor progress)."
+        ),
+    ] = False,
 ) -> None:
     """Write an HTML report (profile, maps, surfaces, optima) of every landscape, or the energy
     report (disconnectivity, heat capacity, ensembles...) of an energy database."""
@@ -66,8 +72,18 @@ def report(
         ):
             run_energy_report(source, output, seed=seed)
             return
+    from lossatlas.io import load_landscapes
+
+    landscapes = load_landscapes(table_or_study, loss=loss)
+    if not quiet:
+        from lossatlas.io._roles import role_lines, source_columns
+
+        for line in role_lines(
+            landscapes, source_columns(table_or_study), source=str(table_or_study)
+        ):
+            typer.echo(line, err=True)
     path = write_report(
-        table_or_study,
+        landscapes,
         output,
         loss=loss,
         epsilon=epsilon,
@@ -75,7 +91,7 @@ def report(
         projection=projection,  # type: ignore[arg-type]
         max_nodes=max_nodes,
         interactive=False if static else None,
-        progress=True,
+        progress=not quiet,
         neighbourhood=neighbourhood_option(radius, categorical),
     )
     size = path.stat().st_size / 1e6
