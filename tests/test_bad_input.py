@@ -504,14 +504,7 @@ def test_the_suite_is_broad() -> None:
     )
 
 
-SUBPROCESS_CASES = [
-    "grid-huge",
-    "table-space-not-json",
-    "data-option-not-number",
-    "optuna-foreign-report",
-    "journal-foreign-export",
-    "opt-jobs-negative",
-]
+SUBPROCESS_CASES = ["grid-huge", "journal-foreign-export", "opt-jobs-negative", "table-missing"]
 
 
 @pytest.mark.parametrize("name", SUBPROCESS_CASES)

@@ -115,7 +115,11 @@ def analyze(
             typer.echo(f"example: {EXAMPLE_DESCRIPTION}", err=True)
     if table is None:
         raise InputError("no table given: lossatlas analyze TABLE (or --example)")
+    neighbourhood = neighbourhood_option(radius, categorical)  # refused before reading
     landscapes = load_landscapes(table, loss=loss, on_invalid=on_invalid, maximize=maximize)
+    from lossatlas.io._roles import check_loss
+
+    check_loss(landscapes, loss, source=str(table))
     if not quiet:
         from lossatlas.io._roles import role_lines, source_columns
 
@@ -126,7 +130,7 @@ def analyze(
         loss=loss,
         epsilon=epsilon,
         relative_epsilon=relative_epsilon,
-        neighbourhood=neighbourhood_option(radius, categorical),
+        neighbourhood=neighbourhood,
         n_walks=walks,
         walk_length=walk_length,
         seed=seed,

@@ -83,7 +83,11 @@ def compare(
     for parent in (out, *out.parents):
         if parent.exists() and not parent.is_dir():
             raise InputError(f"--output {out}: {parent} is a file, not a directory")
+    neighbourhood = neighbourhood_option(radius, categorical)  # refused before reading
     landscapes = _load(study, on_invalid, loss)
+    from lossatlas.io._roles import check_loss
+
+    check_loss(landscapes, loss, source=str(study))
     if not quiet:
         from lossatlas.io._roles import role_lines, source_columns
 
@@ -98,7 +102,7 @@ def compare(
         profile_options={
             "epsilon": epsilon,
             "n_walks": walks,
-            "neighbourhood": neighbourhood_option(radius, categorical),
+            "neighbourhood": neighbourhood,
         },
         progress=not quiet,
     )

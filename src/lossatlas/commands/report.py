@@ -74,7 +74,11 @@ def report(
             return
     from lossatlas.io import load_landscapes
 
+    neighbourhood = neighbourhood_option(radius, categorical)  # refused before reading
     landscapes = load_landscapes(table_or_study, loss=loss)
+    from lossatlas.io._roles import check_loss
+
+    check_loss(landscapes, loss, source=str(table_or_study))
     if not quiet:
         from lossatlas.io._roles import role_lines, source_columns
 
@@ -92,7 +96,7 @@ def report(
         max_nodes=max_nodes,
         interactive=False if static else None,
         progress=not quiet,
-        neighbourhood=neighbourhood_option(radius, categorical),
+        neighbourhood=neighbourhood,
     )
     size = path.stat().st_size / 1e6
     typer.echo(f"wrote {path} ({size:.1f} MB)")

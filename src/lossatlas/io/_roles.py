@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from lossatlas import columns as roles
+from lossatlas.errors import InputError
 from lossatlas.landscape import Landscape
 
-__all__ = ["source_columns", "role_lines"]
+__all__ = ["check_loss", "source_columns", "role_lines"]
 
 
 def _header(path: Path) -> list[str] | None:
@@ -118,3 +119,26 @@ def role_lines(
     else:
         lines.append(f"  losses: {', '.join(losses) or '-'}")
     return lines
+
+
+def check_loss(landscapes: Sequence[Landscape], loss: str, *, source: str) -> None:
+    """Refuse a ``--loss`` that a landscape of ``source`` lacks, naming the losses it has.
+
+    Parameters
+    ----------
+    landscapes : sequence of Landscape
+    loss : str
+        The loss column asked for.
+    source : str
+        Names the source in the message.
+
+    Raises
+    ------
+    InputError
+        When some landscape has no loss column ``loss``.
+    """
+    for land in landscapes:
+        if loss not in land.loss_names:
+            raise InputError(
+                f"{source}: no loss column {loss!r} (losses: {', '.join(land.loss_names) or '-'})"
+            )
