@@ -51,6 +51,7 @@ def _parse_fidelities(
 def check_out_dir(out: Path) -> None:
     """Refuse an output directory that is a file, lies under a file or holds a foreign journal."""
     from lossatlas.evaluate._journal import JOURNAL_NAME
+    from lossatlas.evaluate._journal_file import check_journal_file
     from lossatlas.io._sqlite import is_evaluation_journal
 
     for parent in (out, *out.parents):
@@ -61,6 +62,7 @@ def check_out_dir(out: Path) -> None:
         return
     if not journal.is_file():
         raise InputError(f"--out {out}: {journal} is not a file")
+    check_journal_file(journal)  # a foreign or newer file: its own reason, in one line
     if not is_evaluation_journal(journal):
         raise InputError(f"--out {out}: {journal} is not a lossatlas journal; refusing to adopt it")
 
@@ -286,7 +288,7 @@ def export_command(
     study: Annotated[str | None, typer.Option("--study", help="Only this study key.")] = None,
 ) -> None:
     """Write the journal of DIR as the long results table."""
-    from lossatlas.evaluate._journal import JOURNAL_NAME
+    from lossatlas.evaluate._journal import JOURNAL_NAME, Journal
     from lossatlas.evaluate._table import export
     from lossatlas.io._sqlite import is_evaluation_journal
 
@@ -294,6 +296,7 @@ def export_command(
     if not journal.is_file():
         raise InputError(f"{journal}: no journal here (run `lossatlas evaluate` first)")
     if not is_evaluation_journal(journal):
+        Journal(journal, create=False).close()  # raises with the journal's own reason
         raise InputError(f"{journal}: not a lossatlas evaluation journal; nothing exported")
 
     path = export(directory, output, study=study)
