@@ -19,13 +19,19 @@ def report(
         typer.Argument(
             metavar="TABLE_OR_STUDY",
             help="Parquet/CSV table, an evaluation output directory holding results.parquet, "
-            "an Optuna storage URL (sqlite:///study.db), or an energy database "
-            "(*.sqlite/*.db from 'lossatlas energy explore').",
+            "a study directory (from 'lossatlas study --out'), an Optuna storage URL "
+            "(sqlite:///study.db), or an energy database (*.sqlite/*.db from "
+            "'lossatlas energy explore').",
         ),
     ],
-    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path(
-        "report.html"
-    ),
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="HTML file to write (default report.html; DIR/study.html for a study).",
+        ),
+    ] = None,
     loss: Annotated[str, typer.Option(help="Loss column to analyse.")] = "test",
     epsilon: Annotated[float, typer.Option(help="Neutrality threshold (absolute).")] = 0.0,
     seed: Annotated[int, typer.Option(help="Seed of every embedding, sample and walk.")] = 0,
@@ -37,6 +43,9 @@ def report(
     ] = 5000,
     static: Annotated[
         bool, typer.Option("--static", help="PNG figures (matplotlib) instead of plotly.")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress lines on stderr.")
     ] = False,
 ) -> None:
     """Write an HTML report (profile, maps, surfaces, optima) of every landscape, or the energy
@@ -57,8 +66,22 @@ def report(
         if is_energy_database(source) or (
             source.suffix.lower() in ENERGY_DB_SUFFIXES and source.stat().st_size == 0
         ):
-            run_energy_report(source, output, seed=seed)
+            run_energy_report(source, output or Path("report.html"), seed=seed)
             return
+        from lossatlas.viz._study_report import is_study_directory, write_study_report
+
+        if is_study_directory(source):
+            from lossatlas.viz._progress import stage_printer
+
+            path = write_study_report(
+                source,
+                output or source / "study.html",
+                seed=seed,
+                progress=stage_printer(not quiet, label="study report"),
+            )
+            typer.echo(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+            return
+    output = output or Path("report.html")
     path = write_report(
         table_or_study,
         output,
@@ -68,7 +91,7 @@ def report(
         projection=projection,  # type: ignore[arg-type]
         max_nodes=max_nodes,
         interactive=False if static else None,
-        progress=True,
+        progress=not quiet,
     )
     size = path.stat().st_size / 1e6
     typer.echo(f"wrote {path} ({size:.1f} MB)")

@@ -180,7 +180,7 @@ def write_report(
     extra_sections: Sequence[tuple[str, str]] = (),
     analysis: bool = True,
     title: str = "lossatlas report",
-    progress: bool = False,
+    progress: bool | Callable[[str], None] = False,
 ) -> Path:
     """Write one self-contained HTML report and return its path.
 
@@ -207,8 +207,9 @@ def write_report(
         Add the HP-importance (fANOVA) and landscape-comparison sections
         (:func:`lossatlas.viz._sections.analysis_sections`) before ``extra_sections``.
     title : str
-    progress : bool
-        Show a progress bar over the landscapes.
+    progress : bool or callable
+        True prints one line per stage (profile, each landscape and figure, the analysis
+        sections) on stderr; a callable receives those lines instead.
 
     Returns
     -------
@@ -222,17 +223,18 @@ def write_report(
             interactive = False
         else:
             interactive = True
+    from lossatlas.viz._progress import stage_printer
+
+    say = progress if callable(progress) else stage_printer(bool(progress))
+    say(f"profile of {len(landscapes)} landscape(s)")
     frame = profile(landscapes, loss=loss, epsilon=epsilon, seed=seed)
     iterator: Any = landscapes
-    if progress:
-        from tqdm.auto import tqdm
-
-        iterator = tqdm(landscapes, desc="report", unit="landscape")
     body: list[str] = []
     toc: list[str] = ["<li><a href='#profile'>profile</a></li>"]
     notes: list[str] = []
     count = 0
     for i, landscape in enumerate(iterator):
+        say(f"landscape {i + 1}/{len(landscapes)}: {landscape.label} (map and figure data)")
         lmap, panels = _panels(
             landscape,
             loss=loss,
@@ -250,6 +252,7 @@ def write_report(
         toc.append(f"<li><a href='#{anchor}'>{html.escape(landscape.label)}</a></li>")
         figs = []
         for panel in panels:
+            say(f"  figure {panel.title}")
             figs.append(_figure_html(panel, f"fig-{count}", interactive))
             count += 1
         desc = html.escape(repr(landscape))
@@ -260,6 +263,7 @@ def write_report(
     if analysis:
         from lossatlas.viz._sections import analysis_sections
 
+        say("importance and comparison sections")
         extra_sections = [*analysis_sections(landscapes, loss=loss, seed=seed), *extra_sections]
     settings = (
         f"loss <code>{html.escape(loss)}</code>, epsilon {epsilon:g}, seed {seed}, "
@@ -270,6 +274,7 @@ def write_report(
         '<section id="profile">\n<h2>profile</h2>\n<p class="note">Every metric of every '
         f"landscape, with a one-line reading.</p>\n{_profile_table(frame)}\n</section>\n"
     )
+    say(f"writing {path}")
     return write_page(
         path,
         title=title,
