@@ -77,9 +77,34 @@ def test_report_from_landscape_list_and_umap_fallback_note(monkeypatch, tmp_path
         raise MissingDependencyError(module)
 
     monkeypatch.setattr(embed, "require", missing)
+    monkeypatch.setattr(embed, "SMALL_GRAPH", 0)  # else 63 points are projected by exact PCA
     with pytest.warns(UserWarning, match="falling back"):
         path = write_report([bowl_landscape], tmp_path / "r.html", interactive=False)
     assert "PCA fallback" in path.read_text(encoding="utf-8")
+
+
+def test_small_graph_map_uses_exact_pca_and_says_so(tmp_path, bowl_landscape):
+    """A small landscape's map never waits for UMAP's import or JIT warm-up."""
+    from lossatlas.viz._landscape_map import landscape_map
+
+    lmap = landscape_map(bowl_landscape)
+    assert lmap.method == "hope+pca" and not lmap.fallback
+    text = write_report(bowl_landscape, tmp_path / "r.html", interactive=False).read_text()
+    assert "(hope+pca)" in text and "Landscape(" not in text
+    assert "63 configurations (the full grid) of 2 hyperparameters: a (9), b (7)" in text
+
+
+def test_plateau_warning_when_epsilon_merges_everything(tmp_path, bowl_landscape):
+    with pytest.warns(UserWarning, match="one plateau"):
+        path = write_report(bowl_landscape, tmp_path / "r.html", epsilon=10.0, interactive=False)
+    text = path.read_text(encoding="utf-8")
+    assert "epsilon 10 makes the whole landscape one plateau" in text
+    assert text.count("epsilon 10") >= 1 + 10  # settings, then every figure's note
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        write_report(bowl_landscape, tmp_path / "ok.html", epsilon=0.0, interactive=False)
 
 
 def test_cli_report_from_table_and_evaluation_dir(tmp_path, capsys, bowl_landscape):

@@ -8,6 +8,7 @@ the same bytes.
 from __future__ import annotations
 
 import html
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -17,6 +18,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from lossatlas import columns as roles
 from lossatlas._pages import write_page
 from lossatlas.analysis._optima import local_optima
 from lossatlas.analysis._profile import METRICS, profile
@@ -43,19 +45,31 @@ class _Panel:
     matplotlib: Callable[[], Any]
 
 
-def _panels(landscape: Landscape, *, loss: str, epsilon: float, seed: int, **map_kw: Any):
+def _panels(
+    landscape: Landscape,
+    *,
+    loss: str,
+    epsilon: float,
+    seed: int,
+    n_walks: int = 1000,
+    walk_length: int = 20,
+    **map_kw: Any,
+):
     lmap = landscape_map(landscape, loss=loss, epsilon=epsilon, seed=seed, **map_kw)
     surface = pdata.interpolated_surface(lmap)
     optima = local_optima(landscape, loss=loss, epsilon=epsilon)
     net = pdata.optima_network(landscape, loss=loss, optima=optima, lmap=lmap)
     basins = pdata.basin_sizes(landscape, loss=loss, optima=optima)
-    walk = pdata.autocorrelation_curve(landscape, loss=loss, seed=seed)
+    walk = pdata.autocorrelation_curve(
+        landscape, loss=loss, seed=seed, n_walks=n_walks, walk_length=walk_length
+    )
     names = landscape.space.names
     out = [
         _Panel(
             "map",
-            "HOPE embedding of the neighbourhood graph projected to 2-D; colour = "
-            "loss rank; triangles = local optima, star = global optimum.",
+            f"HOPE embedding of the neighbourhood graph projected to 2-D ({lmap.method}); "
+            "colour = loss rank; triangles = local optima, stars = the global optimum (several "
+            "stars: tied configurations of equal best loss).",
             lambda: ix.map_figure(lmap, surface=surface),
             lambda: plots.plot_map(lmap, surface=surface),
         ),
@@ -86,7 +100,9 @@ def _panels(landscape: Landscape, *, loss: str, epsilon: float, seed: int, **map
         ),
         _Panel(
             "random-walk autocorrelation",
-            "Correlation of the loss s steps apart on random walks (slow decay: smooth).",
+            f"Correlation of the loss s steps apart on {n_walks} random walks of {walk_length} "
+            "steps, the profile's walks: r(1) is the table's autocorrelation_pooled (the "
+            "table's autocorrelation is the median over walks). Slow decay: smooth.",
             lambda: ix.autocorrelation_figure(walk),
             lambda: plots.plot_autocorrelation(walk),
         ),
@@ -123,7 +139,39 @@ def _panels(landscape: Landscape, *, loss: str, epsilon: float, seed: int, **map
                 lambda: plots.plot_loss_scatter(sc),
             )
         )
+    suffix = f" {loss} loss, epsilon {epsilon:g}."
+    out = [_Panel(p.title, p.note + suffix, p.plotly, p.matplotlib) for p in out]
     return lmap, out
+
+
+def describe(landscape: Landscape) -> str:
+    """One readable sentence about a landscape (never its Python repr)."""
+    space = landscape.space
+    hps = ", ".join(f"{hp.name} ({hp.size})" for hp in space.hyperparameters)
+    grid = int(np.prod([hp.size for hp in space.hyperparameters])) if len(space) else 0
+    full = "the full grid" if landscape.n >= grid else f"{landscape.n / max(grid, 1):.0%} of {grid}"
+    meta = "; ".join(
+        f"{k.removeprefix('fidelity_')} {v}"
+        for k, v in landscape.metadata.items()
+        if v is not None and roles.is_group_column(k)
+    )
+    losses = ", ".join(landscape.loss_names)
+    text = f"{landscape.n} configurations ({full}) of {len(space)} hyperparameters: {hps}. "
+    text += f"Losses: {losses}."
+    return text + (f" {meta}." if meta else "")
+
+
+def plateau_warning(row: Any, *, label: str, epsilon: float) -> str | None:
+    """A warning when ``epsilon`` merges the whole landscape into one plateau, else None."""
+    n = int(row.get("n_configs", 0) or 0)
+    largest = row.get("largest_plateau")
+    if n > 1 and largest is not None and np.isfinite(largest) and int(largest) >= n:
+        return (
+            f"{label}: epsilon {epsilon:g} makes the whole landscape one plateau (neutrality "
+            f"{_fmt(row.get('neutrality'))}; ndc {_fmt(row.get('ndc'))}): every neighbour is "
+            "within epsilon. Choose a smaller epsilon (see the docs: choosing epsilon)."
+        )
+    return None
 
 
 def _fmt(value: Any) -> str:
@@ -233,6 +281,11 @@ def write_report(
     toc: list[str] = ["<li><a href='#profile'>profile</a></li>"]
     notes: list[str] = []
     count = 0
+    for (_, row), landscape in zip(frame.iterrows(), landscapes, strict=True):
+        warning = plateau_warning(row, label=landscape.label, epsilon=epsilon)
+        if warning:
+            warnings.warn(warning, UserWarning, stacklevel=2)
+            notes.append(warning)
     for i, landscape in enumerate(iterator):
         say(f"landscape {i + 1}/{len(landscapes)}: {landscape.label} (map and figure data)")
         lmap, panels = _panels(
@@ -242,6 +295,8 @@ def write_report(
             seed=seed,
             projection=projection,
             max_nodes=max_nodes,
+            n_walks=int(frame["n_walks"].iloc[i]) if "n_walks" in frame else 1000,
+            walk_length=int(frame["walk_length"].iloc[i]) if "walk_length" in frame else 20,
         )
         if lmap.fallback:
             notes.append(
@@ -255,7 +310,7 @@ def write_report(
             say(f"  figure {panel.title}")
             figs.append(_figure_html(panel, f"fig-{count}", interactive))
             count += 1
-        desc = html.escape(repr(landscape))
+        desc = html.escape(describe(landscape))
         body.append(
             f"<section id='{anchor}'><h2>{html.escape(landscape.label)}</h2>"
             f"<p class='meta'>{desc}</p><div class='grid'>{''.join(figs)}</div></section>"
@@ -272,7 +327,9 @@ def write_report(
     )
     profile_html = (
         '<section id="profile">\n<h2>profile</h2>\n<p class="note">Every metric of every '
-        f"landscape, with a one-line reading.</p>\n{_profile_table(frame)}\n</section>\n"
+        f"landscape, with a one-line reading ({html.escape(loss)} loss, epsilon {epsilon:g}; "
+        "definitions in the metric reference, docs/metrics.md).</p>\n"
+        f"{_profile_table(frame)}\n</section>\n"
     )
     say(f"writing {path}")
     return write_page(
