@@ -139,3 +139,35 @@ def test_load_landscapes_rejects_other_inputs():
 
     with pytest.raises(InputError, match="expected landscapes"):
         load_landscapes([1, 2])
+
+
+def test_importance_and_similarity_are_figures_next_to_their_tables(tmp_path, bowl_landscape):
+    pytest.importorskip("plotly")
+    import json
+
+    import numpy as np
+
+    from lossatlas.landscape import Landscape
+
+    other = Landscape.from_array(
+        bowl_landscape.space,
+        {"test": bowl_landscape.loss("test")[::-1].copy(), "train": bowl_landscape.loss("train")},
+        metadata={**bowl_landscape.metadata, "dataset": "flipped"},
+    )
+    path = write_report([bowl_landscape, other], tmp_path / "r.html", projection="pca")
+    text = path.read_text(encoding="utf-8")
+    specs = dict(
+        re.findall(
+            r"data-target='((?:importance|similarity)-\d+)'>(.*?)</script>", text, flags=re.S
+        )
+    )
+    bars = [json.loads(v.replace("<\\/", "</")) for k, v in specs.items() if "importance" in k]
+    assert len(bars) == 2
+    first = bars[0]["data"][0]
+    assert first["type"] == "bar" and set(first["y"]) <= {"a", "b", "a:b"}
+    assert sum(first["x"]) == pytest.approx(1.0, abs=0.05)  # shares of the variance
+    heat = [json.loads(v.replace("<\\/", "</")) for k, v in specs.items() if "similarity" in k]
+    assert heat, "a similarity heatmap"
+    z = np.array(heat[0]["data"][0]["z"], dtype=float)
+    assert z.shape == (2, 2) and np.allclose(z, z.T) and np.allclose(np.diag(z), 1.0)
+    assert z[0, 1] < 0  # the flipped landscape ranks the configurations the other way

@@ -319,7 +319,10 @@ def write_report(
         from lossatlas.viz._sections import analysis_sections
 
         say("importance and comparison sections")
-        extra_sections = [*analysis_sections(landscapes, loss=loss, seed=seed), *extra_sections]
+        extra_sections = [
+            *analysis_sections(landscapes, loss=loss, seed=seed, interactive=interactive),
+            *extra_sections,
+        ]
     settings = (
         f"loss <code>{html.escape(loss)}</code>, epsilon {epsilon:g}, seed {seed}, "
         f"{len(landscapes)} landscape(s), figures: "
@@ -341,5 +344,4 @@ def write_report(
         toc=toc,
         notes=notes,
         interactive=interactive,
-        n_figures=count,
     )
