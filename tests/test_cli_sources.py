@@ -111,3 +111,48 @@ def test_missing_optuna_file_is_one_line_and_not_created(tmp_path, capsys):
         err = capsys.readouterr().err
         assert err.startswith("error: ") and "no such file" in err and err.count("\n") == 1
     assert not target.exists()
+
+
+def test_neighbourhood_options_reach_every_metric(tmp_path, capsys):
+    from lossatlas.analysis import ordinal_radius, profile
+    from lossatlas.examples import example_table_path
+
+    args = ["analyze", "--example", "--format", "json", "--walks", "30", "--radius", "2"]
+    assert main(args) == 0
+    record = json.loads(capsys.readouterr().out)
+    (land,) = read_landscapes(example_table_path())
+    expected = profile(land, n_walks=30, neighbourhood=ordinal_radius(2)).iloc[0]
+    assert record["neighbourhood"] == "ordinal_radius(2)"
+    assert record["n_local_optima"] == expected["n_local_optima"]
+    assert record["fdc"] == pytest.approx(expected["fdc"])
+    default = profile(land, n_walks=30).iloc[0]
+    assert default["n_local_optima"] != expected["n_local_optima"]
+    mixed = write_table(two_models(datasets=("iris",)), tmp_path / "m.csv")
+    out = tmp_path / "cmp"
+    args = ["compare", str(mixed), "-o", str(out), "--walks", "20", "--no-figures"]
+    assert main([*args, "--categorical", "kernel", "--radius", "3"]) == 2
+    assert "kernel" in capsys.readouterr().err  # the xgb landscapes have no kernel
+    assert main([*args, "--categorical", "lr"]) == 2  # svm has no lr
+    assert "'lr'" in capsys.readouterr().err
+    assert main(["analyze", "--example", "--radius", "0"]) == 2
+    assert "--radius must be >= 1" in capsys.readouterr().err
+
+
+def test_every_command_reads_a_study_directory_the_same_way(tmp_path, capsys):
+    """A study directory holds results.parquet plus derived tables: every command reads only
+    the results (the old compare concatenated every table, report read results.parquet)."""
+    study = tmp_path / "study"
+    write_table(two_models(datasets=("iris",), fractions=(1.0,)), study / "results.parquet")
+    write_table(pd.DataFrame({"landscape": ["x"], "fdc": [0.5]}), study / "profiles.parquet")
+    write_table(pd.DataFrame({"a": ["x"], "b": ["y"]}), study / "similarity.parquet")
+    assert main(["analyze", str(study), "--format", "json", "--walks", "20"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert [r["landscape"] for r in records] == ["xgb iris fraction=1.0", "svm iris fraction=1.0"]
+    assert [r["n_configs"] for r in records] == [6, 12]
+    assert main(["importance", str(study), "--format", "json", "--order", "1"]) == 0
+    assert {r["model"] for r in json.loads(capsys.readouterr().out)} == {"xgb", "svm"}
+    out = tmp_path / "cmp"
+    args = ["compare", str(study), "--by", "split", "-o", str(out), "--no-figures"]
+    assert main([*args, "--walks", "20"]) == 0
+    assert len(pd.read_parquet(out / "pairs.parquet")) == 2
+    assert (study / "profiles.parquet").is_file()  # inputs untouched

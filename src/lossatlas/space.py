@@ -14,7 +14,7 @@ codes, Hamming on categorical ones).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -263,23 +263,62 @@ class SearchSpace:
 
     # -- construction ------------------------------------------------------------------------
     @classmethod
-    def from_dict(cls, grid: Mapping[str, Any]) -> SearchSpace:
-        """Build from ``{"lr": [0.1, 0.3], "booster": ["gbtree", "dart"]}``.
+    def from_dict(
+        cls,
+        grid: Mapping[str, Any],
+        *,
+        source: str | None = None,
+        reserved: Callable[[str], bool] | None = None,
+    ) -> SearchSpace:
+        """Build from ``{"lr": [0.1, 0.3], "booster": ["gbtree", "dart"]}``: the one grid parser.
 
-        A value may also be a mapping ``{"values": [...], "kind": "categorical", "log": true}``.
+        A value may also be a mapping ``{"values": [...], "kind": "categorical", "log": true}``
+        or a range shorthand: ``{"linspace": [start, stop, n]}``,
+        ``{"logspace": [start, stop, n]}`` (``10**start`` ... ``10**stop``, log scale) or
+        ``{"range": [start, stop, step]}`` (Python's range), with ``kind``/``log`` beside it.
         Kinds are inferred as in :meth:`from_frame` when not given.
+
+        Parameters
+        ----------
+        grid : mapping of str to list or mapping
+            Name -> values, in the order that defines codes.
+        source : str, optional
+            Where the grid comes from (a file name), prefixed to every error message.
+        reserved : callable, optional
+            ``reserved(name)`` is True for names a hyperparameter may not take (the long
+            table's columns: :func:`lossatlas.columns.is_reserved_column`).
+
+        Returns
+        -------
+        SearchSpace
+
+        Raises
+        ------
+        SpaceError
+            A malformed entry, a reserved name, a null value, fewer than two or repeated
+            values, unsortable ordinal values.
+
+        Examples
+        --------
+        >>> grid = {"C": {"logspace": [-1, 1, 3]}, "kernel": ["rbf", "poly"]}
+        >>> space = SearchSpace.from_dict(grid)
+        >>> space["C"].values, space["C"].log, space["kernel"].kind
+        ((0.1, 1.0, 10.0), True, 'categorical')
         """
+        where = f"{source}: " if source else ""
         hps = []
         for name, spec in grid.items():
-            if isinstance(spec, Mapping):
-                if "values" not in spec:
-                    raise SpaceError(f"grid entry {name!r} needs a 'values' list")
-                values = list(spec["values"])
-                kind = spec.get("kind") or _infer_kind(values)
-                hps.append(Hyperparameter(name, tuple(values), kind, bool(spec.get("log", False))))
-            else:
-                values = list(spec)
-                hps.append(Hyperparameter(name, tuple(values), _infer_kind(values)))
+            name = str(name)
+            if reserved is not None and reserved(name):
+                raise SpaceError(
+                    f"{where}hyperparameter name {name!r} is reserved by the results table "
+                    "(model, dataset, fidelity_*, fold, seed, test*, train*, status ...); rename it"
+                )
+            values, kind, log = _grid_entry(name, spec, where)
+            try:
+                hps.append(Hyperparameter(name, tuple(values), kind or _infer_kind(values), log))
+            except SpaceError as exc:
+                raise SpaceError(f"{where}{exc}") from None
         return cls(hps)
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
@@ -332,6 +371,63 @@ class SearchSpace:
                     values = sorted(values, key=repr)
             hps.append(Hyperparameter(name, tuple(values), kind))
         return cls(hps)
+
+
+_SHORTHANDS = ("linspace", "logspace", "range")
+_ENTRY_KEYS = {"values", "kind", "log", "name"}
+
+
+def _grid_entry(name: str, spec: Any, where: str) -> tuple[list[Any], Any, bool]:
+    """Values, kind (or None) and log flag of one grid entry (list, mapping or shorthand)."""
+    if not isinstance(spec, Mapping):
+        if isinstance(spec, str | bytes) or not hasattr(spec, "__iter__"):
+            raise SpaceError(
+                f"{where}grid entry {name!r} must be a list of values or a mapping, not {spec!r}"
+            )
+        values, kind, log = list(spec), None, False
+    else:
+        spec = dict(spec)
+        shorthand = [k for k in _SHORTHANDS if k in spec]
+        if len(shorthand) > 1 or (shorthand and "values" in spec):
+            raise SpaceError(f"{where}grid entry {name!r} mixes {shorthand + ['values']}")
+        extra = set(spec) - _ENTRY_KEYS - set(_SHORTHANDS)
+        if extra:
+            raise SpaceError(f"{where}grid entry {name!r} has unknown keys {sorted(extra)}")
+        if shorthand:
+            values = _expand_range(name, shorthand[0], spec[shorthand[0]], where)
+            log = bool(spec.get("log", shorthand[0] == "logspace"))
+        elif "values" in spec:
+            values, log = list(spec["values"]), bool(spec.get("log", False))
+        else:
+            raise SpaceError(
+                f"{where}grid entry {name!r} needs 'values' (or linspace/logspace/range)"
+            )
+        kind = spec.get("kind")
+    if len(values) < 2:
+        raise SpaceError(
+            f"{where}grid entry {name!r} has {len(values)} value(s) {values}; a hyperparameter "
+            "needs at least two (put fixed values under 'params')"
+        )
+    if any(v is None for v in values):
+        raise SpaceError(
+            f"{where}grid entry {name!r} holds a null value; use a sentinel the estimator "
+            "understands (e.g. a large max_depth) instead"
+        )
+    return values, kind, log
+
+
+def _expand_range(name: str, key: str, args: Any, where: str) -> list[Any]:
+    if not isinstance(args, list | tuple) or len(args) != 3:
+        raise SpaceError(f"{where}grid entry {name!r}: {key} takes [start, stop, n]")
+    try:
+        if key == "range":
+            return list(range(*(int(a) for a in args)))
+        points = np.linspace(float(args[0]), float(args[1]), int(args[2]))
+        if key == "linspace":
+            return [float(f"{v:.12g}") for v in points]
+        return [float(f"{10.0**e:.12g}") for e in points]
+    except (TypeError, ValueError) as exc:
+        raise SpaceError(f"{where}grid entry {name!r}: bad {key} {list(args)!r}: {exc}") from None
 
 
 def _infer_kind(values: Sequence[Any]) -> HPKind:

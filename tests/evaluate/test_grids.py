@@ -245,3 +245,47 @@ def test_default_study_is_small():
     study = default_evaluation()
     assert study.n_tasks <= 300 and study.dataset.name == "breast_cancer"
     assert study._fidelities == ['{"fraction":0.25}', '{"fraction":1.0}']
+
+
+def test_one_grid_parser_for_files_python_models_and_spaces(tmp_path):
+    """Grid files, model_from_estimator and SearchSpace.from_dict parse values the same way."""
+    import json
+
+    pytest.importorskip("sklearn")
+    from sklearn.tree import DecisionTreeClassifier
+
+    from lossatlas.evaluate import model_from_estimator
+    from lossatlas.space import SearchSpace
+
+    grid = {
+        "max_depth": {"range": [1, 7, 2]},
+        "ccp_alpha": {"logspace": [-3, -1, 3]},
+        "criterion": ["gini", "entropy"],
+    }
+    by_space = SearchSpace.from_dict(grid)
+    assert by_space["max_depth"].values == (1, 3, 5)
+    assert by_space["ccp_alpha"].values == (0.001, 0.01, 0.1) and by_space["ccp_alpha"].log
+    assert grid_to_space(grid) == by_space
+    spec = model_from_estimator("tree", DecisionTreeClassifier(), grid)
+    assert spec.space("default") == by_space
+    path = tmp_path / "g.json"
+    path.write_text(json.dumps({"grid": grid}))
+    assert load_grid(path).space == by_space
+    with pytest.raises(SpaceError, match="model 'bad': hyperparameter name 'fold' is reserved"):
+        model_from_estimator("bad", DecisionTreeClassifier(), {"fold": [1, 2]})
+    with pytest.raises(SpaceError, match="logspace takes"):
+        SearchSpace.from_dict({"a": {"logspace": [1, 2]}})
+
+
+def test_grids_and_user_models_do_not_import_each_other_back():
+    import ast
+    from pathlib import Path
+
+    import lossatlas.evaluate as package
+
+    folder = Path(package.__file__).parent
+    tree = ast.parse((folder / "_user_models.py").read_text())
+    imported = {
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert "lossatlas.evaluate._grids" not in imported

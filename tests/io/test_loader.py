@@ -235,3 +235,71 @@ def test_partial_landscape_keeps_its_grid_through_a_results_directory(tmp_path):
     write_landscape(partial, tmp_path / "results.parquet")
     (again,) = load_landscapes(tmp_path)
     assert again.space == land.space and again.n == 3
+
+
+def test_directory_of_one_table_per_model(tmp_path):
+    table = two_models(datasets=("iris",), fractions=(1.0,))
+    for model, part in table.groupby("model"):
+        write_table(part.dropna(axis=1, how="all"), tmp_path / f"{model}.csv")
+    lands = load_landscapes(tmp_path)
+    assert sorted(x.metadata["model"] for x in lands) == ["svm", "xgb"]
+    spaces = {x.metadata["model"]: x.space.names for x in lands}
+    assert spaces == {"xgb": ("lr", "depth"), "svm": ("C", "kernel", "shrinking")}
+    assert all(str(tmp_path) in x.metadata["source"] for x in lands)
+
+
+def test_a_partly_empty_column_within_one_model_is_still_an_error(tmp_path):
+    table = two_models(datasets=("iris",), fractions=(1.0,))
+    table.loc[table.index[table["model"] == "xgb"][0], "lr"] = np.nan
+    with pytest.raises(InputError, match="'lr' is empty in rows"):
+        load_landscapes(table)
+
+
+def test_an_optuna_storage_of_several_studies_gives_one_landscape_each(tmp_path):
+    optuna = pytest.importorskip("optuna")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    from lossatlas.io import study_names, to_optuna
+
+    url = f"sqlite:///{tmp_path / 'many.db'}"
+    for dataset in ("iris", "wine"):
+        (land,) = read_landscapes(one_model(dataset=dataset))
+        to_optuna(land, storage=url, study_name=f"xgb-{dataset}")
+    assert sorted(study_names(url)) == ["xgb-iris", "xgb-wine"]
+    lands = load_landscapes(url)
+    assert sorted(x.label for x in lands) == ["xgb iris fraction=1.0", "xgb wine fraction=1.0"]
+    by_name = {x.metadata["study_name"]: x for x in lands}
+    diff = by_name["xgb-wine"].loss("test") - by_name["xgb-iris"].loss("test")
+    assert np.allclose(diff, 1.0)
+    (one,) = load_landscapes(url, study_name="xgb-wine")
+    assert one.metadata["study_name"] == "xgb-wine"
+    bare = Landscape.from_array(one.space, {"test": one.loss("test")}, index=one.index)
+    to_optuna(bare, storage=url, study_name="plain")
+    (plain,) = load_landscapes(url, study_name="plain")
+    assert plain.label == "plain"  # a study without model/dataset is named by its study
+
+
+def test_kinds_apply_to_the_model_that_has_the_column():
+    lands = load_landscapes(
+        two_models(datasets=("iris",), fractions=(1.0,)), kinds={"C": "categorical"}
+    )
+    svm = next(x for x in lands if x.metadata["model"] == "svm")
+    xgb = next(x for x in lands if x.metadata["model"] == "xgb")
+    assert svm.space["C"].kind == "categorical" and xgb.space["lr"].kind == "ordinal"
+    with pytest.raises(InputError, match="unknown column"):
+        load_landscapes(two_models(), kinds={"nope": "categorical"})
+
+
+def test_to_optuna_refuses_to_write_into_a_foreign_sqlite_file(tmp_path):
+    pytest.importorskip("optuna")
+    from lossatlas.io import to_optuna
+
+    target = tmp_path / "other.db"
+    con = sqlite3.connect(target)
+    con.execute("CREATE TABLE things (x INTEGER)")
+    con.commit()
+    con.close()
+    before = target.read_bytes()
+    (land,) = read_landscapes(one_model())
+    with pytest.raises(InputError, match="not an Optuna storage"):
+        to_optuna(land, storage=f"sqlite:///{target}", study_name="x")
+    assert target.read_bytes() == before

@@ -79,6 +79,7 @@ def test_console_errors_are_detected(tmp_path):
 
 
 @pytest.mark.browser
+@pytest.mark.slow
 def test_report_renders_in_headless_chromium(tmp_path, bowl_landscape):
     pytest.importorskip("plotly")
     binary = _chromium()

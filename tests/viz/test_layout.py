@@ -8,7 +8,9 @@ import pytest
 from lossatlas.landscape import Landscape
 from lossatlas.space import SearchSpace
 from lossatlas.viz import _interactive as ix
+from lossatlas.viz import _interactive_slices as ixs
 from lossatlas.viz import _plotdata as pdata
+from lossatlas.viz import _slices
 
 pytest.importorskip("plotly")
 
@@ -39,7 +41,7 @@ def _colour_bars(fig) -> list[tuple[float, float]]:
 
 
 def test_pair_heatmap_colour_bar_overlaps_no_axes(bowl_landscape):
-    fig = ix.pair_marginal_figure(pdata.pair_marginal(bowl_landscape, "b", "a"))
+    fig = ixs.pair_marginal_figure(_slices.pair_marginal(bowl_landscape, "b", "a"))
     domains = [fig.layout[k].domain for k in fig.layout if k.startswith("xaxis")]
     assert len(domains) == 2
     bars = _colour_bars(fig)
@@ -84,7 +86,7 @@ def test_tied_global_optima_say_they_are_tied():
 def test_titles_clear_the_toolbar(bowl_landscape):
     """The plotly modebar floats over the top ~40 px: every figure leaves room above its plot."""
     figs = [
-        ix.pair_marginal_figure(pdata.pair_marginal(bowl_landscape, "b", "a")),
+        ixs.pair_marginal_figure(_slices.pair_marginal(bowl_landscape, "b", "a")),
         ix.basin_sizes_figure(pdata.basin_sizes(bowl_landscape)),
         ix.autocorrelation_figure(pdata.autocorrelation_curve(bowl_landscape)),
     ]

@@ -8,13 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import spearmanr
 
+import lossatlas.viz as plotdata
 from lossatlas.analysis._graph import adjacency_matrix
 from lossatlas.analysis._optima import local_optima
 from lossatlas.analysis._smoothness import random_walks
 from lossatlas.errors import InputError
 from lossatlas.landscape import Landscape
 from lossatlas.space import SearchSpace
-from lossatlas.viz import _plotdata as plotdata
 from lossatlas.viz._landscape_map import LandscapeMap
 
 
@@ -197,3 +197,29 @@ def test_plot_data_is_deterministic(bowl_landscape):
     net_a = plotdata.optima_network(bowl_landscape)
     net_b = plotdata.optima_network(bowl_landscape)
     np.testing.assert_array_equal(net_a.position, net_b.position)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**31 - 1))
+def test_loss_scatter_correlations_agree_with_scipy(seed):
+    rng = np.random.default_rng(seed)
+    space = SearchSpace.from_dict({"a": [0, 1, 2], "b": [0, 1, 2, 3]})
+    test = rng.integers(0, 4, space.size).astype(float)  # ties on purpose
+    train = test + rng.normal(0, 1, space.size)
+    land = Landscape.from_array(space, {"test": test, "train": train})
+    sc = plotdata.loss_scatter(land)
+    if np.ptp(test) == 0:
+        assert np.isnan(sc.spearman)
+    else:
+        assert sc.spearman == pytest.approx(spearmanr(train, test).statistic, abs=1e-12)
+
+
+def test_loss_scatter_of_a_constant_up_to_round_off_is_nan():
+    space = SearchSpace.from_dict({"a": [0, 1, 2, 3]})
+    flat = np.full(4, 0.1) + np.array([0.0, 1.5e-17, 0.0, 3e-17])  # 1-2 ulp apart
+    assert np.ptp(flat) > 0
+    land = Landscape.from_array(space, {"test": np.array([1.0, 2.0, 3.0, 4.0]), "train": flat})
+    assert np.isnan(plotdata.loss_scatter(land).pearson)  # no correlation with round-off
+    exact = Landscape.from_array(space, {"test": np.arange(4.0), "train": np.full(4, 0.1)})
+    sc = plotdata.loss_scatter(exact)
+    assert np.isnan(sc.spearman) and np.isnan(sc.pearson)

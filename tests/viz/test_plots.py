@@ -6,8 +6,8 @@ import pytest
 pytest.importorskip("matplotlib")
 from matplotlib.figure import Figure  # noqa: E402
 
+import lossatlas.viz as plotdata  # noqa: E402
 from lossatlas.errors import InputError  # noqa: E402
-from lossatlas.viz import _plotdata as plotdata  # noqa: E402
 from lossatlas.viz import _plots as plots  # noqa: E402
 from lossatlas.viz._landscape_map import landscape_map  # noqa: E402
 

@@ -24,6 +24,7 @@ def interactive_report(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 def test_interactive_report_is_self_contained(interactive_report):
     text = interactive_report.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>")
@@ -42,6 +43,7 @@ def test_interactive_report_is_self_contained(interactive_report):
     assert "best over the other HPs" in text and "mean over the other HPs" in text
 
 
+@pytest.mark.slow
 def test_report_is_deterministic(tmp_path, bowl_landscape):
     pytest.importorskip("plotly")
     a = write_report(bowl_landscape, tmp_path / "a.html", projection="pca", seed=3)
@@ -51,6 +53,7 @@ def test_report_is_deterministic(tmp_path, bowl_landscape):
     assert c.read_bytes() != a.read_bytes()  # the seed reaches the figures
 
 
+@pytest.mark.slow
 def test_static_fallback_without_plotly(monkeypatch, tmp_path, bowl_landscape):
     import builtins
 
@@ -65,10 +68,12 @@ def test_static_fallback_without_plotly(monkeypatch, tmp_path, bowl_landscape):
     path = write_report(bowl_landscape, tmp_path / "static.html", projection="pca")
     text = path.read_text(encoding="utf-8")
     images = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", text)
-    assert len(images) == 1 + 5 + 2 + 1 + 1  # map..walks (6), 2 slices, 1 pair, train vs test
+    # map..walks (6), 2 slices, 1 pair, train vs test, and the importance bars
+    assert len(images) == 1 + 5 + 2 + 1 + 1 + 1
     assert "Plotly.newPlot" not in text and "static PNG" in text
 
 
+@pytest.mark.slow
 def test_report_from_landscape_list_and_umap_fallback_note(monkeypatch, tmp_path, bowl_landscape):
     from lossatlas.errors import MissingDependencyError
     from lossatlas.viz import _embed as embed

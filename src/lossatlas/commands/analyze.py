@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 
+from lossatlas.commands._options import CATEGORICAL_HELP, RADIUS_HELP, neighbourhood_option
 from lossatlas.errors import InputError
 
 FORMATS = ("table", "json", "csv")
@@ -80,6 +81,10 @@ def analyze(
     ] = False,
     walks: Annotated[int, typer.Option(help="Random walks for the autocorrelation.")] = 1000,
     walk_length: Annotated[int, typer.Option(help="Steps per random walk.")] = 20,
+    radius: Annotated[int, typer.Option(help=RADIUS_HELP)] = 1,
+    categorical: Annotated[
+        list[str] | None, typer.Option("--categorical", help=CATEGORICAL_HELP)
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the random walks.")] = 0,
     on_invalid: Annotated[
         str, typer.Option(help="raise | drop rows with NaN/inf losses")
@@ -110,6 +115,7 @@ def analyze(
         loss=loss,
         epsilon=epsilon,
         relative_epsilon=relative_epsilon,
+        neighbourhood=neighbourhood_option(radius, categorical),
         n_walks=walks,
         walk_length=walk_length,
         seed=seed,

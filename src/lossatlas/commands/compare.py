@@ -11,6 +11,7 @@ import pandas as pd
 import typer
 
 from lossatlas import columns as roles
+from lossatlas.commands._options import CATEGORICAL_HELP, RADIUS_HELP, neighbourhood_option
 from lossatlas.errors import InputError
 from lossatlas.landscape import Landscape
 
@@ -56,6 +57,10 @@ def compare(
     on_invalid: Annotated[
         str, typer.Option(help="raise | drop rows with NaN/inf losses")
     ] = "raise",
+    radius: Annotated[int, typer.Option(help=RADIUS_HELP)] = 1,
+    categorical: Annotated[
+        list[str] | None, typer.Option("--categorical", help=CATEGORICAL_HELP)
+    ] = None,
 ) -> None:
     """Compare the landscapes of STUDY pairwise and profile each.
 
@@ -75,7 +80,11 @@ def compare(
         loss=loss,
         gamma=gamma,
         top_fraction=gamma,
-        profile_options={"epsilon": epsilon, "n_walks": walks},
+        profile_options={
+            "epsilon": epsilon,
+            "n_walks": walks,
+            "neighbourhood": neighbourhood_option(radius, categorical),
+        },
         progress=True,
     )
     out = output if output is not None else _default_output(study, by)

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from lossatlas.errors import InputError
+
+if TYPE_CHECKING:
+    from lossatlas.evaluate._models import ModelSpec
+    from lossatlas.space import SearchSpace
 
 __all__ = ["register"]
 
@@ -30,7 +34,9 @@ def _parse_fidelities(items: list[str]) -> dict[str, tuple[Any, ...]] | None:
     return out
 
 
-def _resolve_grid(model_name: str | None, grid: str | None) -> tuple[Any, Any, dict, Any]:
+def _resolve_grid(
+    model_name: str | None, grid: str | None
+) -> tuple[ModelSpec, SearchSpace, dict[str, Any], dict[str, tuple[Any, ...]] | None]:
     """(model spec, space, fixed params, file fidelities) from --model and --grid."""
     from lossatlas.evaluate._grids import load_grid
     from lossatlas.evaluate._models import get_model

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from lossatlas.commands._options import CATEGORICAL_HELP, RADIUS_HELP, neighbourhood_option
 from lossatlas.errors import InputError
 
 PROJECTIONS = ("auto", "umap", "pca")
@@ -44,6 +45,10 @@ def report(
     static: Annotated[
         bool, typer.Option("--static", help="PNG figures (matplotlib) instead of plotly.")
     ] = False,
+    radius: Annotated[int, typer.Option(help=RADIUS_HELP)] = 1,
+    categorical: Annotated[
+        list[str] | None, typer.Option("--categorical", help=CATEGORICAL_HELP)
+    ] = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress lines on stderr.")
     ] = False,
@@ -92,6 +97,7 @@ def report(
         max_nodes=max_nodes,
         interactive=False if static else None,
         progress=not quiet,
+        neighbourhood=neighbourhood_option(radius, categorical),
     )
     size = path.stat().st_size / 1e6
     typer.echo(f"wrote {path} ({size:.1f} MB)")

@@ -111,6 +111,15 @@ def register_dataset(name: str, loader: _Loader, *, description: str = "") -> No
 
     ``loader(**options)`` returns a :class:`Dataset`; options come from the spec's ``key=value``
     list (``name:key=value,...``), with numbers parsed.
+
+    Parameters
+    ----------
+    name : str
+        The dataset name (``--dataset NAME``).
+    loader : callable
+        ``loader(**options) -> Dataset``.
+    description : str, optional
+        One line for ``lossatlas evaluate --list``.
     """
     if ":" in name or "/" in name:
         raise InputError(f"dataset name {name!r} may not contain ':' or '/'")
@@ -118,7 +127,12 @@ def register_dataset(name: str, loader: _Loader, *, description: str = "") -> No
 
 
 def list_datasets() -> dict[str, str]:
-    """Registered dataset names and their one-line descriptions."""
+    """Registered dataset names and their one-line descriptions.
+
+    Returns
+    -------
+    dict of str to str
+    """
     return {name: desc for name, (_, desc) in sorted(_REGISTRY.items())}
 
 
@@ -338,12 +352,29 @@ SUITES["offline"] = SUITES["offline-classification"] + SUITES["offline-regressio
 
 
 def list_suites() -> dict[str, tuple[str, ...]]:
-    """Suite names and the datasets each expands to."""
+    """Suite names and the datasets each expands to.
+
+    Returns
+    -------
+    dict of str to tuple of str
+    """
     return dict(sorted(SUITES.items()))
 
 
 def expand_datasets(specs: Any, *, source: str = "datasets") -> list[str]:
     """Dataset specs with every ``suite:NAME`` replaced by its datasets (first mention kept).
+
+    Parameters
+    ----------
+    specs : iterable of str
+        Dataset specs (names, files, ``openml:ID``) and ``suite:NAME`` entries.
+    source : str, default "datasets"
+        Named in error messages (the study file's key).
+
+    Returns
+    -------
+    list of str
+        The specs, suites expanded, each once.
 
     Raises
     ------
@@ -588,6 +619,10 @@ def load_dataset(
     task : {"classification", "regression"}, optional
         Override the task of a file (default: inferred: a numeric target with more than 20
         distinct or non-integer values is regression).
+
+    Returns
+    -------
+    Dataset
 
     Raises
     ------

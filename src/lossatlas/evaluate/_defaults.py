@@ -20,7 +20,19 @@ DEFAULT_OUT = "lossatlas-run"
 
 
 def default_evaluation(*, seed: int = 0) -> Evaluation:
-    """The study ``lossatlas run`` evaluates (see the module docstring)."""
+    """The study ``lossatlas run`` evaluates (see the module docstring).
+
+    Parameters
+    ----------
+    seed : int, default 0
+        Seed of the folds and of the forest.
+
+    Returns
+    -------
+    Evaluation
+        A random forest (30 trees) on breast_cancer, the ``default`` grid, 3 folds, data
+        fractions 0.25 and 1.
+    """
     model = get_model("rf")
     return Evaluation(
         model=model,

@@ -222,7 +222,21 @@ class DaskExecutor:
 
 def connect_dask(scheduler: Any, *, timeout: float = 10.0) -> tuple[Any, bool]:
     """``(client, owned)``: a connected dask.distributed client for ``scheduler`` (an address,
-    or a client returned as is with ``owned`` False); a clear error when it cannot be reached."""
+    or a client returned as is with ``owned`` False); a clear error when it cannot be reached.
+
+    Parameters
+    ----------
+    scheduler : str or distributed.Client
+        A scheduler address (``tcp://host:port``) or a connected client.
+    timeout : float, default 10.0
+        Seconds to wait for the scheduler.
+
+    Returns
+    -------
+    client : distributed.Client
+    owned : bool
+        True when this function made the client (the caller closes it).
+    """
     distributed = require("distributed", "dask", purpose="--scheduler")
     if isinstance(scheduler, distributed.Client):
         return scheduler, False
@@ -234,7 +248,20 @@ def connect_dask(scheduler: Any, *, timeout: float = 10.0) -> tuple[Any, bool]:
 
 def make_executor(*, jobs: int = 1, scheduler: Any = None) -> Executor:
     """Serial for ``jobs == 1``, loky processes for ``jobs > 1`` (``-1``: one per core), dask
-    for a ``scheduler``."""
+    for a ``scheduler``.
+
+    Parameters
+    ----------
+    jobs : int, default 1
+        Worker processes; ``-1`` (or 0) for one per core.
+    scheduler : str or distributed.Client, optional
+        A dask.distributed scheduler address (``tcp://host:port``) or client; overrides ``jobs``.
+
+    Returns
+    -------
+    Executor
+        :class:`SerialExecutor`, :class:`LokyExecutor` or :class:`DaskExecutor`.
+    """
     if scheduler is not None:
         return DaskExecutor(scheduler)
     if jobs <= 0:  # -1 (or 0): one worker per core

@@ -31,11 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from lossatlas.columns import is_reserved_column
-from lossatlas.errors import InputError, SpaceError, require
+from lossatlas.errors import InputError, require
 from lossatlas.evaluate._models import ModelSpec, get_model
+from lossatlas.evaluate._user_models import model_from_path
 from lossatlas.space import SearchSpace
 
 __all__ = ["GridFile", "grid_to_space", "load_grid", "write_grid"]
@@ -65,47 +64,23 @@ class GridFile:
     source: str = "grid"
 
 
-def _expand(name: str, spec: Any, source: str) -> Any:
-    """Turn range shorthands into ``{"values": [...], ...}``."""
-    if not isinstance(spec, Mapping):
-        if isinstance(spec, str) or not hasattr(spec, "__iter__"):
-            raise InputError(
-                f"{source}: grid entry {name!r} must be a list of values or a mapping, not {spec!r}"
-            )
-        return list(spec)
-    spec = dict(spec)
-    shorthand = [k for k in ("linspace", "logspace", "range") if k in spec]
-    if len(shorthand) > 1 or (shorthand and "values" in spec):
-        raise InputError(f"{source}: grid entry {name!r} mixes {shorthand + ['values']}")
-    if shorthand:
-        key = shorthand[0]
-        args = spec.pop(key)
-        if not isinstance(args, list) or len(args) != 3:
-            raise InputError(f"{source}: grid entry {name!r}: {key} takes [start, stop, n]")
-        try:
-            if key == "range":
-                values = list(range(*(int(a) for a in args)))
-            elif key == "linspace":
-                values = [float(f"{v:.12g}") for v in np.linspace(args[0], args[1], int(args[2]))]
-            else:
-                exps = np.linspace(args[0], args[1], int(args[2]))
-                values = [float(f"{10.0**e:.12g}") for e in exps]
-                spec.setdefault("log", True)
-        except (TypeError, ValueError) as exc:
-            raise InputError(f"{source}: grid entry {name!r}: bad {key} {args!r}: {exc}") from None
-        spec["values"] = values
-    if "values" not in spec:
-        raise InputError(
-            f"{source}: grid entry {name!r} needs 'values' (or linspace/logspace/range)"
-        )
-    extra = set(spec) - {"values", "kind", "log"}
-    if extra:
-        raise InputError(f"{source}: grid entry {name!r} has unknown keys {sorted(extra)}")
-    return spec
-
-
 def grid_to_space(grid: Mapping[str, Any], *, source: str = "grid") -> SearchSpace:
     """Build a :class:`SearchSpace` from a grid mapping (lists, ``values`` mappings, ranges).
+
+    The values are parsed by :meth:`SearchSpace.from_dict` (the one grid parser); names the
+    results table reserves are refused.
+
+    Parameters
+    ----------
+    grid : mapping
+        A grid file's ``grid``: name -> list of values, ``{values: [...], kind:, log:}`` or a
+        ``linspace``/``logspace``/``range`` shorthand.
+    source : str, default "grid"
+        Prefixed to error messages (the file name).
+
+    Returns
+    -------
+    SearchSpace
 
     Raises
     ------
@@ -115,31 +90,7 @@ def grid_to_space(grid: Mapping[str, Any], *, source: str = "grid") -> SearchSpa
     """
     if not isinstance(grid, Mapping) or not grid:
         raise InputError(f"{source}: 'grid' must be a non-empty mapping of name -> values")
-    expanded = {}
-    for name, spec in grid.items():
-        name = str(name)
-        if is_reserved_column(name):
-            raise SpaceError(
-                f"{source}: hyperparameter name {name!r} is reserved by the results table "
-                "(model, dataset, fidelity_*, fold, seed, test*, train*, status ...); rename it"
-            )
-        entry = _expand(name, spec, source)
-        values = entry["values"] if isinstance(entry, dict) else entry
-        if len(values) < 2:
-            raise SpaceError(
-                f"{source}: grid entry {name!r} has {len(values)} value(s) {values}; a "
-                "hyperparameter needs at least two (put fixed values under 'params')"
-            )
-        if any(v is None for v in values):
-            raise SpaceError(
-                f"{source}: grid entry {name!r} holds a null value; use a sentinel the "
-                "estimator understands (e.g. a large max_depth) instead"
-            )
-        expanded[name] = entry
-    try:
-        return SearchSpace.from_dict(expanded)
-    except SpaceError as exc:
-        raise SpaceError(f"{source}: {exc}") from None
+    return SearchSpace.from_dict(grid, source=source, reserved=is_reserved_column)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -167,9 +118,17 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def load_grid(path: str | Path) -> GridFile:
-    """Read a YAML/TOML/JSON grid file (see the module docstring)."""
-    from lossatlas.evaluate._user_models import model_from_path
+    """Read a YAML/TOML/JSON grid file (see the module docstring).
 
+    Parameters
+    ----------
+    path : str or Path
+        ``.yaml``/``.yml`` (read with ``yaml.safe_load``), ``.toml`` or ``.json``.
+
+    Returns
+    -------
+    GridFile
+    """
     path = Path(path)
     data = _read(path)
     source = str(path)
@@ -248,6 +207,22 @@ def write_grid(
     """Write ``space`` (with kinds and log flags) as a YAML or TOML grid file by suffix.
 
     :func:`load_grid` reads it back to an equal space.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.yaml``/``.yml``, ``.toml`` or ``.json``.
+    space : SearchSpace
+        The grid.
+    model : str, optional
+        A registered model name.
+    params, fidelities : mapping, optional
+        Fixed parameters and fidelity values.
+
+    Returns
+    -------
+    Path
+        ``path``.
     """
     path = Path(path)
     grid = {

@@ -125,7 +125,20 @@ _REGISTRY: dict[str, ModelSpec] = {}
 
 
 def register_model(spec: ModelSpec, *, replace: bool = False) -> ModelSpec:
-    """Add a model to the registry (``replace=True`` to overwrite a name)."""
+    """Add a model to the registry (``replace=True`` to overwrite a name).
+
+    Parameters
+    ----------
+    spec : ModelSpec
+        The model (its ``name`` is the registry key).
+    replace : bool, default False
+        Overwrite a model of the same name.
+
+    Returns
+    -------
+    ModelSpec
+        ``spec``.
+    """
     if spec.name in _REGISTRY and not replace:
         raise InputError(f"a model named {spec.name!r} is registered already (pass replace=True)")
     _REGISTRY[spec.name] = spec
@@ -133,7 +146,17 @@ def register_model(spec: ModelSpec, *, replace: bool = False) -> ModelSpec:
 
 
 def get_model(name: str) -> ModelSpec:
-    """The registered model ``name``; :class:`InputError` listing the names otherwise."""
+    """The registered model ``name``; :class:`InputError` listing the names otherwise.
+
+    Parameters
+    ----------
+    name : str
+        A registered model name (``rf``, ``svm`` ...).
+
+    Returns
+    -------
+    ModelSpec
+    """
     try:
         return _REGISTRY[name]
     except KeyError:
@@ -141,7 +164,12 @@ def get_model(name: str) -> ModelSpec:
 
 
 def list_models() -> dict[str, ModelSpec]:
-    """All registered models by name."""
+    """All registered models by name.
+
+    Returns
+    -------
+    dict of str to ModelSpec
+    """
     return dict(sorted(_REGISTRY.items()))
 
 

@@ -251,6 +251,27 @@ def evaluate(
         Show a rich progress bar (done/total, failures, ETA).
     write_table : bool, default True
         Export the journal to ``out/results.parquet`` at the end.
+
+    Returns
+    -------
+    EvaluationSummary
+        Tasks run, skipped (already in the journal) and failed, the seconds taken and the
+        path of the results table.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from lossatlas.evaluate import Evaluation, evaluate, get_model, load_dataset
+    >>> from lossatlas.io import load_landscapes
+    >>> rf = get_model("rf")
+    >>> study = Evaluation(model=rf, dataset=load_dataset("iris"), space=rf.space("tiny"),
+    ...                    folds=2, params={"n_estimators": 5})
+    >>> summary = evaluate(study, tempfile.mkdtemp())
+    >>> summary.n_run, summary.n_failed
+    (16, 0)
+    >>> (landscape,) = load_landscapes(summary.table)
+    >>> landscape.n == rf.space("tiny").size
+    True
     """
     from lossatlas.evaluate._progress import ProgressReporter
     from lossatlas.evaluate._table import export

@@ -50,8 +50,17 @@ def _config_id(space: SearchSpace, config: dict[str, Any]) -> int:
     return int(space.encode(codes)[0])
 
 
-def journal_frame(journal: Journal, *, study: str | None = None) -> tuple[pd.DataFrame, Any]:
+def journal_frame(
+    journal: Journal, *, study: str | None = None
+) -> tuple[pd.DataFrame, SearchSpace | None]:
     """The long table of a journal (of one study, or of all).
+
+    Parameters
+    ----------
+    journal : Journal
+        An open journal.
+    study : str, optional
+        The evaluation key (``model/dataset``) to export; all when absent.
 
     Returns
     -------
@@ -118,6 +127,20 @@ def journal_frame(journal: Journal, *, study: str | None = None) -> tuple[pd.Dat
 def export(out: str | Path, path: str | Path | None = None, *, study: str | None = None) -> Path:
     """Write the long table of the journal in ``out`` to ``path`` (default
     ``out/results.parquet``); Parquet or CSV by suffix.
+
+    Parameters
+    ----------
+    out : str or Path
+        An evaluation directory (holding ``journal.sqlite``) or the journal file itself.
+    path : str or Path, optional
+        The table to write, ``.parquet`` or ``.csv``.
+    study : str, optional
+        Export one evaluation key only.
+
+    Returns
+    -------
+    Path
+        The table written (its Parquet metadata keeps the grid of a single study).
     """
     from lossatlas.io import write_table
 

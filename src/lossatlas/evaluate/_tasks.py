@@ -52,7 +52,17 @@ __all__ = [
 
 
 def canonical(mapping: Mapping[str, Any]) -> str:
-    """Canonical JSON of a mapping (sorted keys, no spaces): the journal's key text."""
+    """Canonical JSON of a mapping (sorted keys, no spaces): the journal's key text.
+
+    Parameters
+    ----------
+    mapping : mapping of str to value
+        A configuration or fidelity (numpy scalars become Python numbers).
+
+    Returns
+    -------
+    str
+    """
     return json.dumps(
         {str(k): (v.item() if isinstance(v, np.generic) else v) for k, v in mapping.items()},
         sort_keys=True,
@@ -95,6 +105,21 @@ def fold_indices(
 
     ``rows`` restricts the folds to those rows of the dataset (default: every row); the
     returned indices are rows of the dataset either way.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    folds : int
+        Number of folds.
+    seed : int
+        Seed of the shuffle.
+    rows : ndarray, optional
+        Dataset rows to split (the rest after a held-out test split).
+
+    Returns
+    -------
+    list of (ndarray, ndarray)
+        ``(train_rows, validation_rows)`` per fold, rows of the dataset.
     """
     selection = require("sklearn.model_selection", "models", purpose="cross-validation folds")
     KFold, StratifiedKFold = selection.KFold, selection.StratifiedKFold  # noqa: N806
@@ -120,6 +145,11 @@ def holdout_split(dataset: Dataset, test_size: float, seed: int) -> tuple[np.nda
     test_size : float
         Fraction of the rows held out, in (0, 1).
     seed : int
+
+    Returns
+    -------
+    rest, test : ndarray
+        Sorted row indices of the rows left for the folds and of the held-out rows.
     """
     if not 0.0 < test_size < 1.0:
         raise ValueError(f"test_size must lie in (0, 1), not {test_size}")
@@ -136,6 +166,23 @@ def evaluation_splits(
     dataset: Dataset, folds: int, seed: int, *, test_size: float = 0.0
 ) -> tuple[np.ndarray | None, list[tuple[np.ndarray, np.ndarray]]]:
     """The held-out test rows (None when ``test_size == 0``) and the k folds of the rest.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    folds : int
+        Number of cross-validation folds of the rest.
+    seed : int
+        Seed of the split and of the folds.
+    test_size : float, default 0.0
+        Fraction of the rows held out (0: no held-out split, the folds cover every row).
+
+    Returns
+    -------
+    test : ndarray or None
+        Held-out rows.
+    folds : list of (ndarray, ndarray)
+        ``(train_rows, validation_rows)`` of each fold, rows of the dataset.
 
     References
     ----------
@@ -163,6 +210,11 @@ def nested_subsample(
         In (0, 1]; at least one row per class (or 2 rows) is kept.
     seed, fold : int
         Seed the ordering; it does not depend on ``fraction``.
+
+    Returns
+    -------
+    ndarray
+        The kept rows of ``train``: the rows of a smaller fraction are a subset of a larger's.
     """
     n = len(train)
     rng = np.random.default_rng([int(seed), int(fold), 7919])
@@ -242,6 +294,13 @@ def _losses(
 
 def run_task(context: TaskContext, task: Task) -> dict[str, Any]:
     """Fit and score one task; never raises for a failing configuration.
+
+    Parameters
+    ----------
+    context : TaskContext
+        The model, dataset and fixed parameters shared by every task.
+    task : Task
+        One configuration x fold x fidelity x seed.
 
     Returns
     -------

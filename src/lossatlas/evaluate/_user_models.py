@@ -19,8 +19,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from lossatlas.columns import is_reserved_column
 from lossatlas.errors import InputError, require
 from lossatlas.evaluate._models import ModelContext, ModelSpec
+from lossatlas.space import SearchSpace
 
 __all__ = [
     "ALLOWED_ESTIMATOR_PREFIXES",
@@ -92,7 +94,16 @@ def _import_class(path: str, source: str) -> type:
 
 
 class ImportedEstimatorFactory:
-    """Build an estimator from allow-listed dotted class paths (picklable by the paths)."""
+    """Build an estimator from allow-listed dotted class paths (picklable by the paths).
+
+    Parameters
+    ----------
+    classifier, regressor : str, optional
+        Dotted class paths for classification and regression datasets (imported and checked
+        now, so a bad path fails when the grid file is read).
+    source : str, default "grid"
+        Named in error messages.
+    """
 
     def __init__(self, classifier: str | None, regressor: str | None, source: str = "grid") -> None:
         for path in (classifier, regressor):
@@ -139,13 +150,16 @@ def model_from_estimator(
     regressor : estimator, optional
     fidelities, params : mapping, optional
         Default fidelities and fixed parameters.
-    """
-    from lossatlas.evaluate._grids import grid_to_space
 
+    Returns
+    -------
+    ModelSpec
+        Its ``default`` grid is ``grid`` parsed by :meth:`~lossatlas.SearchSpace.from_dict`.
+    """
     classifier = estimator
     if regressor is None and _is_regressor(estimator):
         classifier, regressor = None, estimator
-    space = grid_to_space(grid, source=f"model {name!r}")
+    space = SearchSpace.from_dict(grid, source=f"model {name!r}", reserved=is_reserved_column)
     factory = EstimatorFactory(classifier, regressor)
     return ModelSpec(
         name=name,
@@ -171,7 +185,25 @@ def _is_regressor(estimator: Any) -> bool:
 def model_from_path(
     classifier: str, *, regressor: str | None = None, name: str | None = None, source: str = "grid"
 ) -> ModelSpec:
-    """A :class:`ModelSpec` for estimator classes named by allow-listed dotted paths."""
+    """A :class:`ModelSpec` for estimator classes named by allow-listed dotted paths.
+
+    Parameters
+    ----------
+    classifier : str
+        Dotted class path under :data:`ALLOWED_ESTIMATOR_PREFIXES` (a regressor class is
+        recognised and used for regression datasets).
+    regressor : str, optional
+        Dotted path of the class for regression datasets.
+    name : str, optional
+        The model column (default: the class name).
+    source : str, default "grid"
+        Named in error messages (the grid file).
+
+    Returns
+    -------
+    ModelSpec
+        Without grids: the grid file gives the space.
+    """
     cls = _import_class(str(classifier), source)
     classifier_path: str | None = str(classifier)
     if regressor is None and _is_regressor(cls()):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from lossatlas.io._comparison import write_comparison
 from lossatlas.io._loader import is_storage_url, load_landscapes, source_kind
-from lossatlas.io._optuna import from_optuna, read_only_storage, to_optuna
+from lossatlas.io._optuna import from_optuna, read_only_storage, study_names, to_optuna
 from lossatlas.io._tables import read_landscapes, read_table, write_landscape, write_table
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "read_only_storage",
     "read_table",
     "source_kind",
+    "study_names",
     "to_optuna",
     "write_comparison",
     "write_landscape",

@@ -18,7 +18,14 @@ from lossatlas.errors import InputError
 from lossatlas.io._tables import TABLE_SUFFIXES, read_landscapes, read_table
 from lossatlas.landscape import Landscape
 
-__all__ = ["RESULTS_NAME", "JOURNAL_NAME", "is_storage_url", "load_landscapes", "source_kind"]
+__all__ = [
+    "JOURNAL_NAME",
+    "RESULTS_NAME",
+    "Source",
+    "is_storage_url",
+    "load_landscapes",
+    "source_kind",
+]
 
 #: The long table of an evaluation or study output directory.
 RESULTS_NAME = "results.parquet"
@@ -28,6 +35,7 @@ JOURNAL_NAME = "journal.sqlite"
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
+#: What :func:`load_landscapes` reads.
 Source = Landscape | Iterable[Landscape] | pd.DataFrame | str | Path
 
 
@@ -137,12 +145,13 @@ def load_landscapes(
         - an evaluation directory holding only ``journal.sqlite``: its results are read;
         - any other directory: its ``.parquet``/``.csv`` tables are read as one long table;
         - an Optuna storage URL (``"sqlite:///study.db"``) or an SQLite Optuna storage file,
-          read with :func:`~lossatlas.io.from_optuna` (opened read-only: a missing file is an
-          error, never created; a file that is not an Optuna storage is refused).
+          read with :func:`~lossatlas.io.from_optuna`, one landscape per study (opened
+          read-only: a missing file is an error, never created; a file that is not an Optuna
+          storage is refused).
     loss : str, default "test"
         Name of the loss column an Optuna objective becomes.
     study_name : str, optional
-        The study of an Optuna storage that holds several.
+        Read only this study of an Optuna storage (default: every study).
     **read_options
         Passed to :func:`~lossatlas.io.read_landscapes` for tables (``on_invalid``,
         ``maximize``, ``losses``, ``kinds`` ...); ignored by Optuna sources except
@@ -177,10 +186,13 @@ def load_landscapes(
     if isinstance(source, str | Path):
         kind = source_kind(source)
         if kind == "optuna":
-            from lossatlas.io._optuna import from_optuna
+            from lossatlas.io._optuna import from_optuna, study_names
 
-            url = source if is_storage_url(source) else f"sqlite:///{Path(source)}"
-            return [from_optuna(str(url), study_name=study_name, loss=loss)]
+            url = str(source) if is_storage_url(source) else f"sqlite:///{Path(source)}"
+            names = [study_name] if study_name is not None else study_names(url)
+            if not names:
+                raise InputError(f"{source}: the Optuna storage holds no study")
+            return [from_optuna(url, study_name=name, loss=loss) for name in names]
         path = Path(source)
         if kind == "table":
             return read_landscapes(path, **read_options)

@@ -41,7 +41,7 @@ from lossatlas.space import Hyperparameter, SearchSpace
 if TYPE_CHECKING:
     import optuna
 
-__all__ = ["from_optuna", "read_only_storage", "to_optuna"]
+__all__ = ["from_optuna", "read_only_storage", "study_names", "to_optuna"]
 
 _SPACE_ATTR = "lossatlas_space"
 _LOSSES_ATTR = "lossatlas_losses"
@@ -103,6 +103,27 @@ def read_only_storage(url: str) -> str:
             f"{', '.join(sorted(_OPTUNA_TABLES - tables))} table); it was left untouched"
         )
     return f"sqlite:///file:{quote(str(path.resolve()))}?mode=ro&uri=true"
+
+
+def study_names(url: str) -> list[str]:
+    """The names of the studies in an Optuna storage, opened read-only.
+
+    Parameters
+    ----------
+    url : str
+        An Optuna storage URL (an SQLite file must exist and be an Optuna storage).
+
+    Returns
+    -------
+    list of str
+    """
+    optuna = _optuna()
+    try:
+        return list(optuna.get_all_study_names(storage=read_only_storage(url)))
+    except InputError:
+        raise
+    except Exception as exc:  # storage errors come from sqlalchemy and friends
+        raise InputError(f"cannot open Optuna storage {url!r}: {exc}") from exc
 
 
 def _load(source: Any, study_name: str | None) -> Any:
@@ -294,6 +315,7 @@ def from_optuna(
     stored_meta = study.user_attrs.get("lossatlas_metadata")
     if isinstance(stored_meta, Mapping):
         metadata = {**stored_meta, **metadata}
+    metadata.setdefault("name", study.study_name)  # the label of a study without model/dataset
     return Landscape.from_array(space, merged, index=unique, metadata=metadata)
 
 
@@ -346,8 +368,31 @@ def to_optuna(
     ``optuna.trial.create_trial`` (value = ``loss``; the other loss columns go to the
     ``"lossatlas_losses"`` user attribute) and added with ``Study.add_trials``. The study's user
     attributes keep the space and metadata so :func:`from_optuna` restores the landscape exactly.
+
+    Parameters
+    ----------
+    landscape : Landscape
+        The landscape to write.
+    loss : str, default "test"
+        The loss column that becomes the trials' objective value.
+    study_name : str, optional
+        Name of the new study (Optuna picks one when absent).
+    storage : str, optional
+        Optuna storage URL (in memory when absent). A new SQLite file is created; an existing
+        one must already be an Optuna storage (any other file is refused, left untouched).
+    load_if_exists : bool, default False
+        Add the trials to an existing study of that name.
+
+    Returns
+    -------
+    optuna.Study
+        The study, one COMPLETE trial per evaluated configuration.
     """
     optuna = _optuna()
+    if storage is not None:
+        target = _sqlite_file(storage)
+        if target is not None and target.is_file() and target.stat().st_size > 0:
+            read_only_storage(storage)  # refuses an SQLite file that is not an Optuna storage
     values = landscape.loss(loss)
     space = landscape.space
     dists = {hp.name: _distribution(hp) for hp in space.hyperparameters}

@@ -194,11 +194,16 @@ def read_landscapes(
     if space is None and hp_columns is None:
         parts = _split_by_columns_used(frame, from_frame_options)
         if len(parts) > 1:
-            return [
-                land
-                for part in parts
-                for land in _read_frame(part, name, None, None, dict(from_frame_options))
-            ]
+            kinds = dict(from_frame_options.pop("kinds", None) or {})
+            unknown = set(kinds) - {c for part in parts for c in part.columns}
+            if unknown:
+                raise InputError(f"{name}: kinds given for unknown column(s) {sorted(unknown)}")
+            landscapes = []
+            for part in parts:
+                options = dict(from_frame_options)
+                options["kinds"] = {k: v for k, v in kinds.items() if k in part.columns}
+                landscapes += _read_frame(part, name, None, None, options)
+            return landscapes
     return _read_frame(frame, name, space, hp_columns, from_frame_options)
 
 

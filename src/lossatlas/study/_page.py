@@ -93,8 +93,7 @@ def write_study_page(
     notes: Sequence[str] = (),
 ) -> Path:
     """Write the study page (atomically) and return its path."""
-    from lossatlas.viz._html import table_html
-    from lossatlas.viz._report import write_page
+    from lossatlas._pages import table_html, write_page
 
     protocol = (
         f"{len(settings.get('models', []))} model(s), {len(settings.get('datasets', []))} "

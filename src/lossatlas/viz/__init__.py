@@ -21,29 +21,25 @@ from lossatlas.viz._interactive import (
     autocorrelation_figure,
     basin_sizes_figure,
     contour_figure,
-    hp_slice_figure,
-    loss_scatter_figure,
     map_figure,
     optima_network_figure,
-    pair_marginal_figure,
     surface_3d_figure,
+)
+from lossatlas.viz._interactive_slices import (
+    hp_slice_figure,
+    loss_scatter_figure,
+    pair_marginal_figure,
 )
 from lossatlas.viz._landscape_map import LandscapeMap, landscape_map
 from lossatlas.viz._plotdata import (
     Autocorrelation,
     BasinSizes,
-    HPSlice,
-    LossScatter,
     OptimaNetwork,
-    PairMarginal,
     Surface,
     autocorrelation_curve,
     basin_sizes,
-    hp_slice,
     interpolated_surface,
-    loss_scatter,
     optima_network,
-    pair_marginal,
 )
 from lossatlas.viz._plots import (
     plot_autocorrelation,
@@ -58,6 +54,14 @@ from lossatlas.viz._plots import (
     plot_surface_3d,
 )
 from lossatlas.viz._report import write_page, write_report
+from lossatlas.viz._slices import (
+    HPSlice,
+    LossScatter,
+    PairMarginal,
+    hp_slice,
+    loss_scatter,
+    pair_marginal,
+)
 
 __all__ = [
     "Autocorrelation",

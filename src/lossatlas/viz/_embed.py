@@ -32,11 +32,11 @@ from scipy.sparse.linalg import eigs, eigsh
 
 from lossatlas.errors import InputError, require
 from lossatlas.viz._katz import (
-    _dense_svd,
-    _flip_signs,
-    _is_symmetric,
-    _Katz,
-    _randomized_svd,
+    KatzOperator,
+    dense_svd,
+    flip_signs,
+    is_symmetric,
+    randomized_svd,
 )
 
 __all__ = [
@@ -93,6 +93,16 @@ def spectral_radius(adjacency: sp.spmatrix | sp.sparray, *, seed: int = 0) -> fl
 
     ARPACK (``eigsh`` for symmetric, ``eigs`` otherwise) with a seeded start vector; exact
     dense eigenvalues for graphs of at most 64 nodes. Zero for a graph without edges.
+
+    Parameters
+    ----------
+    adjacency : sparse matrix
+    seed : int, default 0
+        Seed of ARPACK's start vector.
+
+    Returns
+    -------
+    float
     """
     a = _check_adjacency(adjacency)
     n = a.shape[0]
@@ -101,7 +111,7 @@ def spectral_radius(adjacency: sp.spmatrix | sp.sparray, *, seed: int = 0) -> fl
     if n <= 64:
         return float(np.max(np.abs(np.linalg.eigvals(a.toarray()))))
     v0 = np.random.default_rng(seed).standard_normal(n)
-    if _is_symmetric(a):
+    if is_symmetric(a):
         w = eigsh(a, k=1, which="LM", v0=v0, tol=1e-6, return_eigenvectors=False)
     else:
         w = eigs(a, k=1, which="LM", v0=v0, tol=1e-6, return_eigenvectors=False)
@@ -114,7 +124,19 @@ def katz_beta(
     fraction: float = DEFAULT_BETA_FRACTION,
     seed: int = 0,
 ) -> float:
-    """Katz decay ``beta = fraction / rho(A)``; the Katz series converges for ``fraction < 1``."""
+    """Katz decay ``beta = fraction / rho(A)``; the Katz series converges for ``fraction < 1``.
+
+    Parameters
+    ----------
+    adjacency : sparse matrix
+    fraction : float
+        ``beta * rho(A)``.
+    seed : int, default 0
+
+    Returns
+    -------
+    float
+    """
     if not 0.0 < fraction < 1.0:
         raise InputError(f"beta fraction must lie in (0, 1), got {fraction}")
     rho = spectral_radius(adjacency, seed=seed)
@@ -202,15 +224,15 @@ def hope(
         zeros = np.zeros((n, k))
         return HopeFactors(zeros, zeros.copy(), np.zeros(k), float(beta))
     if n <= k + oversampling:
-        u, sigma, v = _dense_svd(a, beta, k)
+        u, sigma, v = dense_svd(a, beta, k)
     else:
         if dtype == "auto":
             dtype = "float32" if n >= FLOAT32_NODES else "float64"
         if dtype not in ("float32", "float64"):
             raise InputError(f"dtype must be 'auto', 'float32' or 'float64', got {dtype!r}")
-        katz = _Katz(a, beta, rho, tol=tol, dtype=np.dtype(dtype).type)
-        u, sigma, v = _randomized_svd(katz, n, k, oversampling=oversampling, n_iter=n_iter, rng=rng)
-    u, v = _flip_signs(u, v)
+        katz = KatzOperator(a, beta, rho, tol=tol, dtype=np.dtype(dtype).type)
+        u, sigma, v = randomized_svd(katz, n, k, oversampling=oversampling, n_iter=n_iter, rng=rng)
+    u, v = flip_signs(u, v)
     root = np.sqrt(sigma)
     source = np.zeros((n, k))
     target = np.zeros((n, k))
@@ -235,6 +257,21 @@ def hope_embedding(
     ``U_t = V sqrt(sigma)`` of the Katz proximity ``S = (I - beta A)^-1 beta A``; ``beta``
     defaults to ``0.5 / rho(A)``. See :func:`hope` for the algorithm; for an undirected graph
     both halves agree up to the signs of eigenvalues of ``S``.
+
+    Parameters
+    ----------
+    adjacency : sparse matrix of shape (n, n)
+    dim : int, default 128
+        Embedding dimension (even).
+    beta : float, optional
+        Katz decay.
+    seed : int, default 0
+    n_iter : int, default 3
+        Power iterations of the randomized SVD.
+
+    Returns
+    -------
+    ndarray of shape (n, dim)
     """
     factors = hope(adjacency, dim=dim, beta=beta, seed=seed, n_iter=n_iter)
     return np.hstack([factors.source, factors.target])
@@ -259,7 +296,16 @@ class Projection:
 
 
 def pca_2d(embedding: np.ndarray) -> np.ndarray:
-    """First two principal components (centred SVD), signs fixed like :func:`hope`."""
+    """First two principal components (centred SVD), signs fixed like :func:`hope`.
+
+    Parameters
+    ----------
+    embedding : ndarray of shape (n, d)
+
+    Returns
+    -------
+    ndarray of shape (n, 2)
+    """
     x = np.asarray(embedding, dtype=np.float64)
     n = x.shape[0]
     out = np.zeros((n, 2))
@@ -268,7 +314,7 @@ def pca_2d(embedding: np.ndarray) -> np.ndarray:
     centred = x - x.mean(axis=0)
     u, s, _ = np.linalg.svd(centred, full_matrices=False)
     m = min(2, s.size)
-    u, _ = _flip_signs(u[:, :m], u[:, :m])
+    u, _ = flip_signs(u[:, :m], u[:, :m])
     out[:, :m] = u * s[:m]
     return out
 

@@ -1,7 +1,8 @@
 """Plotly renderers of the landscape figures (extra ``viz``; plotly imported lazily).
 
 The same plot data as :mod:`lossatlas.viz._plots`, drawn as interactive ``plotly`` figures for
-the HTML report. Each function returns a ``plotly.graph_objects.Figure``.
+the HTML report. Each function returns a ``plotly.graph_objects.Figure``; the slices, pairwise
+marginals and loss scatters are drawn by :mod:`lossatlas.viz._interactive_slices`.
 """
 
 from __future__ import annotations
@@ -15,38 +16,38 @@ from lossatlas.viz._landscape_map import LandscapeMap
 from lossatlas.viz._plotdata import (
     Autocorrelation,
     BasinSizes,
-    HPSlice,
-    LossScatter,
     OptimaNetwork,
-    PairMarginal,
     Surface,
 )
 
 __all__ = [
+    "COLORSCALE",
+    "LAYOUT",
     "autocorrelation_figure",
     "basin_sizes_figure",
     "contour_figure",
-    "hp_slice_figure",
-    "loss_scatter_figure",
     "map_figure",
     "optima_network_figure",
-    "pair_marginal_figure",
+    "plotly_go",
     "surface_3d_figure",
 ]
 
+#: Colour scale of every loss-coloured plotly figure.
 COLORSCALE = "Viridis"
-# t=80: the title sits below the modebar (plotly's toolbar floats over the top 40 px).
-_LAYOUT: dict[str, Any] = dict(template="plotly_white", margin=dict(l=50, r=20, t=80, b=50))
+#: Layout shared by every plotly figure; t=80 puts the title below the modebar (plotly's
+#: toolbar floats over the top ~40 px of a figure).
+LAYOUT: dict[str, Any] = dict(template="plotly_white", margin=dict(l=50, r=20, t=80, b=50))
 # Layout of the 2-D embeddings (map, contours, optima network): the axes have no units.
 _PLANE_LAYOUT: dict[str, Any] = dict(
     xaxis=dict(showticklabels=False),
     yaxis=dict(showticklabels=False),
     legend=dict(orientation="h", y=-0.05),
-    **_LAYOUT,
+    **LAYOUT,
 )
 
 
-def _go() -> Any:
+def plotly_go() -> Any:
+    """``plotly.graph_objects``, or an error that names the ``viz`` extra."""
     return require("plotly.graph_objects", "viz", purpose="interactive report figures")
 
 
@@ -77,8 +78,20 @@ def _global_trace(go: Any, xy: np.ndarray) -> Any:
 
 
 def map_figure(lmap: LandscapeMap, *, surface: Surface | None = None) -> Any:
-    """The landscape map: points coloured by loss rank over the rank contours; optima marked."""
-    go = _go()
+    """The landscape map: points coloured by loss rank over the rank contours; optima marked.
+
+    Parameters
+    ----------
+    lmap : LandscapeMap
+        From :func:`~lossatlas.viz.landscape_map`.
+    surface : Surface, optional
+        Drawn as contours underneath.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    go = plotly_go()
     fig = go.Figure()
     if surface is not None:
         fig.add_trace(
@@ -124,8 +137,20 @@ def map_figure(lmap: LandscapeMap, *, surface: Surface | None = None) -> Any:
 
 
 def contour_figure(surface: Surface, *, lmap: LandscapeMap | None = None) -> Any:
-    """Filled contours of the interpolated rank surface."""
-    go = _go()
+    """Filled contours of the interpolated rank surface.
+
+    Parameters
+    ----------
+    surface : Surface
+        From :func:`~lossatlas.viz.interpolated_surface`.
+    lmap : LandscapeMap, optional
+        Its optima are marked.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    go = plotly_go()
     fig = go.Figure(
         go.Contour(
             x=surface.x,
@@ -149,8 +174,18 @@ def contour_figure(surface: Surface, *, lmap: LandscapeMap | None = None) -> Any
 
 
 def surface_3d_figure(surface: Surface) -> Any:
-    """The rank surface in 3-D."""
-    go = _go()
+    """The rank surface in 3-D.
+
+    Parameters
+    ----------
+    surface : Surface
+        From :func:`~lossatlas.viz.interpolated_surface`.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    go = plotly_go()
     fig = go.Figure(
         go.Surface(x=surface.x, y=surface.y, z=surface.z, colorscale=COLORSCALE, showscale=False)
     )
@@ -158,14 +193,26 @@ def surface_3d_figure(surface: Surface) -> Any:
         title=f"{surface.value} surface (3-D)",
         height=520,
         scene=dict(zaxis=dict(title=surface.value), xaxis=dict(title=""), yaxis=dict(title="")),
-        **_LAYOUT,
+        **LAYOUT,
     )
     return fig
 
 
 def optima_network_figure(net: OptimaNetwork, *, max_optima: int = 300) -> Any:
-    """Local-optima network: markers sized by basin, lines = best escapes (arrowheads omitted)."""
-    go = _go()
+    """Local-optima network: markers sized by basin, lines = best escapes (arrowheads omitted).
+
+    Parameters
+    ----------
+    net : OptimaNetwork
+        From :func:`~lossatlas.viz.optima_network`.
+    max_optima : int, default 300
+        Most optima drawn (the largest basins).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    go = plotly_go()
     order = np.lexsort((net.loss, -net.basin_size))[:max_optima]
     shown = np.union1d(order, np.flatnonzero(net.is_global))
     keep = np.isin(net.source, shown) & np.isin(net.target, shown)
@@ -216,102 +263,19 @@ def optima_network_figure(net: OptimaNetwork, *, max_optima: int = 300) -> Any:
     return fig
 
 
-def hp_slice_figure(data: HPSlice) -> Any:
-    """One-HP slice: through the global optimum, best and mean over the other HPs."""
-    go = _go()
-    labels = list(data.labels)
-    fig = go.Figure()
-    for values, name, dash in (
-        (data.through_optimum, "others at the global optimum", "solid"),
-        (data.best, "best over the other HPs", "dash"),
-        (data.mean, "mean over the other HPs", "dot"),
-    ):
-        fig.add_trace(
-            go.Scatter(x=labels, y=values, mode="lines+markers", name=name, line=dict(dash=dash))
-        )
-    fig.update_layout(
-        title=f"slice along {data.hp}",
-        xaxis=dict(title=data.hp, type="category"),
-        yaxis=dict(title=f"{data.loss_name} loss"),
-        height=360,
-        **_LAYOUT,
-    )
-    return fig
-
-
-def pair_marginal_figure(data: PairMarginal) -> Any:
-    """Two heatmaps side by side: best (minimum) and mean loss over the other HPs."""
-    go = _go()
-    subplots = require("plotly.subplots", "viz", purpose="interactive report figures")
-    fig = subplots.make_subplots(
-        rows=1,
-        cols=2,
-        subplot_titles=("best over the other HPs", "mean over the other HPs"),
-    )
-    # one colour axis for both panels: one scale to compare them, and one colour bar right of
-    # both (a bar between the panels covers the right panel's axis title and ticks)
-    for col, values in ((1, data.best), (2, data.mean)):
-        fig.add_trace(
-            go.Heatmap(
-                x=list(data.labels_x),
-                y=list(data.labels_y),
-                z=values,
-                coloraxis="coloraxis",
-            ),
-            row=1,
-            col=col,
-        )
-        fig.update_xaxes(title_text=data.hp_x, type="category", row=1, col=col)
-        fig.update_yaxes(title_text=data.hp_y, type="category", row=1, col=col)
-    fig.update_layout(
-        title=f"{data.hp_y} x {data.hp_x} ({data.loss_name} loss)",
-        coloraxis=dict(
-            colorscale=COLORSCALE,
-            colorbar=dict(title=f"{data.loss_name} loss", x=1.04, xanchor="left", len=0.9),
-        ),
-        height=380,
-        **_LAYOUT,
-    )
-    return fig
-
-
-def loss_scatter_figure(data: LossScatter) -> Any:
-    """Train-vs-test scatter with the diagonal."""
-    go = _go()
-    lo = float(min(data.x.min(), data.y.min()))
-    hi = float(max(data.x.max(), data.y.max()))
-    fig = go.Figure(
-        [
-            go.Scatter(
-                x=data.x,
-                y=data.y,
-                mode="markers",
-                marker=dict(size=4, opacity=0.5),
-                name="configuration",
-            ),
-            go.Scatter(
-                x=[lo, hi],
-                y=[lo, hi],
-                mode="lines",
-                name="y = x",
-                line=dict(color="#999", dash="dash"),
-            ),
-        ]
-    )
-    fig.update_layout(
-        title=f"{data.y_name} vs {data.x_name} loss (Spearman {data.spearman:.2f}, "
-        f"Pearson {data.pearson:.2f})",
-        xaxis=dict(title=f"{data.x_name} loss"),
-        yaxis=dict(title=f"{data.y_name} loss"),
-        height=420,
-        **_LAYOUT,
-    )
-    return fig
-
-
 def basin_sizes_figure(data: BasinSizes) -> Any:
-    """Basin sizes, largest first; the global optimum's in red."""
-    go = _go()
+    """Basin sizes, largest first; the global optimum's in red.
+
+    Parameters
+    ----------
+    data : BasinSizes
+        From :func:`~lossatlas.viz.basin_sizes`.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    go = plotly_go()
     rank = np.arange(1, len(data.size) + 1)
     fig = go.Figure(
         go.Bar(
@@ -328,14 +292,24 @@ def basin_sizes_figure(data: BasinSizes) -> Any:
         xaxis=dict(title="local optimum (largest basin first)"),
         yaxis=dict(title="basin size", type="log" if log else "linear"),
         height=360,
-        **_LAYOUT,
+        **LAYOUT,
     )
     return fig
 
 
 def autocorrelation_figure(data: Autocorrelation) -> Any:
-    """Random-walk autocorrelation against lag, with ``r(1)^s``."""
-    go = _go()
+    """Random-walk autocorrelation against lag, with ``r(1)^s``.
+
+    Parameters
+    ----------
+    data : Autocorrelation
+        From :func:`~lossatlas.viz.autocorrelation_curve`.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    go = plotly_go()
     fig = go.Figure(
         [
             go.Scatter(x=data.lags, y=data.r, mode="lines+markers", name="random walks"),
@@ -353,6 +327,6 @@ def autocorrelation_figure(data: Autocorrelation) -> Any:
         xaxis=dict(title="lag s"),
         yaxis=dict(title="r(s)"),
         height=360,
-        **_LAYOUT,
+        **LAYOUT,
     )
     return fig

@@ -1,4 +1,4 @@
-"""Sparse Katz operator and randomized SVD behind HOPE (private; see :mod:`.embed`).
+"""Sparse Katz operator and randomized SVD behind HOPE (used by :func:`lossatlas.viz.hope`).
 
 References
 ----------
@@ -14,12 +14,15 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+__all__ = ["KatzOperator", "dense_svd", "flip_signs", "is_symmetric", "randomized_svd"]
 
-def _is_symmetric(a: sp.csr_matrix) -> bool:
+
+def is_symmetric(a: sp.csr_matrix) -> bool:
+    """True when the sparse matrix equals its transpose exactly."""
     return (a != a.T).nnz == 0
 
 
-class _Katz:
+class KatzOperator:
     """Applies the Katz operator ``S = (I - beta A)^-1 beta A`` to blocks of vectors, sparsely.
 
     Uses ``S = M^-1 - I`` with ``M = I - beta A``. For a symmetric ``A`` the spectrum of ``M``
@@ -35,7 +38,7 @@ class _Katz:
         self.dtype = np.dtype(dtype)
         self.a_beta = sp.csr_matrix(beta * a).astype(self.dtype)
         self.at_beta = None
-        self.symmetric = _is_symmetric(a)
+        self.symmetric = is_symmetric(a)
         if not self.symmetric:
             self.at_beta = sp.csr_matrix(self.a_beta.T)
         self.c = beta * rho
@@ -102,7 +105,7 @@ def _orthonormal(y: np.ndarray, *, passes: int = 2) -> np.ndarray:
     return q
 
 
-def _flip_signs(u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def flip_signs(u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Make the largest-modulus entry of each column of ``u`` positive (deterministic signs)."""
     if u.size == 0:
         return u, v
@@ -112,7 +115,23 @@ def _flip_signs(u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return u * signs, v * signs
 
 
-def _dense_svd(a: sp.csr_matrix, beta: float, k: int):
+def dense_svd(a: sp.csr_matrix, beta: float, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rank-``k`` SVD of the dense Katz matrix (exact; for small graphs).
+
+    Parameters
+    ----------
+    a : csr_matrix
+        Adjacency matrix.
+    beta : float
+        Katz decay, below ``1 / rho(a)``.
+    k : int
+        Rank kept.
+
+    Returns
+    -------
+    u, sigma, v : ndarray
+        Left singular vectors ``(n, k)``, singular values ``(k,)``, right vectors ``(n, k)``.
+    """
     dense = a.toarray()
     n = dense.shape[0]
     s = np.linalg.solve(np.eye(n) - beta * dense, beta * dense)
@@ -120,8 +139,8 @@ def _dense_svd(a: sp.csr_matrix, beta: float, k: int):
     return u[:, :k], sigma[:k], vt[:k].T
 
 
-def _randomized_svd(
-    katz: _Katz,
+def randomized_svd(
+    katz: KatzOperator,
     n: int,
     k: int,
     *,

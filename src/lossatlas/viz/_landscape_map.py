@@ -13,6 +13,7 @@ import numpy as np
 from scipy.stats import rankdata
 
 from lossatlas.analysis._graph import adjacency_matrix
+from lossatlas.analysis._neighbourhood import Neighbourhood
 from lossatlas.analysis._optima import local_optima
 from lossatlas.errors import InputError
 from lossatlas.landscape import Landscape
@@ -118,6 +119,7 @@ def landscape_map(
     min_dist: float = 1.0,
     n_epochs: int = 500,
     seed: int = 0,
+    neighbourhood: Neighbourhood | None = None,
 ) -> LandscapeMap:
     """Map a landscape to 2-D: HOPE of its neighbourhood graph, then UMAP (or PCA).
 
@@ -139,6 +141,9 @@ def landscape_map(
     n_neighbors, min_dist, n_epochs : UMAP settings (the study's: 15, 1.0, 500).
     seed : int, default 0
         Seeds the HOPE sketch, the subsample and UMAP: same seed, same map.
+    neighbourhood : Neighbourhood, optional
+        Which one-HP changes are moves (default: the 1-edit neighbourhood, see
+        :func:`lossatlas.analysis.one_edit`).
 
     Returns
     -------
@@ -154,11 +159,11 @@ def landscape_map(
     """
     values = landscape.loss(loss)
     n = landscape.n
-    optima = local_optima(landscape, loss=loss, epsilon=epsilon)
+    optima = local_optima(landscape, loss=loss, epsilon=epsilon, neighbourhood=neighbourhood)
     rows = map_rows(
         n, optima.optima_rows, optima.global_rows, values, max_nodes=max_nodes, seed=seed
     )
-    adjacency = adjacency_matrix(landscape)
+    adjacency = adjacency_matrix(landscape, neighbourhood=neighbourhood)
     embedding = hope_embedding(adjacency, dim=dim, seed=seed)
     proj = umap_2d(
         embedding[rows],

@@ -3,7 +3,8 @@
 Every figure is two steps (as in Optuna's visualisation): a function here computes what to draw,
 and a renderer (:mod:`lossatlas.viz._plots` for matplotlib, :mod:`lossatlas.viz._interactive` for
 plotly) only draws it. The landscape map itself is
-:class:`~lossatlas.viz._landscape_map.LandscapeMap`.
+:class:`~lossatlas.viz._landscape_map.LandscapeMap`; slices along hyperparameters and loss
+scatters are in :mod:`lossatlas.viz._slices`.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from scipy.interpolate import griddata
 from scipy.spatial import QhullError
 
 from lossatlas.analysis._graph import edge_list
+from lossatlas.analysis._neighbourhood import Neighbourhood
 from lossatlas.analysis._optima import Optima, local_optima
 from lossatlas.analysis._smoothness import random_walks
-from lossatlas.analysis._stats import pearson, spearman
 from lossatlas.errors import InputError
 from lossatlas.landscape import Landscape
 from lossatlas.viz._landscape_map import LandscapeMap
@@ -25,18 +26,12 @@ from lossatlas.viz._landscape_map import LandscapeMap
 __all__ = [
     "Autocorrelation",
     "BasinSizes",
-    "HPSlice",
-    "LossScatter",
     "OptimaNetwork",
-    "PairMarginal",
     "Surface",
     "autocorrelation_curve",
     "basin_sizes",
-    "hp_slice",
     "interpolated_surface",
-    "loss_scatter",
     "optima_network",
-    "pair_marginal",
 ]
 
 
@@ -46,6 +41,15 @@ class Surface:
 
     ``z[i, j]`` is the value at ``(x[j], y[i])`` (matplotlib/plotly ``contourf(x, y, z)``
     order); NaN outside the convex hull of the mapped points.
+
+    Attributes
+    ----------
+    x, y : ndarray
+        Mesh coordinates (``resolution`` each).
+    z : ndarray of shape (len(y), len(x))
+        Interpolated value.
+    value : str
+        What ``z`` holds (``"loss rank"``).
     """
 
     x: np.ndarray
@@ -60,6 +64,17 @@ def interpolated_surface(lmap: LandscapeMap, *, resolution: int = 100) -> Surfac
     The study's surface: the map's points carry their loss rank, interpolated linearly on the
     Delaunay triangulation of the points onto a ``resolution x resolution`` mesh spanning
     their bounding box. Fewer than three points, or collinear ones, give an all-NaN surface.
+
+    Parameters
+    ----------
+    lmap : LandscapeMap
+        From :func:`~lossatlas.viz.landscape_map`.
+    resolution : int, default 100
+        Mesh points per axis.
+
+    Returns
+    -------
+    Surface
     """
     if resolution < 2:
         raise InputError(f"resolution must be >= 2, got {resolution}")
@@ -111,6 +126,7 @@ def optima_network(
     epsilon: float = 0.0,
     optima: Optima | None = None,
     lmap: LandscapeMap | None = None,
+    neighbourhood: Neighbourhood | None = None,
 ) -> OptimaNetwork:
     """Local-optima network with *best-escape* edges (after Ochoa et al. 2008).
 
@@ -122,14 +138,35 @@ def optima_network(
     (none when its basin is the whole connected component), and following edges models an
     escape by the cheapest single perturbation. Cost ``O(edges)``.
 
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+        Loss column.
+    epsilon : float, default 0.0
+        Neutrality threshold of the local optima.
+    optima : Optima, optional
+        Precomputed :func:`~lossatlas.analysis.local_optima` (same ``loss``/``epsilon``).
+    lmap : LandscapeMap, optional
+        Gives the nodes the map's coordinates.
+    neighbourhood : Neighbourhood, optional
+        Which one-HP changes are moves (default: the 1-edit neighbourhood, see
+        :func:`lossatlas.analysis.one_edit`).
+
+    Returns
+    -------
+    OptimaNetwork
+
     References
     ----------
     G. Ochoa, M. Tomassini, S. Verel, C. Darabos. "A study of NK landscapes' basins and local
     optima networks", GECCO 2008.
     """
-    opt = optima if optima is not None else local_optima(landscape, loss=loss, epsilon=epsilon)
+    opt = optima
+    if opt is None:
+        opt = local_optima(landscape, loss=loss, epsilon=epsilon, neighbourhood=neighbourhood)
     values = landscape.loss(loss)
-    u, v = edge_list(landscape)
+    u, v = edge_list(landscape, neighbourhood=neighbourhood)
     src = np.concatenate([u, v])
     dst = np.concatenate([v, u])
     bs, bd = opt.basin[src], opt.basin[dst]
@@ -161,145 +198,20 @@ def optima_network(
     )
 
 
-def _labels(landscape: Landscape, j: int) -> tuple[str, ...]:
-    return tuple(str(v) for v in landscape.space.hyperparameters[j].values)
-
-
-def _hp_index(landscape: Landscape, hp: str) -> int:
-    names = landscape.space.names
-    if hp not in names:
-        raise InputError(f"no hyperparameter {hp!r} (have: {', '.join(names)})")
-    return names.index(hp)
-
-
-def _group_stats(keys: np.ndarray, values: np.ndarray, size: int):
-    count = np.bincount(keys, minlength=size)
-    total = np.bincount(keys, weights=values, minlength=size)
-    best = np.full(size, np.inf)
-    np.minimum.at(best, keys, values)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = total / count
-    best[count == 0] = np.nan
-    return best, mean, count
-
-
-@dataclass(frozen=True)
-class HPSlice:
-    """Loss along one hyperparameter.
-
-    ``through_optimum``: the other HPs fixed at the global optimum's values (NaN where that
-    configuration was not evaluated); ``best`` / ``mean``: minimum / mean over all values of
-    the other HPs (marginal), ``count`` configurations each.
-    """
-
-    hp: str
-    labels: tuple[str, ...]
-    through_optimum: np.ndarray
-    best: np.ndarray
-    mean: np.ndarray
-    count: np.ndarray
-    log: bool
-    loss_name: str
-
-
-def hp_slice(landscape: Landscape, hp: str, *, loss: str = "test") -> HPSlice:
-    """One-HP slice through the global optimum, and best/mean marginals over the other HPs."""
-    j = _hp_index(landscape, hp)
-    values = landscape.loss(loss)
-    codes = landscape.codes
-    radix = int(landscape.space.radices[j])
-    best, mean, count = _group_stats(codes[:, j].astype(np.int64), values, radix)
-    g = int(np.flatnonzero(values == values.min())[0])
-    probe = np.repeat(codes[g : g + 1].astype(np.int64), radix, axis=0)
-    probe[:, j] = np.arange(radix)
-    rows = landscape.rows_of(landscape.space.encode(probe))
-    through = np.where(rows >= 0, values[np.maximum(rows, 0)], np.nan)
-    return HPSlice(
-        hp=hp,
-        labels=_labels(landscape, j),
-        through_optimum=through,
-        best=best,
-        mean=mean,
-        count=count,
-        log=bool(landscape.space.hyperparameters[j].log),
-        loss_name=loss,
-    )
-
-
-@dataclass(frozen=True)
-class PairMarginal:
-    """Loss over a pair of HPs: ``best[i, j]`` / ``mean[i, j]`` over the other HPs.
-
-    Rows index ``hp_y``'s values and columns ``hp_x``'s (image order); NaN where no
-    configuration has that pair of values.
-    """
-
-    hp_x: str
-    hp_y: str
-    labels_x: tuple[str, ...]
-    labels_y: tuple[str, ...]
-    best: np.ndarray
-    mean: np.ndarray
-    count: np.ndarray
-    loss_name: str
-
-
-def pair_marginal(
-    landscape: Landscape, hp_x: str, hp_y: str, *, loss: str = "test"
-) -> PairMarginal:
-    """Pairwise marginal of the loss: minimum and mean over every other HP, per value pair."""
-    jx, jy = _hp_index(landscape, hp_x), _hp_index(landscape, hp_y)
-    if jx == jy:
-        raise InputError(f"pair_marginal needs two different hyperparameters, got {hp_x!r} twice")
-    rx, ry = int(landscape.space.radices[jx]), int(landscape.space.radices[jy])
-    codes = landscape.codes
-    keys = codes[:, jy].astype(np.int64) * rx + codes[:, jx].astype(np.int64)
-    best, mean, count = _group_stats(keys, landscape.loss(loss), rx * ry)
-    return PairMarginal(
-        hp_x=hp_x,
-        hp_y=hp_y,
-        labels_x=_labels(landscape, jx),
-        labels_y=_labels(landscape, jy),
-        best=best.reshape(ry, rx),
-        mean=mean.reshape(ry, rx),
-        count=count.reshape(ry, rx),
-        loss_name=loss,
-    )
-
-
-@dataclass(frozen=True)
-class LossScatter:
-    """Two loss columns of the same configurations, with their rank and linear correlation."""
-
-    x: np.ndarray
-    y: np.ndarray
-    x_name: str
-    y_name: str
-    spearman: float
-    pearson: float
-
-
-def loss_scatter(
-    landscape: Landscape, *, x: str = "train", y: str = "test", rows: np.ndarray | None = None
-) -> LossScatter:
-    """Train-vs-test (or any two losses): correlations over every configuration.
-
-    ``rows`` limits the *points* returned (e.g. a map's subsample), not the correlations.
-    """
-    xs, ys = landscape.loss(x), landscape.loss(y)
-    # the package's one Spearman/Pearson: NaN for sides constant up to round-off
-    ok = len(xs) > 2
-    rho = spearman(xs, ys) if ok else float("nan")
-    r = pearson(xs, ys) if ok else float("nan")
-    pick = slice(None) if rows is None else np.asarray(rows, dtype=np.int64)
-    return LossScatter(
-        x=xs[pick].copy(), y=ys[pick].copy(), x_name=x, y_name=y, spearman=rho, pearson=r
-    )
-
-
 @dataclass(frozen=True)
 class BasinSizes:
-    """Basin sizes of the local optima, largest first, with each optimum's loss."""
+    """Basin sizes of the local optima, largest first, with each optimum's loss.
+
+    Attributes
+    ----------
+    size : ndarray
+        Configurations per basin, descending.
+    loss : ndarray
+        Loss of each basin's optimum.
+    is_global : ndarray of bool
+    n_configs : int
+    epsilon : float
+    """
 
     size: np.ndarray
     loss: np.ndarray
@@ -309,10 +221,34 @@ class BasinSizes:
 
 
 def basin_sizes(
-    landscape: Landscape, *, loss: str = "test", epsilon: float = 0.0, optima: Optima | None = None
+    landscape: Landscape,
+    *,
+    loss: str = "test",
+    epsilon: float = 0.0,
+    optima: Optima | None = None,
+    neighbourhood: Neighbourhood | None = None,
 ) -> BasinSizes:
-    """Basin-size distribution (sizes sorted descending; ties by optimum loss)."""
-    opt = optima if optima is not None else local_optima(landscape, loss=loss, epsilon=epsilon)
+    """Basin-size distribution (sizes sorted descending; ties by optimum loss).
+
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+    epsilon : float, default 0.0
+        Neutrality threshold.
+    optima : Optima, optional
+        Precomputed :func:`~lossatlas.analysis.local_optima`.
+    neighbourhood : Neighbourhood, optional
+        Which one-HP changes are moves (default: the 1-edit neighbourhood, see
+        :func:`lossatlas.analysis.one_edit`).
+
+    Returns
+    -------
+    BasinSizes
+    """
+    opt = optima
+    if opt is None:
+        opt = local_optima(landscape, loss=loss, epsilon=epsilon, neighbourhood=neighbourhood)
     order = np.lexsort((opt.optima_loss, -opt.basin_size))
     return BasinSizes(
         size=opt.basin_size[order].copy(),
@@ -328,6 +264,14 @@ class Autocorrelation:
     """Random-walk autocorrelation ``r(s)`` of the loss for lags ``s = 1..max_lag``.
 
     ``ar1`` is ``r(1)^s``, the curve of an AR(1) (elementary) landscape for comparison.
+
+    Attributes
+    ----------
+    lags : ndarray
+    r : ndarray
+        ``r(s)`` per lag.
+    ar1 : ndarray
+    n_walks, walk_length : int
     """
 
     lags: np.ndarray
@@ -345,6 +289,7 @@ def autocorrelation_curve(
     n_walks: int = 1000,
     walk_length: int = 20,
     seed: int = 0,
+    neighbourhood: Neighbourhood | None = None,
 ) -> Autocorrelation:
     """Autocorrelation of the loss along uniform random walks (Weinberger 1990).
 
@@ -354,6 +299,23 @@ def autocorrelation_curve(
     the profile's walks (same ``n_walks``, ``walk_length`` and ``seed``, 1000 x 20 by
     default) ``r(1)`` is the profile's ``autocorrelation_pooled``.
 
+    Parameters
+    ----------
+    landscape : Landscape
+    loss : str, default "test"
+    max_lag : int, default 10
+    n_walks : int, default 1000
+    walk_length : int, default 40
+    seed : int, default 0
+        Seed of the walks.
+    neighbourhood : Neighbourhood, optional
+        Which one-HP changes are moves (default: the 1-edit neighbourhood, see
+        :func:`lossatlas.analysis.one_edit`).
+
+    Returns
+    -------
+    Autocorrelation
+
     References
     ----------
     E. Weinberger. "Correlated and uncorrelated fitness landscapes and how to tell the
@@ -361,7 +323,13 @@ def autocorrelation_curve(
     """
     if not 1 <= max_lag <= walk_length:
         raise InputError(f"max_lag must lie in 1..walk_length={walk_length}, got {max_lag}")
-    walks = random_walks(landscape, n_walks=n_walks, walk_length=walk_length, seed=seed)
+    walks = random_walks(
+        landscape,
+        n_walks=n_walks,
+        walk_length=walk_length,
+        seed=seed,
+        neighbourhood=neighbourhood,
+    )
     f = landscape.loss(loss)[walks]
     centred = f - f.mean()
     total = float((centred * centred).sum())

@@ -17,11 +17,13 @@ from lossatlas.viz._landscape_map import LandscapeMap
 from lossatlas.viz._plotdata import (
     Autocorrelation,
     BasinSizes,
+    OptimaNetwork,
+    Surface,
+)
+from lossatlas.viz._slices import (
     HPSlice,
     LossScatter,
-    OptimaNetwork,
     PairMarginal,
-    Surface,
 )
 
 if TYPE_CHECKING:
@@ -59,7 +61,22 @@ def _axes(ax: Axes | None, *, figsize=(6.0, 5.0), projection: str | None = None)
 def plot_map(
     lmap: LandscapeMap, *, ax: Axes | None = None, surface: Surface | None = None
 ) -> Figure:
-    """The landscape map: points coloured by loss rank, optional contour underlay, optima marked."""
+    """The landscape map: points coloured by loss rank, optional contour underlay, optima marked.
+
+    Parameters
+    ----------
+    lmap : LandscapeMap
+        From :func:`~lossatlas.viz.landscape_map`.
+    ax : Axes, optional
+        Draw into this axes (its figure is returned); a new headless figure otherwise.
+    surface : Surface, optional
+        From :func:`~lossatlas.viz.interpolated_surface`, drawn as filled contours underneath.
+
+    Returns
+    -------
+    Figure
+        A matplotlib figure (no pyplot state touched).
+    """
     fig, ax = _axes(ax)
     if surface is not None:
         ax.contourf(surface.x, surface.y, surface.z, levels=20, cmap=CMAP, alpha=0.35)
@@ -80,7 +97,22 @@ def plot_map(
 def plot_surface(
     surface: Surface, *, ax: Axes | None = None, lmap: LandscapeMap | None = None
 ) -> Figure:
-    """Filled contours of the interpolated rank surface (optima marked when ``lmap`` given)."""
+    """Filled contours of the interpolated rank surface (optima marked when ``lmap`` given).
+
+    Parameters
+    ----------
+    surface : Surface
+        From :func:`~lossatlas.viz.interpolated_surface`.
+    ax : Axes, optional
+        Draw into this axes (its figure is returned); a new headless figure otherwise.
+    lmap : LandscapeMap, optional
+        Its local and global optima are marked.
+
+    Returns
+    -------
+    Figure
+        A matplotlib figure (no pyplot state touched).
+    """
     fig, ax = _axes(ax)
     art = ax.contourf(surface.x, surface.y, surface.z, levels=20, cmap=CMAP)
     if lmap is not None:
@@ -96,7 +128,20 @@ def plot_surface(
 
 
 def plot_surface_3d(surface: Surface, *, ax: Axes | None = None) -> Figure:
-    """The rank surface in 3-D (``ax`` must be a ``projection="3d"`` axes)."""
+    """The rank surface in 3-D (``ax`` must be a ``projection="3d"`` axes).
+
+    Parameters
+    ----------
+    surface : Surface
+        From :func:`~lossatlas.viz.interpolated_surface`.
+    ax : Axes, optional
+        A 3-D axes to draw into; a new figure otherwise.
+
+    Returns
+    -------
+    Figure
+        A matplotlib figure (no pyplot state touched).
+    """
     fig, ax = _axes(ax, projection="3d")
     if not hasattr(ax, "plot_surface"):
         raise InputError("plot_surface_3d needs an axes made with projection='3d'")
@@ -114,6 +159,20 @@ def plot_optima_network(
     """Local-optima network: nodes sized by basin, coloured by loss; arrows = best escapes.
 
     Only the ``max_optima`` largest basins (and the global optimum) are drawn.
+
+    Parameters
+    ----------
+    net : OptimaNetwork
+        From :func:`~lossatlas.viz.optima_network`.
+    ax : Axes, optional
+        Draw into this axes (its figure is returned); a new headless figure otherwise.
+    max_optima : int, default 300
+        Most optima drawn (the largest basins).
+
+    Returns
+    -------
+    Figure
+        A matplotlib figure (no pyplot state touched).
     """
     fig, ax = _axes(ax)
     shown = _largest(net, max_optima)
@@ -146,7 +205,20 @@ def _largest(net: OptimaNetwork, limit: int) -> np.ndarray:
 
 
 def plot_hp_slice(data: HPSlice, *, ax: Axes | None = None) -> Figure:
-    """One-HP slice through the global optimum, with best and mean over the other HPs."""
+    """One-HP slice through the global optimum, with best and mean over the other HPs.
+
+    Parameters
+    ----------
+    data : HPSlice
+        From :func:`~lossatlas.viz.hp_slice`.
+    ax : Axes, optional
+        Draw into this axes (its figure is returned); a new headless figure otherwise.
+
+    Returns
+    -------
+    Figure
+        A matplotlib figure (no pyplot state touched).
+    """
     fig, ax = _axes(ax, figsize=(6.0, 4.0))
     pos = np.arange(len(data.labels))
     ax.plot(pos, data.through_optimum, "o-", label="others at the global optimum")
@@ -166,7 +238,22 @@ def plot_pair_marginal(
     statistic: Literal["best", "mean"] = "best",
     ax: Axes | None = None,
 ) -> Figure:
-    """Heatmap of the pairwise marginal, ``best`` (minimum) or ``mean`` over the other HPs."""
+    """Heatmap of the pairwise marginal, ``best`` (minimum) or ``mean`` over the other HPs.
+
+    Parameters
+    ----------
+    data : PairMarginal
+        From :func:`~lossatlas.viz.pair_marginal`.
+    statistic : {"best", "mean"}, default "best"
+        Which marginal to draw.
+    ax : Axes, optional
+        Draw into this axes (its figure is returned); a new headless figure otherwise.
+
+    Returns
+    -------
+    Figure
+        A matplotlib figure (no pyplot state touched).
+    """
     if statistic not in ("best", "mean"):
         raise InputError(f"statistic must be 'best' or 'mean', got {statistic!r}")
     fig, ax = _axes(ax, figsize=(5.0, 4.0))
@@ -182,7 +269,18 @@ def plot_pair_marginal(
 
 
 def plot_pair_marginals(data: PairMarginal) -> Figure:
-    """Both heatmaps side by side: best (left) and mean (right) over the other HPs."""
+    """Both heatmaps side by side: best (left) and mean (right) over the other HPs.
+
+    Parameters
+    ----------
+    data : PairMarginal
+        From :func:`~lossatlas.viz.pair_marginal`.
+
+    Returns
+    -------
+    Figure
+        A matplotlib figure (no pyplot state touched).
+    """
     require("matplotlib", "viz", purpose="matplotlib figures")
     from matplotlib.figure import Figure
 
@@ -195,7 +293,20 @@ def plot_pair_marginals(data: PairMarginal) -> Figure:
 
 
 def plot_loss_scatter(data: LossScatter, *, ax: Axes | None = None) -> Figure:
-    """Scatter of two losses (train vs test) with the diagonal and their correlations."""
+    """Scatter of two losses (train vs test) with the diagonal and their correlations.
+
+    Parameters
+    ----------
+    data : LossScatter
+        From :func:`~lossatlas.viz.loss_scatter`.
+    ax : Axes, optional
+        Draw into this axes (its figure is returned); a new headless figure otherwise.
+
+    Returns
+    -------
+    Figure
+        A matplotlib figure (no pyplot state touched).
+    """
     fig, ax = _axes(ax, figsize=(5.0, 5.0))
     ax.scatter(data.x, data.y, s=6, alpha=0.5)
     lo = float(min(data.x.min(), data.y.min()))
@@ -208,7 +319,20 @@ def plot_loss_scatter(data: LossScatter, *, ax: Axes | None = None) -> Figure:
 
 
 def plot_basin_sizes(data: BasinSizes, *, ax: Axes | None = None) -> Figure:
-    """Basin size against optimum rank (log scale), the global optimum's basin highlighted."""
+    """Basin size against optimum rank (log scale), the global optimum's basin highlighted.
+
+    Parameters
+    ----------
+    data : BasinSizes
+        From :func:`~lossatlas.viz.basin_sizes`.
+    ax : Axes, optional
+        Draw into this axes (its figure is returned); a new headless figure otherwise.
+
+    Returns
+    -------
+    Figure
+        A matplotlib figure (no pyplot state touched).
+    """
     fig, ax = _axes(ax, figsize=(6.0, 4.0))
     rank = np.arange(1, len(data.size) + 1)
     ax.bar(rank, data.size, color=np.where(data.is_global, "red", "C0"))
@@ -221,7 +345,20 @@ def plot_basin_sizes(data: BasinSizes, *, ax: Axes | None = None) -> Figure:
 
 
 def plot_autocorrelation(data: Autocorrelation, *, ax: Axes | None = None) -> Figure:
-    """Random-walk autocorrelation ``r(s)`` against lag, with the AR(1) curve ``r(1)^s``."""
+    """Random-walk autocorrelation ``r(s)`` against lag, with the AR(1) curve ``r(1)^s``.
+
+    Parameters
+    ----------
+    data : Autocorrelation
+        From :func:`~lossatlas.viz.autocorrelation_curve`.
+    ax : Axes, optional
+        Draw into this axes (its figure is returned); a new headless figure otherwise.
+
+    Returns
+    -------
+    Figure
+        A matplotlib figure (no pyplot state touched).
+    """
     fig, ax = _axes(ax, figsize=(6.0, 4.0))
     ax.plot(data.lags, data.r, "o-", label="random walks")
     ax.plot(data.lags, data.ar1, "--", color="0.5", label="r(1)^s (AR(1))")

@@ -19,17 +19,20 @@ import numpy as np
 import pandas as pd
 
 from lossatlas import columns as roles
-from lossatlas._pages import write_page
+from lossatlas._pages import figure_html, write_page
+from lossatlas.analysis._neighbourhood import Neighbourhood
 from lossatlas.analysis._optima import local_optima
 from lossatlas.analysis._profile import METRICS, profile
 from lossatlas.errors import require
 from lossatlas.io import load_landscapes
+from lossatlas.io._loader import Source
 from lossatlas.landscape import Landscape
 from lossatlas.viz import _interactive as ix
+from lossatlas.viz import _interactive_slices as ixs
 from lossatlas.viz import _plotdata as pdata
 from lossatlas.viz import _plots as plots
-from lossatlas.viz._html import figure_html
-from lossatlas.viz._landscape_map import DEFAULT_MAX_NODES, landscape_map
+from lossatlas.viz import _slices
+from lossatlas.viz._landscape_map import DEFAULT_MAX_NODES, LandscapeMap, landscape_map
 
 __all__ = ["write_page", "write_report"]
 
@@ -51,17 +54,19 @@ def _panels(
     loss: str,
     epsilon: float,
     seed: int,
+    neighbourhood: Neighbourhood | None,
     n_walks: int = 1000,
     walk_length: int = 20,
     **map_kw: Any,
-):
-    lmap = landscape_map(landscape, loss=loss, epsilon=epsilon, seed=seed, **map_kw)
+) -> tuple[LandscapeMap, list[_Panel]]:
+    nb = {"neighbourhood": neighbourhood}
+    lmap = landscape_map(landscape, loss=loss, epsilon=epsilon, seed=seed, **nb, **map_kw)
     surface = pdata.interpolated_surface(lmap)
-    optima = local_optima(landscape, loss=loss, epsilon=epsilon)
-    net = pdata.optima_network(landscape, loss=loss, optima=optima, lmap=lmap)
+    optima = local_optima(landscape, loss=loss, epsilon=epsilon, **nb)
+    net = pdata.optima_network(landscape, loss=loss, optima=optima, lmap=lmap, **nb)
     basins = pdata.basin_sizes(landscape, loss=loss, optima=optima)
     walk = pdata.autocorrelation_curve(
-        landscape, loss=loss, seed=seed, n_walks=n_walks, walk_length=walk_length
+        landscape, loss=loss, seed=seed, n_walks=n_walks, walk_length=walk_length, **nb
     )
     names = landscape.space.names
     out = [
@@ -108,34 +113,34 @@ def _panels(
         ),
     ]
     for hp in names[:MAX_SLICES]:
-        sl = pdata.hp_slice(landscape, hp, loss=loss)
+        sl = _slices.hp_slice(landscape, hp, loss=loss)
         out.append(
             _Panel(
                 f"slice: {hp}",
                 "Loss along one HP: others fixed at the global "
                 "optimum, and best / mean over the other HPs.",
-                lambda sl=sl: ix.hp_slice_figure(sl),
+                lambda sl=sl: ixs.hp_slice_figure(sl),
                 lambda sl=sl: plots.plot_hp_slice(sl),
             )
         )
     for a, b in combinations(names[:MAX_PAIR_HPS], 2):
-        pm = pdata.pair_marginal(landscape, b, a, loss=loss)
+        pm = _slices.pair_marginal(landscape, b, a, loss=loss)
         out.append(
             _Panel(
                 f"pair: {a} x {b}",
                 "Left: best loss over the other HPs; right: mean loss over the other HPs.",
-                lambda pm=pm: ix.pair_marginal_figure(pm),
+                lambda pm=pm: ixs.pair_marginal_figure(pm),
                 lambda pm=pm: plots.plot_pair_marginals(pm),
             )
         )
     if "train" in landscape.loss_names and loss != "train":
-        sc = pdata.loss_scatter(landscape, x="train", y=loss, rows=lmap.rows)
+        sc = _slices.loss_scatter(landscape, x="train", y=loss, rows=lmap.rows)
         out.append(
             _Panel(
                 "train vs test",
                 "Each point a configuration (the map's sample); "
                 "correlations over all configurations.",
-                lambda: ix.loss_scatter_figure(sc),
+                lambda: ixs.loss_scatter_figure(sc),
                 lambda: plots.plot_loss_scatter(sc),
             )
         )
@@ -216,7 +221,7 @@ def _figure_html(panel: _Panel, fig_id: str, interactive: bool) -> str:
 
 
 def write_report(
-    landscapes_or_table: Any,
+    landscapes_or_table: Source,
     path: str | Path,
     *,
     loss: str = "test",
@@ -229,6 +234,7 @@ def write_report(
     analysis: bool = True,
     title: str = "lossatlas report",
     progress: bool | Callable[[str], None] = False,
+    neighbourhood: Neighbourhood | None = None,
 ) -> Path:
     """Write one self-contained HTML report and return its path.
 
@@ -258,12 +264,27 @@ def write_report(
     progress : bool or callable
         True prints one line per stage (profile, each landscape and figure, the analysis
         sections) on stderr; a callable receives those lines instead.
+    neighbourhood : Neighbourhood, optional
+        Which one-HP changes are moves, for every metric, map and optimum of the report
+        (default: the 1-edit neighbourhood, :func:`lossatlas.analysis.one_edit`).
 
     Returns
     -------
     Path
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from lossatlas import Landscape, SearchSpace
+    >>> from lossatlas.viz import write_report
+    >>> space = SearchSpace.from_dict({"a": [0, 1, 2], "b": [0, 1, 2]})
+    >>> bowl = Landscape.from_array(space, [4, 3, 4, 3, 0, 3, 4, 3, 4])
+    >>> page = write_report(bowl, Path(tempfile.mkdtemp()) / "report.html", projection="pca")
+    >>> "local-optima network" in page.read_text(encoding="utf-8")
+    True
     """
-    landscapes = load_landscapes(landscapes_or_table, loss=loss)  # type: ignore[arg-type]
+    landscapes = load_landscapes(landscapes_or_table, loss=loss)
     if interactive is None:
         try:
             import plotly  # noqa: F401
@@ -275,7 +296,7 @@ def write_report(
 
     say = progress if callable(progress) else stage_printer(bool(progress))
     say(f"profile of {len(landscapes)} landscape(s)")
-    frame = profile(landscapes, loss=loss, epsilon=epsilon, seed=seed)
+    frame = profile(landscapes, loss=loss, epsilon=epsilon, seed=seed, neighbourhood=neighbourhood)
     iterator: Any = landscapes
     body: list[str] = []
     toc: list[str] = ["<li><a href='#profile'>profile</a></li>"]
@@ -293,6 +314,7 @@ def write_report(
             loss=loss,
             epsilon=epsilon,
             seed=seed,
+            neighbourhood=neighbourhood,
             projection=projection,
             max_nodes=max_nodes,
             n_walks=int(frame["n_walks"].iloc[i]) if "n_walks" in frame else 1000,

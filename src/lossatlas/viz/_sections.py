@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from lossatlas import columns as roles
+from lossatlas._pages import figure_html, table_html
 from lossatlas.errors import LossAtlasError, require
 from lossatlas.landscape import Landscape
-from lossatlas.viz._html import figure_html, table_html
 
 __all__ = [
     "analysis_sections",
