@@ -246,7 +246,7 @@ def write_study_report(
     rows = sp.findings(summary, profiles)
     sections.append(
         (
-            "headline: the reference's findings",
+            "headline medians: the reference's findings",
             "<p class='note'>Each finding of Huang &amp; Li (2023), the value this study "
             "measured (medians over the pairs or landscapes counted in <em>n</em>) and whether "
             f"it agrees. epsilon {epsilon:g}.</p>" + _findings_table(rows),
