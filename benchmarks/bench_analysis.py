@@ -6,10 +6,17 @@ local optima, basins, FDC, autocorrelation, neutrality and the whole ``profile()
 peak traced memory of each step. Times are also given as ratios to a baseline measured in the
 same process (``np.sort`` of the 10^6 loss vector), since the machines are shared and noisy.
 
-    python benchmarks/bench_analysis.py            # 10^6 grid and 10^5 partial
-    python benchmarks/bench_analysis.py --big      # also a 10^7 grid (7 HPs x 10 values)
+It also times the default profile and the full profile (``metrics="all"``, every registered
+metric, costly ones included) of the 10^6 grid, and -- with GraphFLA installed (the ``dev``
+extra) -- GraphFLA 0.4.0's landscape build plus the metrics it shares with us on the same grid
+(``--graphfla-hps`` HPs x 10 values; 6 is the 10^6 grid), with ours on that grid, as ratios to
+the same baseline.
 
-Targets (2 cores): whole profile() of the 10^6 grid < 3 s and < 600 MB peak.
+    python benchmarks/bench_analysis.py                   # 10^6 grid and 10^5 partial
+    python benchmarks/bench_analysis.py --big             # also a 10^7 grid (7 HPs x 10 values)
+    python benchmarks/bench_analysis.py --graphfla-hps 5  # GraphFLA on a 10^5 grid (0: skip)
+
+Targets (2 cores): the default profile() of the 10^6 grid < 3 s and < 600 MB peak.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ from lossatlas.analysis import (
     neutrality,
     profile,
 )
+from lossatlas.analysis._registry import REGISTRY
 from lossatlas.landscape import Landscape
 from lossatlas.space import SearchSpace
 
@@ -91,10 +99,107 @@ def run(landscape: Landscape, baseline: float, *, eps: float) -> dict[str, float
     return out
 
 
+def profiles(landscape: Landscape, small: Landscape, baseline: float, *, eps: float) -> None:
+    """Default and full profiles of ``landscape``, per family too; the "heavy" metrics (one
+    graph search per local optimum) on ``small``."""
+    light = [m.name for m in REGISTRY.values() if m.cost != "heavy"]
+    heavy = [m.name for m in REGISTRY.values() if m.cost == "heavy"]
+    print(f"\nprofiles of {landscape!r}")
+    print(f"{'selection':34s} {'seconds':>9s} {'x baseline':>11s}")
+    for label, metrics in (
+        ("default profile", None),
+        (f"full profile ({len(light)} metrics, not heavy)", light),
+    ):
+        seconds, _, _ = measure(lambda m=metrics: profile(fresh(landscape), epsilon=eps, metrics=m))
+        print(f"{label:34s} {seconds:9.3f} {seconds / baseline:11.1f}")
+    for family in dict.fromkeys(m.family for m in REGISTRY.values()):
+        names = [m.name for m in REGISTRY.values() if m.family == family and m.cost != "heavy"]
+        seconds, _, _ = measure(lambda f=names: profile(fresh(landscape), epsilon=eps, metrics=f))
+        print(f"  family {family:25s} {seconds:9.3f} {seconds / baseline:11.1f}")
+    seconds, _, _ = measure(lambda: profile(fresh(small), epsilon=eps, metrics=heavy))
+    label = f"heavy metrics ({len(heavy)}) on {small.n}"
+    print(f"{label:34s} {seconds:9.3f} {seconds / baseline:11.1f}")
+
+
+# our key -> GraphFLA 0.4.0 function, for the metrics both have
+SHARED = {
+    "fitness.skewness": "fitness_distribution",
+    "local_optima_ratio": "local_optima_ratio",
+    "gradient_intensity": "gradient_intensity",
+    "autocorrelation_pooled": "autocorrelation",
+    "r_s_ratio": "r_s_ratio",
+    "neutrality": "neutrality",
+    "fdc_spearman": "fdc",
+    "basin_fitness_correlation": "basin_fitness_correlation",
+    "neighbor_fitness_correlation": "neighbor_fitness_correlation",
+    "fitness_flattening_index": "fitness_flattening_index",
+    "global_optima_accessibility": "global_optima_accessibility",
+    "mean_path_length_to_global_optimum": "mean_path_length_to_global_optimum",
+    "mean_distance_to_global_optimum": "mean_distance_to_global_optimum",
+    "gamma": "gamma",
+    "gamma_star": "gamma_star",
+    "diminishing_returns_index": "diminishing_returns_index",
+    "increasing_costs_index": "increasing_costs_index",
+}
+
+
+def against_graphfla(landscape: Landscape, baseline: float, *, eps: float) -> None:
+    """GraphFLA's build and the shared metrics against ours, on one grid, in one process."""
+    try:
+        import graphfla.analysis as fla
+        import pandas as pd
+        from graphfla.landscape import Landscape as GraphFLALandscape
+    except ImportError:
+        print("\nGraphFLA not installed (pip install graphfla): comparison skipped")
+        return
+    import warnings
+
+    print(f"\nGraphFLA 0.4.0 vs lossatlas on {landscape!r}")
+    frame = pd.DataFrame(landscape.codes.astype(int), columns=list(landscape.space.names))
+    types = dict.fromkeys(landscape.space.names, "ordinal")
+
+    def build():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return GraphFLALandscape(maximize=True).build_from_data(
+                frame, -landscape.loss(), data_types=types, epsilon=eps, verbose=False
+            )
+
+    theirs_build, _, built = measure(build)
+    functions = list(dict.fromkeys(SHARED.values()))
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for function in functions:
+            kwargs = {"n_jobs": 1} if function in ("gamma", "gamma_star") else {}
+            getattr(fla, function)(built, **kwargs)
+    theirs_metrics = time.perf_counter() - started
+    ours, _, _ = measure(
+        lambda: profile(
+            fresh(landscape),
+            epsilon=eps,
+            metrics=list(SHARED),
+            descent="graphfla",
+            plateau_exit="first",
+        )
+    )
+    theirs = theirs_build + theirs_metrics
+    print(f"{'':34s} {'seconds':>9s} {'x baseline':>11s}")
+    print(f"{'GraphFLA build':34s} {theirs_build:9.3f} {theirs_build / baseline:11.1f}")
+    print(
+        f"{'GraphFLA shared metrics':34s} {theirs_metrics:9.3f} {theirs_metrics / baseline:11.1f}"
+    )
+    print(f"{'lossatlas same metrics (incl graph)':34s} {ours:9.3f} {ours / baseline:11.1f}")
+    print(f"GraphFLA / lossatlas: {theirs / ours:.1f}x ({len(SHARED)} shared metrics)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--big", action="store_true", help="also run a 10^7 grid")
     parser.add_argument("--epsilon", type=float, default=0.0)
+    parser.add_argument(
+        "--graphfla-hps", type=int, default=6, help="GraphFLA grid: HPs x 10 values (0: skip)"
+    )
     args = parser.parse_args()
 
     full = bowl_landscape(6, 10)
@@ -108,6 +213,9 @@ def main() -> None:
         big = bowl_landscape(7, 10)
         run(big, baseline, eps=args.epsilon)
     profile_s = results["whole profile()"]
+    profiles(full, bowl_landscape(4, 10), baseline, eps=args.epsilon)
+    if args.graphfla_hps:
+        against_graphfla(bowl_landscape(args.graphfla_hps, 10), baseline, eps=args.epsilon)
     print(
         f"\n10^6 profile: {profile_s:.2f} s (target < 3 s: {'met' if profile_s < 3 else 'MISSED'})"
     )

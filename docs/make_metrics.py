@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 TARGET = Path(__file__).with_name("metrics.md")
-_FIELDS = ("family", "reading", "parameters", "cost", "reference")
+_FIELDS = ("family", "reading", "parameters", "cost", "reference", "note")
 
 
 def _fields(name: str, entry: Any) -> dict[str, str]:
@@ -60,7 +60,10 @@ def render() -> str:
     from lossatlas.analysis import list_metrics, profile
 
     registry = list_metrics()
-    rows = [(name, _fields(name, entry)) for name, entry in registry.items()]
+    if hasattr(registry, "to_dict") and hasattr(registry, "columns"):  # a registry table
+        rows = [(str(r["name"]), _fields(str(r["name"]), r)) for r in registry.to_dict("records")]
+    else:
+        rows = [(name, _fields(name, entry)) for name, entry in registry.items()]
     columns = [f for f in _FIELDS if any(f in fields for _, fields in rows)]
     head = "| key | " + " | ".join(columns) + " |"
     rule = "|" + "---|" * (len(columns) + 1)
