@@ -12,8 +12,16 @@ and a dense SVD of a 2,000 x 128 matrix.
     python benchmarks/bench_viz.py              # 10^4 and 10^5
     python benchmarks/bench_viz.py --quick      # 10^4 only, no report
     python benchmarks/bench_viz.py --full-umap  # also UMAP of all 10^4 configurations
+    python benchmarks/bench_viz.py --reports    # only the reports below
+    python benchmarks/bench_viz.py --reports --study-dir OUT   # study report of OUT
 
-Targets (2 cores): HOPE of 10^5 nodes < 20 s; report of a 10^5-configuration landscape < 15 MB.
+``--reports`` times, against the same SVD baseline, the report of the built-in landscape (the
+example table, 36 configurations per landscape) and the study report: of ``--study-dir``
+(e.g. the ``--out`` of ``lossatlas run``, the built-in study) when given, else of a small
+study (2 models x 2 datasets x 2 fidelities) evaluated first, untimed.
+
+Targets (2 cores): HOPE of 10^5 nodes < 20 s; report of a 10^5-configuration landscape < 15 MB;
+report of a 36-configuration landscape < 15 s on a quiet machine.
 """
 
 from __future__ import annotations
@@ -36,6 +44,59 @@ from lossatlas.viz._report import write_report
 
 HOPE_TARGET_S = 20.0
 REPORT_TARGET_MB = 15.0
+SMALL_REPORT_TARGET_S = 15.0
+SMALL_STUDY = """
+name: bench
+models:
+  - {model: rf, grid: tiny, params: {n_estimators: 4}}
+  - {model: dt, grid: tiny}
+datasets: [iris, wine]
+fidelities: {fraction: [0.5, 1.0]}
+folds: 2
+test_size: 0.2
+seeds: [0]
+epsilon: 0.01
+gamma: 0.25
+"""
+
+
+def bench_reports(t_svd: float, *, seed: int, study_dir: Path | None) -> None:
+    """Time the report of the built-in landscape and a study report (ratios to the SVD)."""
+    from lossatlas.examples import example_table_path
+    from lossatlas.io import load_landscapes
+    from lossatlas.viz._study_report import write_study_report
+
+    landscapes = load_landscapes(example_table_path())
+    with tempfile.TemporaryDirectory() as tmp:
+        first = landscapes[:1]
+        path = Path(tmp) / "one.html"
+        t_one, _ = timed(lambda: write_report(first, path, seed=seed))
+        status = "ok" if t_one < SMALL_REPORT_TARGET_S else "OVER TARGET"
+        print(
+            f"report of the built-in landscape ({first[0].n} configurations): "
+            f"{path.stat().st_size / 1e6:.2f} MB in {t_one:.1f} s (= {t_one / t_svd:.0f} x SVD)"
+            f" | target {SMALL_REPORT_TARGET_S:.0f} s: {status}"
+        )
+        path = Path(tmp) / "all.html"
+        t_all, _ = timed(lambda: write_report(landscapes, path, seed=seed))
+        print(
+            f"report of the built-in table ({len(landscapes)} landscapes): "
+            f"{path.stat().st_size / 1e6:.2f} MB in {t_all:.1f} s (= {t_all / t_svd:.0f} x SVD)"
+        )
+        if study_dir is None:
+            from lossatlas.study import load_study, run_study
+
+            spec = Path(tmp) / "bench.yaml"
+            spec.write_text(SMALL_STUDY)
+            study_dir = Path(tmp) / "study"
+            run_study(load_study(spec), study_dir)
+        out = Path(tmp) / "study.html"
+        t_study, _ = timed(lambda: write_study_report(study_dir, out, seed=seed))
+        pages = sum(p.stat().st_size for p in (Path(tmp) / "landscapes").glob("*.html"))
+        print(
+            f"study report of {study_dir}: {out.stat().st_size / 1e6:.2f} MB (+ {pages / 1e6:.1f}"
+            f" MB of landscape pages) in {t_study:.1f} s (= {t_study / t_svd:.0f} x SVD)"
+        )
 
 
 def bowl(n_hps: int, n_values: int = 10, *, seed: int = 0) -> Landscape:
@@ -65,11 +126,16 @@ def main() -> None:
     parser.add_argument("--full-umap", action="store_true", help="UMAP of all 10^4 nodes too")
     parser.add_argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--reports", action="store_true", help="only the small reports")
+    parser.add_argument("--study-dir", type=Path, default=None, help="a study's --out")
     args = parser.parse_args()
 
     rng = np.random.default_rng(0)
     t_svd, _ = timed(lambda: np.linalg.svd(rng.standard_normal((2000, 128)), False), repeat=3)
     print(f"baseline dense SVD 2000 x 128: {t_svd:.3f} s")
+    if args.reports:
+        bench_reports(t_svd, seed=args.seed, study_dir=args.study_dir)
+        return
     # 5,000 points: above UMAP's exact-neighbour cut-off, so NN-descent is compiled here too
     warm = rng.standard_normal((5000, 8))
     t_jit, first = timed(lambda: umap_2d(warm, n_epochs=10, seed=args.seed))

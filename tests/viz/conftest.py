@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -46,3 +49,43 @@ def bowl_landscape() -> Landscape:
     return Landscape.from_array(
         space, {"test": test, "train": train}, metadata={"model": "toy", "dataset": "bowl"}
     )
+
+
+#: 2 models x 2 datasets x 2 fidelities on tiny grids (rf 8 and dt 4 configurations).
+SMALL_STUDY = """
+name: small
+models:
+  - {model: rf, grid: tiny, params: {n_estimators: 4}}
+  - {model: dt, grid: tiny}
+datasets: [iris, wine]
+fidelities: {fraction: [0.5, 1.0]}
+folds: 2
+test_size: 0.2
+seeds: [0]
+epsilon: 0.01
+gamma: 0.25
+"""
+
+
+@pytest.fixture(scope="session")
+def study_dir(tmp_path_factory):
+    from lossatlas.study import load_study, run_study
+
+    root = tmp_path_factory.mktemp("study")
+    spec = root / "small.yaml"
+    spec.write_text(SMALL_STUDY)
+    run_study(load_study(spec), root / "out")
+    return root / "out"
+
+
+def figure_specs(page_html: str) -> dict[str, dict]:
+    """Every figure's data key and its plotly spec, read back from the page."""
+    out = {}
+    pattern = re.compile(
+        r"<figure data-key='([^']+)'>.*?<script type='application/json' "
+        r"class='lossatlas-figure' data-target='[^']+'>(.*?)</script>",
+        re.S,
+    )
+    for key, spec in pattern.findall(page_html):
+        out[key] = json.loads(spec.replace("<\\/", "</"))
+    return out

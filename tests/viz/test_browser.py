@@ -109,3 +109,44 @@ def test_report_renders_in_headless_chromium(tmp_path, bowl_landscape):
         Path(keep).mkdir(parents=True, exist_ok=True)
         screenshot = Path(shutil.copy(screenshot, Path(keep) / "report_chromium.png"))
     print(f"report screenshot: {screenshot}")
+
+
+@pytest.mark.browser
+def test_study_report_renders_in_headless_chromium(tmp_path, study_dir):
+    """The study report of a small study draws every figure, with data, without errors."""
+    pytest.importorskip("plotly")
+    binary = _chromium()
+    if binary is None:
+        pytest.skip("no chromium binary found (apt-get install chromium)")
+    from .conftest import figure_specs
+
+    page = study_dir / "study.html"
+    specs = figure_specs(page.read_text(encoding="utf-8"))
+    assert {key.split(":")[0] for key in specs} == {
+        "metric",
+        "similarity",
+        "importance",
+        "gap",
+        "map",
+    }
+    assert all(any(trace.get("x") or trace.get("y") for trace in s["data"]) for s in specs.values())
+    screenshot = tmp_path / "study.png"
+    done = _load(binary, page, tmp_path, screenshot=screenshot)
+    dom = done.stdout
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert [line for line in done.stderr.splitlines() if CONSOLE_ERROR.search(line)] == []
+    assert "data-js-errors" not in re.search(r"<html[^>]*>", dom).group(0)
+    assert f'data-plots-rendered="{len(specs)}"' in dom
+    # each figure was drawn by plotly: its own SVG, with the boxes, bars or points of its data
+    for n in range(len(specs)):
+        start = dom.index(f'id="fig-{n}"')
+        drawn = dom[start : dom.index("</figure>", start)]
+        assert "main-svg" in drawn, n
+        assert re.search(r'class="(point|box|bars|trace bars|boxlayer)', drawn) or (
+            'class="point' in drawn
+        ), n
+    keep = os.environ.get("LOSSATLAS_TEST_ARTIFACTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        screenshot = Path(shutil.copy(screenshot, Path(keep) / "study_chromium.png"))
+    print(f"study report screenshot: {screenshot}")

@@ -128,11 +128,23 @@ def test_pca_2d_recovers_principal_axes():
     assert coords[:, 1].std() < 0.02
 
 
+def test_small_graphs_are_projected_by_pca_without_importing_umap(monkeypatch):
+    def missing(module, extra, *, purpose=None):
+        raise AssertionError("umap must not be imported for a small graph")
+
+    monkeypatch.setattr(embed, "require", missing)
+    x = np.random.default_rng(0).standard_normal((embed.SMALL_GRAPH, 5))
+    proj = umap_2d(x)
+    assert proj.method == "pca" and not proj.fallback
+    np.testing.assert_allclose(proj.coords, pca_2d(x))
+
+
 def test_umap_fallback_says_so(monkeypatch):
     def missing(module, extra, *, purpose=None):
         raise MissingDependencyError(f"{module} missing")
 
     monkeypatch.setattr(embed, "require", missing)
+    monkeypatch.setattr(embed, "SMALL_GRAPH", 10)  # else 30 points take the exact PCA path
     x = np.random.default_rng(0).standard_normal((30, 5))
     with pytest.warns(UserWarning, match="falling back to PCA"):
         proj = umap_2d(x)
@@ -146,8 +158,8 @@ def test_umap_fallback_says_so(monkeypatch):
 def test_umap_2d_is_seeded():
     pytest.importorskip("umap")
     x = hope_embedding(grid_graph((6, 8)), dim=16)
-    a = umap_2d(x, n_epochs=50, seed=1)
-    b = umap_2d(x, n_epochs=50, seed=1)
+    a = umap_2d(x, n_epochs=50, seed=1, method="umap")
+    b = umap_2d(x, n_epochs=50, seed=1, method="umap")
     assert a.method == "umap" and not a.fallback
     assert a.coords.shape == (48, 2)
     np.testing.assert_array_equal(a.coords, b.coords)

@@ -58,5 +58,5 @@ def test_landscape_map_subsample_keeps_optima_and_is_deterministic(bowl_landscap
 
 def test_landscape_map_with_umap(bowl_landscape):
     pytest.importorskip("umap")
-    lmap = landscape_map(bowl_landscape, dim=16, n_epochs=50)
+    lmap = landscape_map(bowl_landscape, dim=16, n_epochs=50, projection="umap")
     assert lmap.method == "hope+umap" and lmap.coords.shape == (63, 2)

@@ -162,13 +162,23 @@ def test_autocorrelation_curve_matches_direct_estimate(bowl_landscape):
     ac = plotdata.autocorrelation_curve(bowl_landscape, max_lag=5, n_walks=200, walk_length=12)
     walks = random_walks(bowl_landscape, n_walks=200, walk_length=12, seed=0)
     f = bowl_landscape.loss()[walks]
-    m, v = f.mean(), f.var()
+    m, total = f.mean(), ((f - f.mean()) ** 2).sum()
     for s in (1, 3, 5):
         pairs = [(f[w, t] - m) * (f[w, t + s] - m) for w in range(200) for t in range(13 - s)]
-        assert ac.r[s - 1] == pytest.approx(np.mean(pairs) / v)
+        assert ac.r[s - 1] == pytest.approx(np.sum(pairs) / total)
     np.testing.assert_allclose(ac.ar1, ac.r[0] ** np.arange(1, 6))
     with pytest.raises(InputError, match="max_lag"):
         plotdata.autocorrelation_curve(bowl_landscape, max_lag=30, walk_length=20)
+
+
+def test_autocorrelation_curve_lag_one_is_the_profile_value(bowl_landscape):
+    """The figure and the profile table use the same walks (1000 x 20) and estimator."""
+    from lossatlas.analysis import profile
+
+    row = profile(bowl_landscape).iloc[0]
+    ac = plotdata.autocorrelation_curve(bowl_landscape)
+    assert (ac.n_walks, ac.walk_length) == (row["n_walks"], row["walk_length"]) == (1000, 20)
+    assert ac.r[0] == pytest.approx(row["autocorrelation_pooled"], rel=1e-12)
 
 
 def test_autocorrelation_separates_smooth_from_random():

@@ -70,7 +70,8 @@ def test_static_fallback_without_plotly(monkeypatch, tmp_path, bowl_landscape):
     path = write_report(bowl_landscape, tmp_path / "static.html", projection="pca")
     text = path.read_text(encoding="utf-8")
     images = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", text)
-    assert len(images) == 1 + 5 + 2 + 1 + 1  # map..walks (6), 2 slices, 1 pair, train vs test
+    # map..walks (6), 2 slices, 1 pair, train vs test, and the importance bars
+    assert len(images) == 1 + 5 + 2 + 1 + 1 + 1
     assert "Plotly.newPlot" not in text and "static PNG" in text
 
 
@@ -83,9 +84,34 @@ def test_report_from_landscape_list_and_umap_fallback_note(monkeypatch, tmp_path
         raise MissingDependencyError(module)
 
     monkeypatch.setattr(embed, "require", missing)
+    monkeypatch.setattr(embed, "SMALL_GRAPH", 0)  # else 63 points are projected by exact PCA
     with pytest.warns(UserWarning, match="falling back"):
         path = write_report([bowl_landscape], tmp_path / "r.html", interactive=False)
     assert "PCA fallback" in path.read_text(encoding="utf-8")
+
+
+def test_small_graph_map_uses_exact_pca_and_says_so(tmp_path, bowl_landscape):
+    """A small landscape's map never waits for UMAP's import or JIT warm-up."""
+    from lossatlas.viz._landscape_map import landscape_map
+
+    lmap = landscape_map(bowl_landscape)
+    assert lmap.method == "hope+pca" and not lmap.fallback
+    text = write_report(bowl_landscape, tmp_path / "r.html", interactive=False).read_text()
+    assert "(hope+pca)" in text and "Landscape(" not in text
+    assert "63 configurations (the full grid) of 2 hyperparameters: a (9), b (7)" in text
+
+
+def test_plateau_warning_when_epsilon_merges_everything(tmp_path, bowl_landscape):
+    with pytest.warns(UserWarning, match="one plateau"):
+        path = write_report(bowl_landscape, tmp_path / "r.html", epsilon=10.0, interactive=False)
+    text = path.read_text(encoding="utf-8")
+    assert "epsilon 10 makes the whole landscape one plateau" in text
+    assert text.count("epsilon 10") >= 1 + 10  # settings, then every figure's note
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        write_report(bowl_landscape, tmp_path / "ok.html", epsilon=0.0, interactive=False)
 
 
 def test_cli_report_from_table_and_evaluation_dir(tmp_path, capsys, bowl_landscape):
@@ -120,3 +146,35 @@ def test_load_landscapes_rejects_other_inputs():
 
     with pytest.raises(InputError, match="expected landscapes"):
         load_landscapes([1, 2])
+
+
+def test_importance_and_similarity_are_figures_next_to_their_tables(tmp_path, bowl_landscape):
+    pytest.importorskip("plotly")
+    import json
+
+    import numpy as np
+
+    from lossatlas.landscape import Landscape
+
+    other = Landscape.from_array(
+        bowl_landscape.space,
+        {"test": bowl_landscape.loss("test")[::-1].copy(), "train": bowl_landscape.loss("train")},
+        metadata={**bowl_landscape.metadata, "dataset": "flipped"},
+    )
+    path = write_report([bowl_landscape, other], tmp_path / "r.html", projection="pca")
+    text = path.read_text(encoding="utf-8")
+    specs = dict(
+        re.findall(
+            r"data-target='((?:importance|similarity)-\d+)'>(.*?)</script>", text, flags=re.S
+        )
+    )
+    bars = [json.loads(v.replace("<\\/", "</")) for k, v in specs.items() if "importance" in k]
+    assert len(bars) == 2
+    first = bars[0]["data"][0]
+    assert first["type"] == "bar" and set(first["y"]) <= {"a", "b", "a:b"}
+    assert sum(first["x"]) == pytest.approx(1.0, abs=0.05)  # shares of the variance
+    heat = [json.loads(v.replace("<\\/", "</")) for k, v in specs.items() if "similarity" in k]
+    assert heat, "a similarity heatmap"
+    z = np.array(heat[0]["data"][0]["z"], dtype=float)
+    assert z.shape == (2, 2) and np.allclose(z, z.T) and np.allclose(np.diag(z), 1.0)
+    assert z[0, 1] < 0  # the flipped landscape ranks the configurations the other way

@@ -20,13 +20,19 @@ def report(
         typer.Argument(
             metavar="TABLE_OR_STUDY",
             help="Parquet/CSV table, an evaluation output directory holding results.parquet, "
-            "an Optuna storage URL (sqlite:///study.db), or an energy database "
-            "(*.sqlite/*.db from 'lossatlas energy explore').",
+            "a study directory (from 'lossatlas study --out'), an Optuna storage URL "
+            "(sqlite:///study.db), or an energy database (*.sqlite/*.db from "
+            "'lossatlas energy explore').",
         ),
     ],
-    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path(
-        "report.html"
-    ),
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="HTML file to write (default report.html; DIR/study.html for a study).",
+        ),
+    ] = None,
     loss: Annotated[str, typer.Option(help="Loss column to analyse.")] = "test",
     epsilon: Annotated[float, typer.Option(help="Neutrality threshold (absolute).")] = 0.0,
     seed: Annotated[int, typer.Option(help="Seed of every embedding, sample and walk.")] = 0,
@@ -45,9 +51,7 @@ def report(
     ] = None,
     quiet: Annotated[
         bool,
-        typer.Option(
-            "--quiet", "-q", help="Do not print how the columns were read (nor progress)."
-        ),
+        typer.Option("--quiet", "-q", help="No column roles and no progress lines on stderr."),
     ] = False,
 ) -> None:
     """Write an HTML report (profile, maps, surfaces, optima) of every landscape, or the energy
@@ -62,7 +66,8 @@ def report(
     from lossatlas.io import is_storage_url
     from lossatlas.io._tables import check_output_path
 
-    check_output_path(output, what="--output")  # before any work, not after it
+    if output is not None:
+        check_output_path(output, what="--output")  # before any work, not after it
     if not is_storage_url(table_or_study):
         source = Path(table_or_study)
         if not source.exists():
@@ -70,8 +75,22 @@ def report(
         if is_energy_database(source) or (
             source.suffix.lower() in ENERGY_DB_SUFFIXES and source.stat().st_size == 0
         ):
-            run_energy_report(source, output, seed=seed)
+            run_energy_report(source, output or Path("report.html"), seed=seed)
             return
+        from lossatlas.viz._study_report import is_study_directory, write_study_report
+
+        if is_study_directory(source):
+            from lossatlas.viz._progress import stage_printer
+
+            path = write_study_report(
+                source,
+                output or source / "study.html",
+                seed=seed,
+                progress=stage_printer(not quiet, label="study report"),
+            )
+            typer.echo(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
+            return
+    output = output or Path("report.html")
     from lossatlas.io import load_landscapes
 
     neighbourhood = neighbourhood_option(radius, categorical)  # refused before reading

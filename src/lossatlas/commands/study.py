@@ -221,7 +221,14 @@ def run_command(
             for land in lands
             if (land.metadata.get("model"), land.metadata.get("dataset")) == first
         ]
-        path = write_report(chosen, Path(out) / "report.html", loss=study.loss, seed=0)
+        path = write_report(
+            chosen,
+            Path(out) / "report.html",
+            loss=study.loss,
+            epsilon=study.epsilon,
+            seed=0,
+            progress=not quiet,
+        )
         typer.echo(f"report of {first[0]} on {first[1]} -> {path}")
 
 

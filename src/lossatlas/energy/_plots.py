@@ -38,6 +38,10 @@ __all__ = [
 ]
 
 
+#: Colour maps of categorical leaf values (drawn with a legend, never a colour bar).
+_QUALITATIVE = frozenset({"tab10", "tab20", "Set1", "Set2", "Set3", "Paired"})
+
+
 def _figure(purpose: str, ax: Any, figsize: tuple[float, float]) -> tuple[Any, Any]:
     require("matplotlib", "energy", purpose=purpose)
     from matplotlib.figure import Figure
@@ -104,16 +108,39 @@ def plot_disconnectivity(
         known = np.isfinite(data.leaf_values)
         if known.any():
             vals = data.leaf_values[known]
-            sc = ax.scatter(
-                data.leaf_x[known],
-                data.leaf_energy[known],
-                c=vals,
-                cmap=colormaps[data.cmap],
-                norm=Normalize(vmin=float(vals.min()), vmax=float(vals.max())),
-                s=18,
-                zorder=3,
-            )
-            fig.colorbar(sc, ax=ax, label=data.colour_label)
+            if data.cmap in _QUALITATIVE:
+                # integer labels (basins): one legend entry per label, not a continuous bar
+                cmap = colormaps[data.cmap]
+                labels = np.unique(vals)
+                for k, label in enumerate(labels):
+                    pick = vals == label
+                    ax.scatter(
+                        data.leaf_x[known][pick],
+                        data.leaf_energy[known][pick],
+                        color=cmap(k % cmap.N),
+                        s=18,
+                        zorder=3,
+                        label=f"{int(label)}" if float(label).is_integer() else f"{label:g}",
+                    )
+                ax.legend(
+                    title=data.colour_label,
+                    fontsize=7,
+                    title_fontsize=8,
+                    loc="upper left",
+                    bbox_to_anchor=(1.01, 1.0),
+                    ncol=1 if len(labels) <= 12 else 2,
+                )
+            else:
+                sc = ax.scatter(
+                    data.leaf_x[known],
+                    data.leaf_energy[known],
+                    c=vals,
+                    cmap=colormaps[data.cmap],
+                    norm=Normalize(vmin=float(vals.min()), vmax=float(vals.max())),
+                    s=18,
+                    zorder=3,
+                )
+                fig.colorbar(sc, ax=ax, label=data.colour_label)
         if (~known).any():
             ax.scatter(data.leaf_x[~known], data.leaf_energy[~known], c="0.6", s=12, zorder=3)
     if data.label_minima:

@@ -213,10 +213,24 @@ def _disconnectivity(
     return (
         f"<div class='grid'>{first}{second}</div>"
         f"<p>{len(msbs.bottoms)} monotonic sequence basins ({len(msbs.isolated)} minima joined "
-        f"to no other are their own); ambiguous minima (more than one reachable bottom): "
-        f"{list(msbs.ambiguous)}; the lowest-barrier and lowest-neighbour rules disagree on "
-        f"{list(msbs.rules_disagree)}.</p>"
+        f"to no other are their own); {_ids(_AMBIGUOUS, msbs.ambiguous)}; "
+        f"{_ids(_DISAGREE, msbs.rules_disagree)}.</p>"
     )
+
+
+_AMBIGUOUS = "ambiguous minima (more than one reachable bottom)"
+_DISAGREE = "minima on which the lowest-barrier and lowest-neighbour rules disagree"
+
+
+def _ids(what: str, ids: Any) -> str:
+    """Prose for a list of minimum ids: "no ..." when empty, never a Python list."""
+    ids = [int(i) for i in ids]
+    if not ids:
+        return f"no {what}"
+    shown = ", ".join(str(i) for i in ids[:20]) + (
+        f" and {len(ids) - 20} more" if len(ids) > 20 else ""
+    )
+    return f"{what}: {shown}"
 
 
 def _heat_capacity(db: Database, minima: list[Minimum]) -> str:

@@ -1,8 +1,8 @@
-"""``study.html``: a plain, self-contained page of a study's tables.
+"""``study.html``: the study report (:func:`lossatlas.viz._study_report.write_study_report`),
+or, without plotly, a plain self-contained page of the study's tables.
 
-The headline medians next to the reference's, the settings, the profiles, the median similarity
-per axis and group, and the top importance terms per landscape. Figures come with the study
-report of a later issue; this page uses the shared page template and table helper only.
+The plain page: the headline medians next to the reference's, the settings, the profiles, the
+median similarity per axis and group, and the top importance terms per landscape.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pandas as pd
 
 from lossatlas.study._outputs import atomic_write
 
-__all__ = ["write_study_page"]
+__all__ = ["write_study_page", "write_study_report_page"]
 
 _PROFILE_COLUMNS = (
     "landscape",
@@ -129,4 +129,27 @@ def write_study_page(
         lambda tmp: write_page(
             tmp, title=title, settings=protocol, sections=sections, notes=list(notes)
         ),
+    )
+
+
+def write_study_report_page(
+    out: str | Path,
+    *,
+    landscapes: Sequence[Any] | None = None,
+    progress: bool = False,
+    **plain: Any,
+) -> Path:
+    """Write ``out/study.html`` (atomically): the study report, or the plain page (keyword
+    arguments of :func:`write_study_page`) when plotly is not installed."""
+    try:
+        import plotly  # noqa: F401
+    except ImportError:
+        return write_study_page(Path(out) / "study.html", **plain)
+    from lossatlas.viz._progress import stage_printer
+    from lossatlas.viz._study_report import write_study_report
+
+    say = stage_printer(progress, label="study report")
+    return atomic_write(
+        Path(out) / "study.html",
+        lambda tmp: write_study_report(out, tmp, landscapes=landscapes, progress=say),
     )

@@ -18,7 +18,7 @@ from lossatlas.landscape import Landscape
 from lossatlas.study._analysis import StudyAnalysis, analyse_study
 from lossatlas.study._file import StudySpec
 from lossatlas.study._outputs import write_json, write_parquet
-from lossatlas.study._page import write_study_page
+from lossatlas.study._page import write_study_report_page
 from lossatlas.study._run import EvaluationRun, evaluate_study, study_landscapes, study_table
 
 __all__ = ["StudyResult", "run_study"]
@@ -125,8 +125,13 @@ def run_study(
         "notes": list(analysis.notes),
     }
     summary["analysis_seconds"] = time.perf_counter() - analysis_start
-    paths["html"] = write_study_page(
-        out / "study.html",
+    summary["seconds"] = time.perf_counter() - start
+    paths["summary"] = write_json(summary, out / "summary.json")
+    report_start = time.perf_counter()
+    paths["html"] = write_study_report_page(
+        out,
+        landscapes=landscapes,
+        progress=progress,
         title=f"lossatlas study: {study.name}",
         settings=study.settings(),
         headline=summary["headline"],
@@ -135,6 +140,7 @@ def run_study(
         importance=analysis.importance,
         notes=analysis.notes,
     )
+    summary["report_seconds"] = time.perf_counter() - report_start
     summary["seconds"] = time.perf_counter() - start
     paths["summary"] = write_json(summary, out / "summary.json")
     return StudyResult(

@@ -62,6 +62,7 @@ from lossatlas.viz._slices import (
     loss_scatter,
     pair_marginal,
 )
+from lossatlas.viz._study_report import write_study_report
 
 __all__ = [
     "Autocorrelation",
@@ -111,4 +112,5 @@ __all__ = [
     "umap_2d",
     "write_page",
     "write_report",
+    "write_study_report",
 ]

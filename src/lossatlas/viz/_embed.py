@@ -319,6 +319,10 @@ def pca_2d(embedding: np.ndarray) -> np.ndarray:
     return out
 
 
+#: Largest graph that ``method="auto"`` projects with PCA rather than UMAP.
+SMALL_GRAPH = 300
+
+
 def umap_2d(
     embedding: np.ndarray,
     *,
@@ -340,8 +344,10 @@ def umap_2d(
         ``"auto"`` uses UMAP when ``umap-learn`` (extra ``viz``) is installed and otherwise
         falls back to PCA with a :class:`UserWarning` and ``fallback=True`` in the result;
         ``"umap"`` raises :class:`~lossatlas.errors.MissingDependencyError` instead;
-        ``"pca"`` asks for PCA (not a fallback). With at most ``n_neighbors`` points UMAP
-        is undefined and PCA is used (``method="pca"``, not flagged as a fallback).
+        ``"pca"`` asks for PCA (not a fallback). ``"auto"`` on at most :data:`SMALL_GRAPH`
+        points uses PCA of the HOPE embedding (exact, no JIT warm-up; ``method="pca"``).
+        With at most ``n_neighbors`` points UMAP is undefined and PCA is used
+        (``method="pca"``, not flagged as a fallback).
 
     Returns
     -------
@@ -354,6 +360,10 @@ def umap_2d(
         return Projection(pca_2d(x), "pca", False)
     if method not in ("auto", "umap"):
         raise InputError(f"method must be 'auto', 'umap' or 'pca', got {method!r}")
+    if method == "auto" and x.shape[0] <= SMALL_GRAPH:
+        # Exact and instant on a small graph; UMAP's import and JIT warm-up cost seconds to
+        # a minute and buy nothing on a few hundred points.
+        return Projection(pca_2d(x), "pca", False)
     if method == "auto":
         try:
             umap = require("umap", "viz", purpose="UMAP projections")

@@ -34,8 +34,9 @@ __all__ = [
 
 #: Colour scale of every loss-coloured plotly figure.
 COLORSCALE = "Viridis"
-#: Layout shared by every plotly figure.
-LAYOUT: dict[str, Any] = dict(template="plotly_white", margin=dict(l=40, r=20, t=50, b=40))
+#: Layout shared by every plotly figure; t=80 puts the title below the modebar (plotly's
+#: toolbar floats over the top ~40 px of a figure).
+LAYOUT: dict[str, Any] = dict(template="plotly_white", margin=dict(l=50, r=20, t=80, b=50))
 # Layout of the 2-D embeddings (map, contours, optima network): the axes have no units.
 _PLANE_LAYOUT: dict[str, Any] = dict(
     xaxis=dict(showticklabels=False),
@@ -65,12 +66,13 @@ def _optima_traces(go: Any, coords: np.ndarray, local: np.ndarray, glob: np.ndar
 
 
 def _global_trace(go: Any, xy: np.ndarray) -> Any:
-    """Red stars at the global optima ``xy`` (shape (n, 2))."""
+    """Red stars at the global optima ``xy`` (shape (n, 2)); several are tied configurations."""
+    n = len(xy)
     return go.Scatter(
         x=xy[:, 0],
         y=xy[:, 1],
         mode="markers",
-        name="global optimum",
+        name=f"global optimum ({n} tied configurations)" if n > 1 else "global optimum",
         marker=dict(symbol="star", size=16, color="red", line=dict(width=1)),
     )
 
@@ -127,7 +129,7 @@ def map_figure(lmap: LandscapeMap, *, surface: Surface | None = None) -> Any:
     fallback = " (fallback: umap-learn missing)" if lmap.fallback else ""
     sub = f", {len(lmap.rows)} of {lmap.n_configs} configs" if lmap.subsampled else ""
     fig.update_layout(
-        title=f"landscape map ({lmap.method}{fallback}{sub})",
+        title=f"landscape map ({lmap.method}{fallback}{sub}; epsilon {lmap.epsilon:g})",
         height=560,
         **_PLANE_LAYOUT,
     )
@@ -231,6 +233,8 @@ def optima_network_figure(net: OptimaNetwork, *, max_optima: int = 300) -> Any:
         )
     )
     size = 8 + 40 * np.sqrt(net.basin_size[shown] / max(int(net.basin_size.max()), 1))
+    # one optimum (or equal losses) has no loss range: a colour bar would invent one
+    spread = len(shown) > 1 and float(np.ptp(net.loss[shown])) > 0
     fig.add_trace(
         go.Scatter(
             x=net.position[shown, 0],
@@ -239,9 +243,10 @@ def optima_network_figure(net: OptimaNetwork, *, max_optima: int = 300) -> Any:
             name="local optimum",
             marker=dict(
                 size=size,
-                color=net.loss[shown],
-                colorscale=COLORSCALE,
-                colorbar=dict(title="loss"),
+                color=net.loss[shown] if spread else "#1f77b4",
+                colorscale=COLORSCALE if spread else None,
+                showscale=spread,
+                colorbar=dict(title="loss") if spread else None,
                 line=dict(width=1, color="black"),
             ),
             customdata=np.column_stack([net.basin_size[shown], net.loss[shown]]),
@@ -283,7 +288,7 @@ def basin_sizes_figure(data: BasinSizes) -> Any:
     )
     log = len(data.size) and data.size.max() / max(data.size.min(), 1) > 50
     fig.update_layout(
-        title=f"basin sizes ({len(data.size)} optima; red = global)",
+        title=f"basin sizes ({len(data.size)} optima, epsilon {data.epsilon:g}; red = global)",
         xaxis=dict(title="local optimum (largest basin first)"),
         yaxis=dict(title="basin size", type="log" if log else "linear"),
         height=360,

@@ -67,14 +67,15 @@ def pair_marginal_figure(data: PairMarginal) -> Any:
         cols=2,
         subplot_titles=("best over the other HPs", "mean over the other HPs"),
     )
+    # one colour axis for both panels: one scale to compare them, and one colour bar right of
+    # both (a bar between the panels covers the right panel's axis title and ticks)
     for col, values in ((1, data.best), (2, data.mean)):
         fig.add_trace(
             go.Heatmap(
                 x=list(data.labels_x),
                 y=list(data.labels_y),
                 z=values,
-                colorscale=COLORSCALE,
-                colorbar=dict(x=0.45 if col == 1 else 1.0, len=0.9),
+                coloraxis="coloraxis",
             ),
             row=1,
             col=col,
@@ -82,7 +83,13 @@ def pair_marginal_figure(data: PairMarginal) -> Any:
         fig.update_xaxes(title_text=data.hp_x, type="category", row=1, col=col)
         fig.update_yaxes(title_text=data.hp_y, type="category", row=1, col=col)
     fig.update_layout(
-        title=f"{data.hp_y} x {data.hp_x} ({data.loss_name} loss)", height=380, **LAYOUT
+        title=f"{data.hp_y} x {data.hp_x} ({data.loss_name} loss)",
+        coloraxis=dict(
+            colorscale=COLORSCALE,
+            colorbar=dict(title=f"{data.loss_name} loss", x=1.04, xanchor="left", len=0.9),
+        ),
+        height=380,
+        **LAYOUT,
     )
     return fig
 

@@ -287,15 +287,17 @@ def autocorrelation_curve(
     loss: str = "test",
     max_lag: int = 10,
     n_walks: int = 1000,
-    walk_length: int = 40,
+    walk_length: int = 20,
     seed: int = 0,
     neighbourhood: Neighbourhood | None = None,
 ) -> Autocorrelation:
     """Autocorrelation of the loss along uniform random walks (Weinberger 1990).
 
-    ``r(s) = (mean_t[f_t f_{t+s}] - m^2) / v`` with ``m``, ``v`` the mean and variance of the
-    loss over all visited points, the first mean over every pair ``s`` steps apart within a walk
-    (pooled over walks; walks from :func:`lossatlas.analysis._smoothness.random_walks`).
+    ``r(s) = sum_pairs (f_t - m)(f_{t+s} - m) / sum_points (f - m)^2`` with ``m`` the mean loss
+    over all visited points, the first sum over every pair ``s`` steps apart within a walk
+    (pooled over walks; walks from :func:`lossatlas.analysis._smoothness.random_walks`). With
+    the profile's walks (same ``n_walks``, ``walk_length`` and ``seed``, 1000 x 20 by
+    default) ``r(1)`` is the profile's ``autocorrelation_pooled``.
 
     Parameters
     ----------
@@ -330,12 +332,12 @@ def autocorrelation_curve(
     )
     f = landscape.loss(loss)[walks]
     centred = f - f.mean()
-    var = float((centred * centred).mean())
+    total = float((centred * centred).sum())
     lags = np.arange(1, max_lag + 1)
-    if var <= 0:
+    if total <= 1e-24 * float((f * f).sum()) or total <= 0:
         r = np.full(max_lag, np.nan)
     else:
-        r = np.array([(centred[:, :-s] * centred[:, s:]).mean() / var for s in lags])
+        r = np.array([(centred[:, :-s] * centred[:, s:]).sum() / total for s in lags])
     return Autocorrelation(
         lags=lags, r=r, ar1=r[0] ** lags, n_walks=n_walks, walk_length=walk_length
     )

@@ -8,6 +8,7 @@ the same bytes.
 from __future__ import annotations
 
 import html
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -17,6 +18,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from lossatlas import columns as roles
 from lossatlas._pages import figure_html, write_page
 from lossatlas.analysis._neighbourhood import Neighbourhood
 from lossatlas.analysis._optima import local_optima
@@ -54,6 +56,8 @@ def _panels(
     epsilon: float,
     seed: int,
     neighbourhood: Neighbourhood | None,
+    n_walks: int = 1000,
+    walk_length: int = 20,
     **map_kw: Any,
 ) -> tuple[LandscapeMap, list[_Panel]]:
     nb = {"neighbourhood": neighbourhood}
@@ -62,13 +66,16 @@ def _panels(
     optima = local_optima(landscape, loss=loss, epsilon=epsilon, **nb)
     net = pdata.optima_network(landscape, loss=loss, optima=optima, lmap=lmap, **nb)
     basins = pdata.basin_sizes(landscape, loss=loss, optima=optima)
-    walk = pdata.autocorrelation_curve(landscape, loss=loss, seed=seed, **nb)
+    walk = pdata.autocorrelation_curve(
+        landscape, loss=loss, seed=seed, n_walks=n_walks, walk_length=walk_length, **nb
+    )
     names = landscape.space.names
     out = [
         _Panel(
             "map",
-            "HOPE embedding of the neighbourhood graph projected to 2-D; colour = "
-            "loss rank; triangles = local optima, star = global optimum.",
+            f"HOPE embedding of the neighbourhood graph projected to 2-D ({lmap.method}); "
+            "colour = loss rank; triangles = local optima, stars = the global optimum (several "
+            "stars: tied configurations of equal best loss).",
             lambda: ix.map_figure(lmap, surface=surface),
             lambda: plots.plot_map(lmap, surface=surface),
         ),
@@ -99,7 +106,9 @@ def _panels(
         ),
         _Panel(
             "random-walk autocorrelation",
-            "Correlation of the loss s steps apart on random walks (slow decay: smooth).",
+            f"Correlation of the loss s steps apart on {n_walks} random walks of {walk_length} "
+            "steps, the profile's walks: r(1) is the table's autocorrelation_pooled (the "
+            "table's autocorrelation is the median over walks). Slow decay: smooth.",
             lambda: ix.autocorrelation_figure(walk),
             lambda: plots.plot_autocorrelation(walk),
         ),
@@ -136,7 +145,39 @@ def _panels(
                 lambda: plots.plot_loss_scatter(sc),
             )
         )
+    suffix = f" {loss} loss, epsilon {epsilon:g}."
+    out = [_Panel(p.title, p.note + suffix, p.plotly, p.matplotlib) for p in out]
     return lmap, out
+
+
+def describe(landscape: Landscape) -> str:
+    """One readable sentence about a landscape (never its Python repr)."""
+    space = landscape.space
+    hps = ", ".join(f"{hp.name} ({hp.size})" for hp in space.hyperparameters)
+    grid = int(np.prod([hp.size for hp in space.hyperparameters])) if len(space) else 0
+    full = "the full grid" if landscape.n >= grid else f"{landscape.n / max(grid, 1):.0%} of {grid}"
+    meta = "; ".join(
+        f"{k.removeprefix('fidelity_')} {v}"
+        for k, v in landscape.metadata.items()
+        if v is not None and roles.is_group_column(k)
+    )
+    losses = ", ".join(landscape.loss_names)
+    text = f"{landscape.n} configurations ({full}) of {len(space)} hyperparameters: {hps}. "
+    text += f"Losses: {losses}."
+    return text + (f" {meta}." if meta else "")
+
+
+def plateau_warning(row: Any, *, label: str, epsilon: float) -> str | None:
+    """A warning when ``epsilon`` merges the whole landscape into one plateau, else None."""
+    n = int(row.get("n_configs", 0) or 0)
+    largest = row.get("largest_plateau")
+    if n > 1 and largest is not None and np.isfinite(largest) and int(largest) >= n:
+        return (
+            f"{label}: epsilon {epsilon:g} makes the whole landscape one plateau (neutrality "
+            f"{_fmt(row.get('neutrality'))}; ndc {_fmt(row.get('ndc'))}): every neighbour is "
+            "within epsilon. Choose a smaller epsilon (see the docs: choosing epsilon)."
+        )
+    return None
 
 
 def _fmt(value: Any) -> str:
@@ -193,7 +234,7 @@ def write_report(
     extra_sections: Sequence[tuple[str, str]] = (),
     analysis: bool = True,
     title: str = "lossatlas report",
-    progress: bool = False,
+    progress: bool | Callable[[str], None] = False,
     neighbourhood: Neighbourhood | None = None,
 ) -> Path:
     """Write one self-contained HTML report and return its path.
@@ -221,8 +262,9 @@ def write_report(
         Add the HP-importance (fANOVA) and landscape-comparison sections
         (:func:`lossatlas.viz._sections.analysis_sections`) before ``extra_sections``.
     title : str
-    progress : bool
-        Show a progress bar over the landscapes.
+    progress : bool or callable
+        True prints one line per stage (profile, each landscape and figure, the analysis
+        sections) on stderr; a callable receives those lines instead.
     neighbourhood : Neighbourhood, optional
         Which one-HP changes are moves, for every metric, map and optimum of the report
         (default: the 1-edit neighbourhood, :func:`lossatlas.analysis.one_edit`).
@@ -251,6 +293,10 @@ def write_report(
             interactive = False
         else:
             interactive = True
+    from lossatlas.viz._progress import stage_printer
+
+    say = progress if callable(progress) else stage_printer(bool(progress))
+    say(f"profile of {len(landscapes)} landscape(s)")
     # the default profile plus the epistasis family (HP interactions, configuration by
     # configuration), read next to fANOVA's interaction terms
     frame = profile(
@@ -263,15 +309,17 @@ def write_report(
         neighbourhood=neighbourhood,
     )
     iterator: Any = landscapes
-    if progress:
-        from tqdm.auto import tqdm
-
-        iterator = tqdm(landscapes, desc="report", unit="landscape")
     body: list[str] = []
     toc: list[str] = ["<li><a href='#profile'>profile</a></li>"]
     notes: list[str] = []
     count = 0
+    for (_, row), landscape in zip(frame.iterrows(), landscapes, strict=True):
+        warning = plateau_warning(row, label=landscape.label, epsilon=epsilon)
+        if warning:
+            warnings.warn(warning, UserWarning, stacklevel=2)
+            notes.append(warning)
     for i, landscape in enumerate(iterator):
+        say(f"landscape {i + 1}/{len(landscapes)}: {landscape.label} (map and figure data)")
         lmap, panels = _panels(
             landscape,
             loss=loss,
@@ -280,6 +328,8 @@ def write_report(
             neighbourhood=neighbourhood,
             projection=projection,
             max_nodes=max_nodes,
+            n_walks=int(frame["n_walks"].iloc[i]) if "n_walks" in frame else 1000,
+            walk_length=int(frame["walk_length"].iloc[i]) if "walk_length" in frame else 20,
         )
         if lmap.fallback:
             notes.append(
@@ -290,9 +340,10 @@ def write_report(
         toc.append(f"<li><a href='#{anchor}'>{html.escape(landscape.label)}</a></li>")
         figs = []
         for panel in panels:
+            say(f"  figure {panel.title}")
             figs.append(_figure_html(panel, f"fig-{count}", interactive))
             count += 1
-        desc = html.escape(repr(landscape))
+        desc = html.escape(describe(landscape))
         body.append(
             f"<section id='{anchor}'><h2>{html.escape(landscape.label)}</h2>"
             f"<p class='meta'>{desc}</p><div class='grid'>{''.join(figs)}</div></section>"
@@ -300,7 +351,11 @@ def write_report(
     if analysis:
         from lossatlas.viz._sections import analysis_sections
 
-        extra_sections = [*analysis_sections(landscapes, loss=loss, seed=seed), *extra_sections]
+        say("importance and comparison sections")
+        extra_sections = [
+            *analysis_sections(landscapes, loss=loss, seed=seed, interactive=interactive),
+            *extra_sections,
+        ]
     settings = (
         f"loss <code>{html.escape(loss)}</code>, epsilon {epsilon:g}, seed {seed}, "
         f"{len(landscapes)} landscape(s), figures: "
@@ -308,13 +363,15 @@ def write_report(
     )
     profile_html = (
         '<section id="profile">\n<h2>profile</h2>\n<p class="note">Every metric of every '
-        "landscape, with a one-line reading. The epistasis family (<code>gamma</code>, "
-        "<code>gamma_star</code>, <code>diminishing_returns_index</code>, "
+        f"landscape, with a one-line reading ({html.escape(loss)} loss, epsilon {epsilon:g}; "
+        "definitions in the metric reference, docs/metrics.md). The epistasis family "
+        "(<code>gamma</code>, <code>gamma_star</code>, <code>diminishing_returns_index</code>, "
         "<code>increasing_costs_index</code>) is the configuration-level view of HP "
         "interactions: how the effect of changing one HP depends on the values of the others, "
         "next to fANOVA's variance share of the HP pairs in the importance section.</p>\n"
         f"{_profile_table(frame)}\n</section>\n"
     )
+    say(f"writing {path}")
     return write_page(
         path,
         title=title,
@@ -324,5 +381,4 @@ def write_report(
         toc=toc,
         notes=notes,
         interactive=interactive,
-        n_figures=count,
     )

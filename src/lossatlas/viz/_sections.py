@@ -10,15 +10,23 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from lossatlas import columns as roles
-from lossatlas._pages import table_html
-from lossatlas.errors import LossAtlasError
+from lossatlas._pages import figure_html, table_html
+from lossatlas.errors import LossAtlasError, require
 from lossatlas.landscape import Landscape
 
-__all__ = ["analysis_sections", "importance_section", "comparison_section"]
+__all__ = [
+    "analysis_sections",
+    "comparison_section",
+    "importance_bars_html",
+    "importance_section",
+    "similarity_heatmap_html",
+]
 
 _SIMILARITY_COLUMNS = ("a", "b", "n_common", "spearman", "shake_up", "gamma_set_similarity")
 
@@ -27,10 +35,118 @@ def _table(frame: pd.DataFrame) -> str:
     return table_html(frame.to_dict("records"))
 
 
+def _plotly_html(fig: Any, fig_id: str) -> str:
+    pio = require("plotly.io", "viz", purpose="the interactive report")
+    spec = pio.to_json(fig, validate=False, pretty=False).replace("</", "<\\/")
+    return (
+        f"<div id='{fig_id}' class='plot'></div><script type='application/json' "
+        f"class='lossatlas-figure' data-target='{fig_id}'>{spec}</script>"
+    )
+
+
+def importance_bars_html(terms: pd.DataFrame, *, label: str, fig_id: str, interactive: bool) -> str:
+    """Horizontal bars of the terms' variance shares (``term``, ``fraction``), largest on top."""
+    names = [str(t) for t in terms["term"]]
+    shares = [float(v) for v in terms["fraction"]]
+    title = f"importance: {label}"
+    note = "Share of the loss variance explained by each term (fANOVA); pairs are 'a:b'."
+    if interactive:
+        go = require("plotly.graph_objects", "viz", purpose="the interactive report")
+        fig = go.Figure(go.Bar(x=shares, y=names, orientation="h", name="variance share"))
+        fig.update_layout(
+            title=title,
+            xaxis=dict(title="share of loss variance (0-1)", rangemode="tozero"),
+            yaxis=dict(title="term", autorange="reversed", type="category"),
+            showlegend=True,
+            legend=dict(orientation="h", y=-0.25),
+            height=120 + 28 * len(names),
+            template="plotly_white",
+            margin=dict(l=120, r=20, t=80, b=60),
+        )
+        return (
+            f"<figure><figcaption>{html.escape(title)}</figcaption>"
+            f"<p class='note'>{html.escape(note)}</p>{_plotly_html(fig, fig_id)}</figure>"
+        )
+    plt = require("matplotlib.pyplot", "viz", purpose="static report figures")
+    fig, ax = plt.subplots(figsize=(6, 1 + 0.35 * len(names)))
+    ax.barh(names[::-1], shares[::-1], label="variance share")
+    ax.set_xlabel("share of loss variance (0-1)")
+    ax.set_ylabel("term")
+    ax.set_title(title)
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    out = figure_html(fig, caption=title, note=note, fig_id=fig_id)
+    plt.close(fig)
+    return out
+
+
+def similarity_heatmap_html(
+    pairs: pd.DataFrame, *, by: str, fig_id: str, interactive: bool, measure: str = "spearman"
+) -> str | None:
+    """A symmetric heatmap of ``measure`` between every compared pair of landscapes."""
+    if measure not in pairs.columns or not len(pairs):
+        return None
+    names = sorted(set(pairs["a"].astype(str)) | set(pairs["b"].astype(str)))
+    index = {n: i for i, n in enumerate(names)}
+    z = np.full((len(names), len(names)), np.nan)
+    np.fill_diagonal(z, 1.0)
+    for a, b, v in zip(pairs["a"].astype(str), pairs["b"].astype(str), pairs[measure], strict=True):
+        z[index[a], index[b]] = z[index[b], index[a]] = float(v)
+    if not np.isfinite(z[~np.eye(len(names), dtype=bool)]).any():
+        return None
+    title = f"{measure} between landscapes (by {by})"
+    note = (
+        "Rank correlation of the losses on the configurations two landscapes share (1: same order)."
+    )
+    if interactive:
+        go = require("plotly.graph_objects", "viz", purpose="the interactive report")
+        fig = go.Figure(
+            go.Heatmap(
+                x=names,
+                y=names,
+                z=np.where(np.isfinite(z), z, None).tolist(),
+                zmin=-1,
+                zmax=1,
+                colorscale="RdBu",
+                colorbar=dict(title=measure),
+            )
+        )
+        fig.update_layout(
+            title=title,
+            xaxis=dict(title="landscape", type="category"),
+            yaxis=dict(title="landscape", type="category"),
+            height=260 + 30 * len(names),
+            template="plotly_white",
+            margin=dict(l=60, r=20, t=80, b=60),
+        )
+        return (
+            f"<figure><figcaption>{html.escape(title)}</figcaption>"
+            f"<p class='note'>{html.escape(note)}</p>{_plotly_html(fig, fig_id)}</figure>"
+        )
+    plt = require("matplotlib.pyplot", "viz", purpose="static report figures")
+    fig, ax = plt.subplots(figsize=(5, 4))
+    image = ax.imshow(np.ma.masked_invalid(z), vmin=-1, vmax=1, cmap="RdBu")
+    ax.set_xticks(range(len(names)), names, rotation=60, ha="right", fontsize=7)
+    ax.set_yticks(range(len(names)), names, fontsize=7)
+    ax.set_xlabel("landscape")
+    ax.set_ylabel("landscape")
+    ax.set_title(title)
+    fig.colorbar(image, ax=ax, label=measure)
+    fig.tight_layout()
+    out = figure_html(fig, caption=title, note=note, fig_id=fig_id)
+    plt.close(fig)
+    return out
+
+
 def importance_section(
-    landscapes: Sequence[Landscape], *, loss: str = "test", seed: int = 0, top: int = 8
+    landscapes: Sequence[Landscape],
+    *,
+    loss: str = "test",
+    seed: int = 0,
+    top: int = 8,
+    interactive: bool = False,
 ) -> tuple[str, str] | None:
-    """The largest fANOVA terms (main effects and pairs) of every landscape."""
+    """The largest fANOVA terms (main effects and pairs) of every landscape: bars and table."""
     from lossatlas.analysis._importance import importance
 
     parts = [
@@ -47,7 +163,16 @@ def importance_section(
         terms = frame[frame["term"] != "residual"].head(top)
         rest = frame[frame["term"] == "residual"]
         shown = pd.concat([terms, rest])[["term", "fraction"]]
-        parts.append(f"<h3>{html.escape(landscape.label)}</h3>{_table(shown)}")
+        bars = importance_bars_html(
+            terms,
+            label=landscape.label,
+            fig_id=f"importance-{len(parts)}",
+            interactive=interactive,
+        )
+        parts.append(
+            f"<h3>{html.escape(landscape.label)}</h3><div class='grid'>{bars}"
+            f"<div>{_table(shown)}</div></div>"
+        )
     return ("hyperparameter importance", "".join(parts)) if len(parts) > 1 else None
 
 
@@ -57,7 +182,7 @@ def _varying(landscapes: Sequence[Landscape], predicate) -> bool:
 
 
 def comparison_section(
-    landscapes: Sequence[Landscape], *, loss: str = "test"
+    landscapes: Sequence[Landscape], *, loss: str = "test", interactive: bool = False
 ) -> tuple[str, str] | None:
     """Similarity of landscapes across fidelities, datasets, models and train vs test."""
     from lossatlas.analysis._comparison import compare_landscapes
@@ -81,18 +206,26 @@ def comparison_section(
         if result.pairs.empty:
             continue
         columns = [c for c in _SIMILARITY_COLUMNS if c in result.pairs.columns]
+        heat = similarity_heatmap_html(
+            result.pairs, by=by, fig_id=f"similarity-{len(parts)}", interactive=interactive
+        )
         parts.append(
-            f"<h3>by {by}</h3><p>{html.escape(result.summary)}</p>{_table(result.pairs[columns])}"
+            f"<h3>by {by}</h3><p>{html.escape(result.summary)}</p>{heat or ''}"
+            f"{_table(result.pairs[columns])}"
         )
     return ("comparisons", "".join(parts)) if parts else None
 
 
 def analysis_sections(
-    landscapes: Sequence[Landscape], *, loss: str = "test", seed: int = 0
+    landscapes: Sequence[Landscape],
+    *,
+    loss: str = "test",
+    seed: int = 0,
+    interactive: bool = False,
 ) -> list[tuple[str, str]]:
-    """Importance and comparison sections, those that apply to ``landscapes``."""
+    """Importance and comparison sections (figures next to tables), those that apply."""
     sections = [
-        importance_section(landscapes, loss=loss, seed=seed),
-        comparison_section(landscapes, loss=loss),
+        importance_section(landscapes, loss=loss, seed=seed, interactive=interactive),
+        comparison_section(landscapes, loss=loss, interactive=interactive),
     ]
     return [s for s in sections if s is not None]
