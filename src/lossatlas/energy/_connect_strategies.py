@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 __all__ = ["CONNECT_STRATEGIES", "connect_with_strategy", "read_pairs"]
 
 Strategy = Literal["lowest", "unconnected", "closest", "pairs"]
+#: The strategies of :func:`connect_with_strategy` (``energy connect --strategy``).
 CONNECT_STRATEGIES: tuple[str, ...] = ("lowest", "unconnected", "closest", "pairs")
 
 
