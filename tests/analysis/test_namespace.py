@@ -13,6 +13,7 @@ MODULES = (
     "_catalogue_graphfla",
     "_comparison",
     "_epistasis",
+    "_epsilon",
     "_evolvability",
     "_fitness_correlation",
     "_fitness_distribution",
