@@ -233,6 +233,7 @@ def evaluate(
     retry_failed: bool = False,
     progress: bool = False,
     write_table: bool = True,
+    reuse: bool = True,
 ) -> EvaluationSummary:
     """Run the study's tasks that the journal in ``out`` does not hold yet.
 
@@ -251,6 +252,10 @@ def evaluate(
         Show a rich progress bar (done/total, failures, ETA).
     write_table : bool, default True
         Export the journal to ``out/results.parquet`` at the end.
+    reuse : bool, default True
+        Train once and score every nested ``n_estimators`` (forests' first k trees, boosting
+        prefixes; :mod:`lossatlas.evaluate._reuse`) where the model makes them equal to
+        separately trained models; each prefix is still its own journal row.
 
     Returns
     -------
@@ -274,6 +279,7 @@ def evaluate(
     True
     """
     from lossatlas.evaluate._progress import ProgressReporter
+    from lossatlas.evaluate._reuse import group_tasks
     from lossatlas.evaluate._table import export
 
     study.model.check_available()
@@ -294,11 +300,13 @@ def evaluate(
             enabled=progress,
             label=f"{study.model.name} on {study.dataset.name}",
         ) as bar:
-            for result in executor.run(study.context(), todo):
-                journal.record(key, result, replace_failed=retry_failed)
-                failed = result["status"] != "ok"
-                n_failed += failed
-                bar.advance(failed=failed)
+            work = group_tasks(study.model, todo) if reuse else todo
+            for item in executor.run(study.context(), work):
+                for result in item if isinstance(item, list) else [item]:  # a TaskGroup's
+                    journal.record(key, result, replace_failed=retry_failed)
+                    failed = result["status"] != "ok"
+                    n_failed += failed
+                    bar.advance(failed=failed)
     table = export(out) if write_table else None
     return EvaluationSummary(
         out=out,
