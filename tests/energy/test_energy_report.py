@@ -25,6 +25,7 @@ from lossatlas.errors import InputError
 # Mueller-Brown fixture (shared/reference/energy-landscapes.md): 3 minima and 2 saddles.
 MB_MINIMA = [(-0.5582, 1.4417), (0.6235, 0.0280), (-0.0500, 0.4667)]
 MB_SADDLES = [((-0.8220, 0.6243), 0, 2), ((0.2124, 0.2930), 2, 1)]
+VIEWS = ["loss slice", "straight line vs path", "Hessian spectra"]
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
 
 
@@ -73,7 +74,7 @@ def test_mueller_brown_report_has_tree_and_heat_capacity_but_no_ensembles(tmp_pa
     assert text.lower().startswith("<!doctype html>")
     assert "<title>MB &lt;test&gt;</title>" in text
     titles = re.findall(r"<h2>(.*?)</h2>", text)
-    assert titles == ["exploration", "disconnectivity graph", "heat capacity"]
+    assert titles == ["exploration", "disconnectivity graph", "heat capacity", *VIEWS]
     assert "ensembles of minima" not in text and "feature relevance" not in text
     assert "test accuracy" not in text  # not a classifier
     tree = _section(text, "disconnectivity graph")
@@ -88,13 +89,20 @@ def test_mueller_brown_report_has_tree_and_heat_capacity_but_no_ensembles(tmp_pa
     assert f"<td class='num'>{hc.peaks[0].T:.4g}</td>" in cv
     assert EXTERNAL.search(text) is None
     assert "<!-- lossatlas:extra-sections:start -->" in text
+    # weight-space views: contour + surface and the slice's merge tree; the stored path's
+    # barrier is the highest saddle's above the higher end minimum
+    assert _section(text, "loss slice").count("<img") == 2
+    path = _section(text, "straight line vs path")
+    assert "stored minimum - transition state - minimum chain" in path
+    assert f"path {-40.6648 + 108.1667:.4g}" in path
+    assert _section(text, "Hessian spectra").count("<tr><td") == 3
 
 
 def test_unconnected_minima_and_missing_spec(tmp_path):
     db_path = _mb_db(tmp_path / "mb.sqlite", saddles=False, spec=False)
     with Database(db_path, create=False) as db:
         sections = dict(energy_sections(db))
-    assert list(sections) == ["exploration", "disconnectivity graph", "heat capacity"]
+    assert list(sections) == ["exploration", "disconnectivity graph", "heat capacity"]  # no spec
     assert "the 3 minima are unconnected" in sections["disconnectivity graph"]
     assert "<img" not in sections["disconnectivity graph"]
     assert "no stored potential spec" in sections["exploration"]
@@ -121,6 +129,7 @@ def test_mlp_report_has_ensembles_relevance_and_accuracy(mlp_db, tmp_path):
         "heat capacity",
         "ensembles of minima",
         "feature relevance",
+        *VIEWS,
     ]
     data = pot.dataset
     acc = float(np.mean(pot.predict(minima[0].coords, data.X_test) == data.y_test))
@@ -146,7 +155,7 @@ def test_extra_sections_follow_the_energy_sections(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert re.findall(r"<h2>(.*?)</h2>", text)[-1] == "more"
     assert text.index("<p id='probe'>") > text.index("<h2>heat capacity</h2>")
-    assert "<a href='#extra-3'>more</a>" in text
+    assert f"<a href='#extra-{3 + len(VIEWS)}'>more</a>" in text
 
 
 def test_cli_report_and_energy_report_write_the_same_page(mlp_db, tmp_path, capsys):

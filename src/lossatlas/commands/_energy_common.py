@@ -86,3 +86,38 @@ def save_figure(fig: Any, output: Path, *, default_name: str) -> Path:
     path = figure_path(output, default_name=default_name)
     fig.savefig(path, dpi=150, bbox_inches="tight")
     return path
+
+
+def energy_group(app: typer.Typer) -> typer.Typer:
+    """The ``energy`` group registered by :mod:`lossatlas.commands.energy`, or a new one (so
+    these verbs stay reachable should that module be missing)."""
+    for group in app.registered_groups:
+        name = group.name or (group.typer_instance.info.name if group.typer_instance else None)
+        if name == "energy" and group.typer_instance is not None:
+            return group.typer_instance
+    group = typer.Typer(name="energy", help="Weight-space energy landscapes.", no_args_is_help=True)
+    app.add_typer(group, name="energy")
+    return group
+
+
+def print_table(title: str, rows: list[dict[str, Any]]) -> None:
+    """Print ``rows`` (dicts with the same keys) as a rich table titled ``title``."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    keys = list(rows[0]) if rows else []
+    for k in keys:
+        table.add_column(str(k), justify="right")
+    for row in rows:
+        table.add_row(
+            *(
+                ""
+                if row[k] is None
+                else f"{row[k]:.6g}"
+                if isinstance(row[k], float)
+                else str(row[k])
+                for k in keys
+            )
+        )
+    Console().print(table)

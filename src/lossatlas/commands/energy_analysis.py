@@ -20,7 +20,9 @@ from lossatlas.commands._energy_common import (
     FormatOption,
     OutputFormat,
     QuietOption,
+    energy_group,
     figure_path,
+    print_table,
     save_figure,
 )
 from lossatlas.commands._energy_common import open_database as _open
@@ -38,21 +40,9 @@ class Rule(StrEnum):
     neighbour = "neighbour"
 
 
-def _energy_group(app: typer.Typer) -> typer.Typer:
-    """The ``energy`` group registered by :mod:`lossatlas.commands.energy`, or a new one (so
-    these verbs stay reachable should that module be missing)."""
-    for group in app.registered_groups:
-        name = group.name or (group.typer_instance.info.name if group.typer_instance else None)
-        if name == "energy" and group.typer_instance is not None:
-            return group.typer_instance
-    group = typer.Typer(name="energy", help="Weight-space energy landscapes.", no_args_is_help=True)
-    app.add_typer(group, name="energy")
-    return group
-
-
 def register(app: typer.Typer) -> None:
     """Add the analysis verbs to the ``energy`` command group."""
-    group = _energy_group(app)
+    group = energy_group(app)
     group.command("cv")(cv)
     group.command("msb")(msb)
     group.command("sweep")(sweep)
@@ -66,28 +56,6 @@ def _save(fig: Any, output: Path | None, default_name: str) -> None:
     if output is not None:
         written = save_figure(fig, output, default_name=default_name)
         typer.echo(f"wrote '{written}'", err=True)
-
-
-def _table(title: str, rows: list[dict[str, Any]]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=title)
-    keys = list(rows[0]) if rows else []
-    for k in keys:
-        table.add_column(str(k), justify="right")
-    for row in rows:
-        table.add_row(
-            *(
-                ""
-                if row[k] is None
-                else f"{row[k]:.6g}"
-                if isinstance(row[k], float)
-                else str(row[k])
-                for k in keys
-            )
-        )
-    Console().print(table)
 
 
 # -- commands ---------------------------------------------------------------------------------
@@ -118,7 +86,7 @@ def cv(
     if format is OutputFormat.json:
         typer.echo(json.dumps(hc.to_dict()))
         return
-    _table(
+    print_table(
         f"C(T): {len(hc.minima_ids)} minima, kappa={hc.kappa}, {len(hc.peaks)} peak(s)",
         [
             {
@@ -153,7 +121,7 @@ def msb(
     if format is OutputFormat.json:
         typer.echo(json.dumps(data))
         return
-    _table(
+    print_table(
         f"{len(r.bottoms)} MSBs, {len(r.ambiguous)} ambiguous, {len(r.isolated)} isolated",
         [
             {**row, "reachable_bottoms": " ".join(map(str, row["reachable_bottoms"]))}
@@ -248,7 +216,7 @@ def sweep(
         )
         return
     counts = result.counts()
-    _table(
+    print_table(
         f"{spec['name']}: stationary points against {parameter}",
         [
             {parameter: float(v), "minima": int(c[0]), "saddles": int(c[1])}
@@ -256,7 +224,7 @@ def sweep(
         ],
     )
     if folds:
-        _table(f"{len(folds)} fold(s)", [{**f, "bracket": f"{f['bracket']}"} for f in folds])
+        print_table(f"{len(folds)} fold(s)", [{**f, "bracket": f"{f['bracket']}"} for f in folds])
     else:
         typer.echo("no folds between the sampled values")
     if best is not None:
@@ -294,8 +262,8 @@ def ensemble(
     if format is OutputFormat.json:
         typer.echo(json.dumps(data))
         return
-    _table(f"{len(minima)} minima on {r.correct.shape[0]} test items", minima)
-    _table("combinations", [{"method": k, **v} for k, v in summary.items()])
+    print_table(f"{len(minima)} minima on {r.correct.shape[0]} test items", minima)
+    print_table("combinations", [{"method": k, **v} for k, v in summary.items()])
 
 
 def relevance(
@@ -312,7 +280,7 @@ def relevance(
     if format is OutputFormat.json:
         typer.echo(json.dumps(fr.to_dict()))
         return
-    _table(f"feature relevance ({fr.grouping}, {len(fr.groups)} group(s))", fr.table())
+    print_table(f"feature relevance ({fr.grouping}, {len(fr.groups)} group(s))", fr.table())
 
 
 def compare_losses(
@@ -354,4 +322,4 @@ def compare_losses(
     if format is OutputFormat.json:
         typer.echo(json.dumps(c.to_dict()))
         return
-    _table(f"{c.dataset}, {c.n_hidden} hidden units", c.table())
+    print_table(f"{c.dataset}, {c.n_hidden} hidden units", c.table())

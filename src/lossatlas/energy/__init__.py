@@ -24,6 +24,10 @@ Examples
 from __future__ import annotations
 
 from lossatlas.energy._basinhopping import BasinHoppingResult, basin_hopping, refine_minimum
+from lossatlas.energy._batch import (
+    batch_energies,
+    heldout_potential,
+)
 from lossatlas.energy._catastrophe import find_stationary_points, sweep_nu, sweep_parameter
 from lossatlas.energy._connect import (
     ConnectResult,
@@ -34,6 +38,11 @@ from lossatlas.energy._connect import (
 from lossatlas.energy._data import EnergyDataset, available_energy_datasets, load_energy_dataset
 from lossatlas.energy._database import Database, DatabaseError, potential_db_options
 from lossatlas.energy._dbfile import APPLICATION_ID, ENERGY_DB_SUFFIXES, SCHEMA_VERSION
+from lossatlas.energy._density import (
+    SpectralDensity,
+    broadened_density,
+    spectral_density,
+)
 from lossatlas.energy._disconnectivity import (
     DisconnectivityTree,
     TreeNode,
@@ -54,6 +63,16 @@ from lossatlas.energy._ensembles import (
     specialisation_plot_data,
 )
 from lossatlas.energy._harmonic import hessian_summary
+from lossatlas.energy._hvp import (
+    dense_hessian,
+    hessian_operator,
+)
+from lossatlas.energy._interpolation import (
+    InterpolationProfile,
+    align_chain,
+    line_and_path,
+    line_and_path_from_database,
+)
 from lossatlas.energy._losscompare import (
     LossComparison,
     LossLandscapeStats,
@@ -105,6 +124,31 @@ from lossatlas.energy._report import (
     minima_test_accuracy,
     write_energy_report,
 )
+from lossatlas.energy._slice_topology import (
+    GridMinimum,
+    GridSaddle,
+    SliceMergeTree,
+    slice_merge_tree,
+    to_disconnectivity,
+)
+from lossatlas.energy._slices import (
+    LossSlice,
+    ParameterGroup,
+    hessian_directions,
+    loss_slice,
+    normalise_direction,
+    parameter_groups,
+    random_directions,
+)
+from lossatlas.energy._spectrum import (
+    HessianSpectrum,
+    MinimumSpectrum,
+    TraceEstimate,
+    extreme_eigenvalues,
+    hessian_spectrum,
+    hutchinson_trace,
+    spectra_from_database,
+)
 from lossatlas.energy._stationary import (
     Fold,
     ParameterSweep,
@@ -120,6 +164,9 @@ from lossatlas.energy._thermo import (
     heat_capacity_plot_data,
     occupation_probabilities,
 )
+from lossatlas.energy._torch_inputs import (
+    torch_potential_from_files,
+)
 from lossatlas.energy._transition import (
     SaddleConnection,
     TransitionStateSearch,
@@ -127,6 +174,17 @@ from lossatlas.energy._transition import (
     find_transition_states,
     orbit_distance,
     push_off,
+)
+from lossatlas.energy._views_plots import (
+    plot_line_vs_path,
+    plot_slice,
+    plot_slice_contour,
+    plot_slice_merge_tree,
+    plot_slice_surface,
+    plot_spectral_density,
+)
+from lossatlas.energy._views_report import (
+    view_section_builders,
 )
 from lossatlas.energy.potentials import (
     BasePotential,
@@ -147,6 +205,44 @@ from lossatlas.energy.potentials import (
 )
 
 __all__ = [
+    "batch_energies",
+    "heldout_potential",
+    "SpectralDensity",
+    "broadened_density",
+    "spectral_density",
+    "dense_hessian",
+    "hessian_operator",
+    "InterpolationProfile",
+    "align_chain",
+    "line_and_path",
+    "line_and_path_from_database",
+    "GridMinimum",
+    "GridSaddle",
+    "SliceMergeTree",
+    "slice_merge_tree",
+    "to_disconnectivity",
+    "LossSlice",
+    "ParameterGroup",
+    "hessian_directions",
+    "loss_slice",
+    "normalise_direction",
+    "parameter_groups",
+    "random_directions",
+    "HessianSpectrum",
+    "MinimumSpectrum",
+    "TraceEstimate",
+    "extreme_eigenvalues",
+    "hessian_spectrum",
+    "hutchinson_trace",
+    "spectra_from_database",
+    "torch_potential_from_files",
+    "plot_line_vs_path",
+    "plot_slice",
+    "plot_slice_contour",
+    "plot_slice_merge_tree",
+    "plot_slice_surface",
+    "plot_spectral_density",
+    "view_section_builders",
     # potentials and data
     "BasePotential",
     "CallablePotential",

@@ -11,7 +11,9 @@ Sections (each only when it applies):
 - **ensembles of minima** (classification potentials only): per-minimum accuracy, overlap,
   oracle, averaging, occupation weighting and a learned selector (Ballard et al. 2017);
 - **feature relevance** (tanh-network potentials only): input relevance from first-layer
-  weights conserved within each monotonic sequence basin.
+  weights conserved within each monotonic sequence basin;
+- **loss slice**, **straight line vs path** and **Hessian spectra** (whenever the potential is
+  known): see :mod:`lossatlas.energy._views_report`.
 
 The page is written by the neutral :func:`lossatlas._pages.write_page` (the shell of the
 hyperparameter report too) with static PNG figures; nothing of the hyperparameter stack is
@@ -295,7 +297,8 @@ def energy_sections(
     -------
     list of (str, str)
         exploration, disconnectivity graph, heat capacity, then ensembles of minima
-        (classification potentials) and feature relevance (tanh networks). An analysis that
+        (classification potentials), feature relevance (tanh networks), then loss slice,
+        straight line vs path and Hessian spectra (when the potential is known). An analysis that
         refuses the data shows its error as a warning in its section.
     """
     if lowest < 1:
@@ -330,6 +333,9 @@ def energy_sections(
         )
     if _network(potential):
         sections.append(_guarded("feature relevance", lambda: _relevance(db, potential)))
+    from lossatlas.energy._views_report import view_section_builders
+
+    sections.extend(_guarded(t, b) for t, b in view_section_builders(db, potential, seed=seed))
     return sections
 
 
