@@ -20,9 +20,10 @@ on iris, half the rows, ``subsample=0.6``, 5 rounds give 12 trees where the firs
 a 9-round run give 15, and probabilities differ by up to 0.09; without bagging they agree
 exactly, and :func:`boosting_prefix` supports ``num_iteration`` for a user who registers such
 a model with ``prefix=boosting_prefix``), the torch
-networks' ``epochs`` (the cosine learning-rate schedule and, for every schedule, the shuffling
-of later epochs depend on the total; an epoch checkpoint equals a shorter run only with the
-constant schedule), SVMs and decision trees (no nested axis).
+networks' ``epochs`` (FCNet's cosine schedule anneals over the total number of epochs, so an
+epoch-k checkpoint of a longer run is not a k-epoch run; with a constant learning rate it would
+be one, as the seeded shuffles are drawn epoch by epoch, but epoch-checkpoint scoring is not
+implemented yet), SVMs and decision trees (no nested axis).
 
 Fit time is accounted once: the task trained at the largest value carries the group's
 ``fit_seconds``; the prefix tasks carry 0 and name it in ``prefix_of`` (the value trained).

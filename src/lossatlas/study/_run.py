@@ -23,6 +23,7 @@ from lossatlas import columns as roles
 from lossatlas.evaluate._executors import connect_dask, make_executor
 from lossatlas.evaluate._journal import JOURNAL_NAME, Journal
 from lossatlas.evaluate._progress import ProgressReporter
+from lossatlas.evaluate._reuse import group_tasks
 from lossatlas.evaluate._runner import Evaluation
 from lossatlas.evaluate._table import journal_frame
 from lossatlas.landscape import Landscape
@@ -96,12 +97,15 @@ def evaluate_study(
                 for evaluation, todo in plan:
                     if not todo:
                         continue
-                    for result in executor.run(evaluation.context(), todo):
-                        journal.record(evaluation.key, result, replace_failed=retry_failed)
-                        failed = result["status"] != "ok"
-                        n_run += 1
-                        n_failed += failed
-                        bar.advance(failed=failed)
+                    # nested n_estimators trained once, each prefix its own row (_reuse)
+                    work = group_tasks(evaluation.model, todo)
+                    for item in executor.run(evaluation.context(), work):
+                        for result in item if isinstance(item, list) else [item]:
+                            journal.record(evaluation.key, result, replace_failed=retry_failed)
+                            failed = result["status"] != "ok"
+                            n_run += 1
+                            n_failed += failed
+                            bar.advance(failed=failed)
     finally:
         if own and client is not None:
             client.close()
