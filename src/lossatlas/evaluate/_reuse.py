@@ -42,8 +42,8 @@ from lossatlas.evaluate._prefixes import boosting_prefix, forest_prefix
 from lossatlas.evaluate._tasks import (
     Task,
     TaskContext,
-    _failure,
-    _header,
+    failure_message,
+    result_header,
     canonical,
     fit_prepared,
     prepare_fit,
@@ -162,14 +162,14 @@ def run_group(context: TaskContext, group: TaskGroup) -> list[dict[str, Any]]:
     prefix = context.model.prefix
     assert prefix is not None, f"model {context.model.name!r} has no prefix view"
     largest = group.tasks[-1]
-    results = [_header(task) for task in group.tasks]
+    results = [result_header(task) for task in group.tasks]
     try:
         prepared = prepare_fit(context, largest)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             estimator, fit_seconds = fit_prepared(context, prepared)
     except Exception as exc:  # the shared fit failed: every task of the group fails with it
-        error = _failure(exc)
+        error = failure_message(exc)
         for result in results:
             result.update(status="failed", error=error)
         return results
@@ -184,5 +184,5 @@ def run_group(context: TaskContext, group: TaskGroup) -> list[dict[str, Any]]:
             if value != top:
                 result["prefix_of"] = top
         except Exception as exc:
-            result.update(status="failed", error=_failure(exc))
+            result.update(status="failed", error=failure_message(exc))
     return results

@@ -46,8 +46,14 @@ __all__ = [
     "evaluation_splits",
     "fold_indices",
     "holdout_split",
+    "PreparedFit",
+    "failure_message",
+    "fit_prepared",
     "nested_subsample",
+    "prepare_fit",
+    "result_header",
     "run_task",
+    "score_prepared",
 ]
 
 
@@ -292,14 +298,15 @@ def _losses(
     return out
 
 
-def _failure(exc: BaseException) -> str:
+def failure_message(exc: BaseException) -> str:
     """One line naming a failing configuration's exception and where it was raised."""
     last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
     where = f" (at {last[0].filename}:{last[0].lineno})" if last else ""
     return f"{type(exc).__name__}: {exc}{where}"[:2000]
 
 
-def _header(task: Task) -> dict[str, Any]:
+def result_header(task: Task) -> dict[str, Any]:
+    """The key fields of ``task``'s result, status ``ok`` until something fails."""
     return {
         "config": task.config,
         "fold": task.fold,
@@ -426,7 +433,7 @@ def run_task(context: TaskContext, task: Any) -> Any:
         from lossatlas.evaluate._reuse import run_group
 
         return run_group(context, task)
-    result = _header(task)
+    result = result_header(task)
     try:
         prepared = prepare_fit(context, task)
         with warnings.catch_warnings():
@@ -435,5 +442,5 @@ def run_task(context: TaskContext, task: Any) -> Any:
             scores = score_prepared(context, prepared, estimator)
         result.update(scores, fit_seconds=fit_seconds)
     except Exception as exc:  # a failing configuration is data, not a crash
-        result.update(status="failed", error=_failure(exc))
+        result.update(status="failed", error=failure_message(exc))
     return result
