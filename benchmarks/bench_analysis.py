@@ -6,33 +6,27 @@ local optima, basins, FDC, autocorrelation, neutrality and the whole ``profile()
 peak traced memory of each step. Times are also given as ratios to a baseline measured in the
 same process (``np.sort`` of the 10^6 loss vector), since the machines are shared and noisy.
 
-    python benchmarks/bench_analysis.py            # 10^6 grid and 10^5 partial
-    python benchmarks/bench_analysis.py --big      # also a 10^7 grid (7 HPs x 10 values)
-    python benchmarks/bench_analysis.py --whole-process [--rounds 3]
+It also times the default profile and the full profile (``metrics="all"``, every registered
+metric, costly ones included) of the 10^6 grid, and -- with GraphFLA installed (the ``dev``
+extra) -- GraphFLA 0.4.0's landscape build plus the metrics it shares with us on the same grid
+(``--graphfla-hps`` HPs x 10 values; 6 is the 10^6 grid), with ours on that grid, as ratios to
+the same baseline.
 
-``--whole-process`` writes the 10^6 grid as Parquet (``write_landscape``) and times, as whole
-processes in interleaved rounds (medians; wall and CPU seconds of the child), ``lossatlas
-analyze`` against GraphFLA's read + build + FDC + neutrality + autocorrelation + local optima
-(``benchmarks/_graphfla_analyze.py``, GraphFLA is a dev-only dependency), and the start-up of
-``lossatlas --version`` and ``--help`` against a bare ``python -c pass``.
+    python benchmarks/bench_analysis.py                   # 10^6 grid and 10^5 partial
+    python benchmarks/bench_analysis.py --big             # also a 10^7 grid (7 HPs x 10 values)
+    python benchmarks/bench_analysis.py --graphfla-hps 5  # GraphFLA on a 10^5 grid (0: skip)
 
-Targets (2 cores): whole profile() of the 10^6 grid < 3 s and < 600 MB peak; whole-process
-``lossatlas analyze`` at least 15x faster than GraphFLA; ``--version``/``--help`` under 0.3 s.
+Targets (2 cores): the default profile() of the 10^6 grid < 3 s and < 600 MB peak.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
-import os
 import resource
-import subprocess
-import sys
-import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -46,6 +40,7 @@ from lossatlas.analysis import (
     neutrality,
     profile,
 )
+from lossatlas.analysis._registry import REGISTRY
 from lossatlas.landscape import Landscape
 from lossatlas.space import SearchSpace
 
@@ -104,65 +99,108 @@ def run(landscape: Landscape, baseline: float, *, eps: float) -> dict[str, float
     return out
 
 
-def _child(command: list[str]) -> tuple[float, float]:
-    """(wall, CPU) seconds of one child process (CPU: user + system of the child)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=os.environ.copy())
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+def profiles(landscape: Landscape, small: Landscape, baseline: float, *, eps: float) -> None:
+    """Default and full profiles of ``landscape``, per family too; the "heavy" metrics (one
+    graph search per local optimum) on ``small``."""
+    light = [m.name for m in REGISTRY.values() if m.cost != "heavy"]
+    heavy = [m.name for m in REGISTRY.values() if m.cost == "heavy"]
+    print(f"\nprofiles of {landscape!r}")
+    print(f"{'selection':34s} {'seconds':>9s} {'x baseline':>11s}")
+    for label, metrics in (
+        ("default profile", None),
+        (f"full profile ({len(light)} metrics, not heavy)", light),
+    ):
+        seconds, _, _ = measure(lambda m=metrics: profile(fresh(landscape), epsilon=eps, metrics=m))
+        print(f"{label:34s} {seconds:9.3f} {seconds / baseline:11.1f}")
+    for family in dict.fromkeys(m.family for m in REGISTRY.values()):
+        names = [m.name for m in REGISTRY.values() if m.family == family and m.cost != "heavy"]
+        seconds, _, _ = measure(lambda f=names: profile(fresh(landscape), epsilon=eps, metrics=f))
+        print(f"  family {family:25s} {seconds:9.3f} {seconds / baseline:11.1f}")
+    seconds, _, _ = measure(lambda: profile(fresh(small), epsilon=eps, metrics=heavy))
+    label = f"heavy metrics ({len(heavy)}) on {small.n}"
+    print(f"{label:34s} {seconds:9.3f} {seconds / baseline:11.1f}")
 
 
-def whole_process(rounds: int) -> None:
-    """``lossatlas analyze`` vs GraphFLA on the 10^6 grid, and the CLI start-up, as processes."""
-    from lossatlas.io import write_landscape
+# our key -> GraphFLA 0.4.0 function, for the metrics both have
+SHARED = {
+    "fitness.skewness": "fitness_distribution",
+    "local_optima_ratio": "local_optima_ratio",
+    "gradient_intensity": "gradient_intensity",
+    "autocorrelation_pooled": "autocorrelation",
+    "r_s_ratio": "r_s_ratio",
+    "neutrality": "neutrality",
+    "fdc_spearman": "fdc",
+    "basin_fitness_correlation": "basin_fitness_correlation",
+    "neighbor_fitness_correlation": "neighbor_fitness_correlation",
+    "fitness_flattening_index": "fitness_flattening_index",
+    "global_optima_accessibility": "global_optima_accessibility",
+    "mean_path_length_to_global_optimum": "mean_path_length_to_global_optimum",
+    "mean_distance_to_global_optimum": "mean_distance_to_global_optimum",
+    "gamma": "gamma",
+    "gamma_star": "gamma_star",
+    "diminishing_returns_index": "diminishing_returns_index",
+    "increasing_costs_index": "increasing_costs_index",
+}
 
-    here = Path(__file__).resolve().parent
-    with tempfile.TemporaryDirectory() as tmp:
-        table = Path(tmp) / "grid.parquet"
-        write_landscape(bowl_landscape(6, 10), table)
-        py = sys.executable
-        contestants = {
-            "python -c pass": [py, "-c", "pass"],
-            "lossatlas --version": [py, "-m", "lossatlas.cli", "--version"],
-            "lossatlas --help": [py, "-m", "lossatlas.cli", "--help"],
-            "lossatlas analyze": [py, "-m", "lossatlas.cli", "analyze", str(table)],
-            "GraphFLA build+4 metrics": [py, str(here / "_graphfla_analyze.py"), str(table)],
-        }
-        times: dict[str, list[tuple[float, float]]] = {name: [] for name in contestants}
-        for _ in range(rounds):  # interleaved, so load changes hit every contestant alike
-            for name, command in contestants.items():
-                times[name].append(_child(command))
-    print(f"whole processes, medians of {rounds} interleaved rounds; load {os.getloadavg()[0]:.1f}")
-    med = {
-        name: (float(np.median([w for w, _ in t])), float(np.median([c for _, c in t])))
-        for name, t in times.items()
-    }
-    for name, (wall, cpu) in med.items():
-        print(f"  {name:28s} wall {wall:7.2f} s   CPU {cpu:7.2f} s")
-    for label, index in (("wall", 0), ("CPU", 1)):
-        ratio = med["GraphFLA build+4 metrics"][index] / med["lossatlas analyze"][index]
-        print(f"GraphFLA / lossatlas analyze ({label}): {ratio:5.1f}x (target >= 15)")
-    for name in ("lossatlas --version", "lossatlas --help"):
-        wall, cpu = med[name]
-        extra = wall - med["python -c pass"][0]
-        print(
-            f"{name}: wall {wall:.2f} s (bare interpreter {med['python -c pass'][0]:.2f} s, "
-            f"+{extra:.2f} s), CPU {cpu:.2f} s (target < 0.3 s)"
+
+def against_graphfla(landscape: Landscape, baseline: float, *, eps: float) -> None:
+    """GraphFLA's build and the shared metrics against ours, on one grid, in one process."""
+    try:
+        import graphfla.analysis as fla
+        import pandas as pd
+        from graphfla.landscape import Landscape as GraphFLALandscape
+    except ImportError:
+        print("\nGraphFLA not installed (pip install graphfla): comparison skipped")
+        return
+    import warnings
+
+    print(f"\nGraphFLA 0.4.0 vs lossatlas on {landscape!r}")
+    frame = pd.DataFrame(landscape.codes.astype(int), columns=list(landscape.space.names))
+    types = dict.fromkeys(landscape.space.names, "ordinal")
+
+    def build():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return GraphFLALandscape(maximize=True).build_from_data(
+                frame, -landscape.loss(), data_types=types, epsilon=eps, verbose=False
+            )
+
+    theirs_build, _, built = measure(build)
+    functions = list(dict.fromkeys(SHARED.values()))
+    started = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for function in functions:
+            kwargs = {"n_jobs": 1} if function in ("gamma", "gamma_star") else {}
+            getattr(fla, function)(built, **kwargs)
+    theirs_metrics = time.perf_counter() - started
+    ours, _, _ = measure(
+        lambda: profile(
+            fresh(landscape),
+            epsilon=eps,
+            metrics=list(SHARED),
+            descent="graphfla",
+            plateau_exit="first",
         )
+    )
+    theirs = theirs_build + theirs_metrics
+    print(f"{'':34s} {'seconds':>9s} {'x baseline':>11s}")
+    print(f"{'GraphFLA build':34s} {theirs_build:9.3f} {theirs_build / baseline:11.1f}")
+    print(
+        f"{'GraphFLA shared metrics':34s} {theirs_metrics:9.3f} {theirs_metrics / baseline:11.1f}"
+    )
+    print(f"{'lossatlas same metrics (incl graph)':34s} {ours:9.3f} {ours / baseline:11.1f}")
+    print(f"GraphFLA / lossatlas: {theirs / ours:.1f}x ({len(SHARED)} shared metrics)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--big", action="store_true", help="also run a 10^7 grid")
     parser.add_argument("--epsilon", type=float, default=0.0)
-    parser.add_argument("--whole-process", action="store_true", help="analyze vs GraphFLA")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--graphfla-hps", type=int, default=6, help="GraphFLA grid: HPs x 10 values (0: skip)"
+    )
     args = parser.parse_args()
-    if args.whole_process:
-        whole_process(args.rounds)
-        return
 
     full = bowl_landscape(6, 10)
     baseline, _, _ = measure(lambda: np.sort(full.loss()))
@@ -175,6 +213,9 @@ def main() -> None:
         big = bowl_landscape(7, 10)
         run(big, baseline, eps=args.epsilon)
     profile_s = results["whole profile()"]
+    profiles(full, bowl_landscape(4, 10), baseline, eps=args.epsilon)
+    if args.graphfla_hps:
+        against_graphfla(bowl_landscape(args.graphfla_hps, 10), baseline, eps=args.epsilon)
     print(
         f"\n10^6 profile: {profile_s:.2f} s (target < 3 s: {'met' if profile_s < 3 else 'MISSED'})"
     )

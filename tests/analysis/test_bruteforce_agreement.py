@@ -141,6 +141,23 @@ def test_epsilon_beyond_the_loss_range(landscape):
     assert same(neutrality(landscape, epsilon=2.0), oracle.neutrality)
 
 
+@pytest.mark.parametrize("descent", ["stop", "through", "graphfla"])
+@pytest.mark.parametrize("plateau_exit", ["lowest", "first"])
+@settings(ORACLE_SETTINGS, max_examples=40)
+@given(landscapes(), epsilons)
+def test_basins_under_every_rule(descent, plateau_exit, landscape, epsilon):
+    oracle = Oracle.from_landscape(
+        landscape, epsilon=epsilon, rule=descent, plateau_exit=plateau_exit
+    )
+    optima = local_optima(landscape, epsilon=epsilon, descent=descent, plateau_exit=plateau_exit)
+    reps = np.asarray(optima.optima_rows)
+    assert reps[np.asarray(optima.basin)].tolist() == oracle.basin
+    assert np.asarray(optima.climb_length).tolist() == oracle.climb_length
+    fast = basin_statistics(landscape, epsilon=epsilon, descent=descent, plateau_exit=plateau_exit)
+    for key, value in oracle.basin_statistics.items():
+        assert same(fast[key], value), key
+
+
 @ORACLE_SETTINGS
 @given(landscapes(), st.booleans())
 def test_strict_local_optima(landscape, strict):

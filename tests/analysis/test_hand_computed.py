@@ -34,9 +34,11 @@ def partition(labels: np.ndarray) -> set[frozenset[int]]:
     return {frozenset(g) for g in groups.values()}
 
 
-def basins_by_row(landscape: Landscape, epsilon: float) -> tuple[list[int], list[int], dict]:
+def basins_by_row(
+    landscape: Landscape, epsilon: float, **rules: str
+) -> tuple[list[int], list[int], dict]:
     """(representative optimum row per row, climb length per row, basin size per optimum row)."""
-    optima = local_optima(landscape, epsilon=epsilon)
+    optima = local_optima(landscape, epsilon=epsilon, **rules)
     reps = np.asarray(optima.optima_rows)
     reached = reps[np.asarray(optima.basin)].tolist()
     sizes = dict(zip(reps.tolist(), np.asarray(optima.basin_size).tolist(), strict=True))
@@ -119,15 +121,33 @@ def test_grid_epsilon_one_unit(grid):
     # {0,1,3,4,5,7}: best 1u, a neighbour would need L < 1u - 1u = 0: r8 = 0 is not -> optimum
     assert n_local_optima(grid, epsilon=U) == 2
     assert neutrality(grid, epsilon=U) == pytest.approx(0.5)
-    # descent as before, but r4 now stops in its (optimum) plateau, represented by r0
+    # default descent stops on entering the optimum plateau P = {0,1,3,4,5,7} (represented by r0):
+    #   members of P stay (0 moves); r2 -> r1 (tie r1/r5) in P: 1 move; r6 -> r3 in P: 1 move;
+    #   r8 is its own optimum. Only r8 reaches the global optimum.
     reached, climb, sizes = basins_by_row(grid, U)
+    assert reached == [0, 0, 0, 0, 0, 0, 0, 0, 8]
+    assert climb == [0, 0, 1, 0, 0, 0, 1, 0, 0]
+    assert sizes == {0: 8, 8: 1}
+    stats = basin_statistics(grid, epsilon=U)
+    assert stats["global_basin_size"] == pytest.approx(1 / 9)
+    assert stats["mean_basin_size"] == pytest.approx(4.5)
+    assert stats["mean_climb_length"] == pytest.approx(2 / 9)
+    # the old rule ("through"): members of P with a strictly lower neighbour keep descending;
+    # r5 (2u) and r7 (2u) descend to r8 (0u), another optimum's basin; r1, r3 -> r0 (1 move)
+    reached, climb, sizes = basins_by_row(grid, U, descent="through")
     assert reached == [0, 0, 0, 0, 0, 8, 0, 8, 8]
     assert climb == [0, 1, 2, 1, 0, 1, 2, 1, 0]
     assert sizes == {0: 6, 8: 3}
-    stats = basin_statistics(grid, epsilon=U)
+    stats = basin_statistics(grid, epsilon=U, descent="through")
     assert stats["global_basin_size"] == pytest.approx(3 / 9)
     assert stats["mean_basin_size"] == pytest.approx(4.5)
     assert stats["mean_climb_length"] == pytest.approx(8 / 9)
+    # GraphFLA's climber: members of P start in an optimum plateau and stay (0 moves), although
+    # r5 and r7 have r8 2u lower; r2 (5u) -> r1 (2u), whose lowest neighbour r0 is not more than
+    # 1u lower: it halts in P (1 move); r6 (4u) -> r3, likewise (1 move).
+    reached, climb, sizes = basins_by_row(grid, U, descent="graphfla")
+    assert reached == [0, 0, 0, 0, 0, 0, 0, 0, 8]
+    assert climb == [0, 0, 1, 0, 0, 0, 1, 0, 0]
     assert plateau_statistics(grid, epsilon=U) == {
         "n_plateaus": 4,
         "largest_plateau": 6,
@@ -151,8 +171,10 @@ def test_grid_epsilon_two_units(grid):
     assert neutrality(grid, epsilon=2 * U) == pytest.approx(10 / 12)
     reached, climb, sizes = basins_by_row(grid, 2 * U)
     assert reached == [8] * 9  # represented by its best member r8
-    assert climb == [0, 1, 2, 1, 0, 1, 2, 1, 0]
+    # stop on entry: only r2 moves (to r1, tie r1/r5); the old rule walks down inside the plateau
+    assert climb == [0, 0, 1, 0, 0, 0, 0, 0, 0]
     assert sizes == {8: 9}
+    assert basins_by_row(grid, 2 * U, descent="through")[1] == [0, 1, 2, 1, 0, 1, 2, 1, 0]
     stats = basin_statistics(grid, epsilon=2 * U)
     assert stats["global_basin_size"] == pytest.approx(1.0)
     assert stats["mean_basin_size"] == pytest.approx(9.0)
@@ -267,7 +289,14 @@ def test_cube_epsilon_one_unit(cube):
     }
     # the big plateau's best is 1u; r4 = 0 is not below 1u - 1u -> still an optimum: 2 optima
     assert n_local_optima(cube, epsilon=U) == 2
+    # every row but r4 starts in the optimum plateau and stops there at once (default)
     reached, climb, sizes = basins_by_row(cube, U)
+    assert reached == [1, 1, 1, 1, 4, 1, 1, 1]
+    assert climb == [0] * 8
+    assert sizes == {1: 7, 4: 1}
+    # the old rule: r0 (3u) and r5, r6 (2u, 3u) have r4 (0) lower and leave the plateau for r4's
+    # basin -- the members "ending in another optimum's basin" of the issue
+    reached, climb, sizes = basins_by_row(cube, U, descent="through")
     assert reached == [4, 1, 1, 1, 4, 4, 4, 1]
     assert climb == [1, 0, 2, 1, 0, 1, 1, 2]
     assert sizes == {1: 4, 4: 4}

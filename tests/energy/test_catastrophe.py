@@ -56,6 +56,53 @@ def test_fold_of_the_cubic_is_bracketed_at_zero() -> None:
     assert len(fig.axes) == 2
 
 
+def test_fold_is_bracketed_when_the_sweep_misses_the_saddle() -> None:
+    # one start near the minimum and no random starts: the maximum at -sqrt(a/3) is never
+    # found by the sweep itself, yet the minimum's appearance is bracketed as a fold at 0
+    values = [-1.0, -0.6, -0.2, 0.2, 0.6, 1.0]
+    sweep = sweep_parameter(cubic, values, parameter="a", n_random=0, starts=[np.array([1.0])])
+    assert sweep.counts().tolist() == [[0, 0]] * 3 + [[1, 0]] * 3
+    assert len(sweep.folds) == 1
+    fold = sweep.folds[0]
+    assert fold.kind == "creation" and fold.bracket[0] <= 0.0 <= fold.bracket[1]
+    assert fold.bracket[1] - fold.bracket[0] < 1e-5
+    [event] = sweep.events
+    assert event["kind"] == "appeared" and event["index"] == 0
+    assert event["bracket"] == [-0.2, 0.2] and "targeted search" in event["explanation"]
+    assert sweep.to_dict()["events"] == [event]
+
+
+def test_every_change_in_the_count_is_a_fold_or_an_event() -> None:
+    # a minimum walking out past max_norm vanishes without a partner: an explained event
+    def shifted(c: float) -> CallablePotential:
+        return CallablePotential(
+            lambda x: float((x[0] - c) ** 2),
+            lambda x: np.array([2.0 * (x[0] - c)]),
+            lambda x: np.array([[2.0]]),
+            ndim=1,
+        )
+
+    sweep = sweep_parameter(
+        shifted, [1.0, 4.0, 6.0], n_random=0, starts=[np.array([0.0])], max_norm=5.0
+    )
+    assert sweep.counts()[:, 0].tolist() == [1, 1, 0]
+    assert sweep.folds == ()
+    [event] = sweep.events
+    assert event["kind"] == "vanished" and event["bracket"] == [4.0, 6.0]
+    assert "no partner" in event["explanation"]
+    # accounting: changes in the minima count equal creations - annihilations + events
+    for s in (sweep,):
+        counts = s.counts()[:, 0]
+        for k in range(1, counts.size):
+            lo, hi = s.values[k - 1], s.values[k]
+            made = sum(f.kind == "creation" and lo <= f.bracket[0] <= hi for f in s.folds)
+            lost = sum(f.kind == "annihilation" and lo <= f.bracket[0] <= hi for f in s.folds)
+            extra = [e for e in s.events if e["bracket"] == [lo, hi] and e["index"] == 0]
+            extra = [e for e in extra if "targeted" not in e["explanation"]]
+            net = sum(1 if e["kind"] == "appeared" else -1 for e in extra)
+            assert counts[k] - counts[k - 1] == made - lost + net
+
+
 def test_tilted_double_well_loses_a_minimum_at_the_critical_tilt() -> None:
     critical = 8.0 / (3.0 * np.sqrt(3.0))
     sweep = sweep_parameter(
@@ -103,6 +150,23 @@ def test_optimal_nu_of_rough_data_is_small_and_beats_half_integers() -> None:
     assert res.is_half_integer == (abs(res.nu - res.nearest_half_integer) <= 0.05)
     assert res.nearest_half_integer in (0.5, 1.5)
     assert res.profile_nll.shape == res.profile_nu.shape
+    assert not res.at_bound and res.verdict.startswith("interior optimum")
+
+
+def test_optimal_nu_at_the_bound_is_reported_and_widened() -> None:
+    # a smooth function: the likelihood keeps improving as nu grows
+    x = np.linspace(0.0, 6.0, 14)
+    X, y = x[:, None], np.sin(x)
+    gp = GaussianProcessNLL(X, y, nu=1.5)
+    stuck = optimal_nu(gp, nu_min=0.3, nu_max=1.0, points=4, n_starts=1, widen=0)
+    assert stuck.at_bound and stuck.bound == "upper" and stuck.nu == pytest.approx(1.0)
+    d = stuck.to_dict()
+    assert d["is_half_integer"] is None and "no half-integer verdict" in d["verdict"]
+    assert d["search_range"] == [0.3, pytest.approx(1.0)]
+    wide = optimal_nu(gp, nu_min=0.3, nu_max=1.0, points=4, n_starts=1, widen=1)
+    assert wide.search_range[1] == pytest.approx(10.0)
+    assert wide.nu > 1.0 and wide.nll < stuck.nll
+    assert np.all(np.diff(wide.profile_nu) > 0)
 
 
 def test_sweep_nu_follows_the_gp_minimum() -> None:

@@ -96,7 +96,14 @@ def test_network_verbs(tmp_path, capsys) -> None:
     assert main(explore.split()) == 0
     capsys.readouterr()
     ens = _json(capsys, ["energy", "ensemble", "--db", db, "--format", "json"])
-    methods = {"best_single", "oracle", "average", "occupation_weighted", "selector"}
+    methods = {
+        "best_single",
+        "best_single_on_test",
+        "oracle",
+        "average",
+        "occupation_weighted",
+        "selector",
+    }
     assert set(ens["summary"]) == methods
     assert ens["summary"]["oracle"]["accuracy"] >= ens["summary"]["best_single"]["accuracy"]
     n = len(ens["minima"])
@@ -111,6 +118,18 @@ def test_compare_losses(capsys) -> None:
     out = _json(capsys, argv.split())
     assert set(out["losses"]) == {"cross-entropy", "appAUC"}
     assert out["losses"]["appAUC"]["n_minima"] >= 1
+    assert out["settings"]["score"] == "probability" and out["settings"]["beta"] == 100.0
+
+
+def test_compare_losses_score_and_beta(capsys) -> None:
+    argv = "energy compare-losses --dataset xor --hidden 2 --steps 3 --format json -q"
+    out = _json(capsys, [*argv.split(), "--score", "logit", "--beta", "5"])
+    assert out["settings"]["score"] == "logit" and out["settings"]["beta"] == 5.0
+    for stats in out["losses"].values():
+        # the largest eigenvalue bounds the mean one
+        assert stats["max_hessian_eigenvalue"] >= stats["mean_largest_hessian_eigenvalue"]
+        assert stats["mean_largest_hessian_eigenvalue"] >= stats["mean_hessian_eigenvalue"]
+    assert main([*argv.split(), "--score", "margin"]) == 2
 
 
 def test_missing_database_is_one_error_line(tmp_path, capsys) -> None:

@@ -17,7 +17,7 @@ from lossatlas.energy import (
     minimize,
     transition_state_path,
 )
-from lossatlas.energy._connect import _dijkstra_route, _OrbitDistances, _ts_graph
+from lossatlas.energy._connect import OrbitDistances, _dijkstra_route, ts_graph
 from lossatlas.energy.potentials import MLPCrossEntropy, MullerBrown
 from lossatlas.errors import InputError
 
@@ -121,7 +121,7 @@ def test_dijkstra_uses_known_transition_states_for_free(tmp_path: Path) -> None:
     pts = [[0.0, 0.0], [3.0, 0.0], [1.0, 1.0], [3.0, 0.5]]
     ids = [db.add_minimum(-float(i), np.array(p))[0].id for i, p in enumerate(pts)]
     db.add_transition_state(5.0, np.array([1.5, 1.5]), ids[0], ids[3])
-    adj = _ts_graph(db.transition_states())
+    adj = ts_graph(db.transition_states())
     coords = np.array([m.coords for m in sorted(db.minima(), key=lambda m: m.id)])
     route = _dijkstra_route(np.array(ids), coords, adj, set(), ids[0], ids[1], "squared")
     assert route == [ids[0], ids[3], ids[1]]
@@ -204,7 +204,7 @@ def test_dijkstra_weights_are_symmetry_distances(tmp_path: Path) -> None:
     for x in (far_a, b, b + 0.3 * rng.normal(size=pot.ndim)):
         db.add_minimum(pot.energy(x), x)
     minima = db.minima()
-    rows = _OrbitDistances(pot)
+    rows = OrbitDistances(pot)
     for u, m in enumerate(minima):
         expected = [pot.symmetry_distance(m.coords, o.coords) for o in minima]
         np.testing.assert_allclose(rows.row(minima, u), expected, rtol=1e-12, atol=1e-12)
@@ -213,7 +213,7 @@ def test_dijkstra_weights_are_symmetry_distances(tmp_path: Path) -> None:
     coords = np.array([[0.0, 0.0], [3.0, 4.0], [1.0, 0.0]])
     fake = [Minimum(i, 0.0, c, None, None, None) for i, c in enumerate(coords)]
     for p in (MullerBrown(), object()):
-        np.testing.assert_allclose(_OrbitDistances(p).row(fake, 0), [0.0, 5.0, 1.0])
+        np.testing.assert_allclose(OrbitDistances(p).row(fake, 0), [0.0, 5.0, 1.0])
 
 
 def test_dijkstra_follows_a_given_row_distance() -> None:

@@ -74,7 +74,13 @@ def test_mueller_brown_report_has_tree_and_heat_capacity_but_no_ensembles(tmp_pa
     assert text.lower().startswith("<!doctype html>")
     assert "<title>MB &lt;test&gt;</title>" in text
     titles = re.findall(r"<h2>(.*?)</h2>", text)
-    assert titles == ["exploration", "disconnectivity graph", "heat capacity", *VIEWS]
+    assert titles == [
+        "exploration",
+        "disconnectivity graph",
+        "heat capacity",
+        "kinetics and free energy",
+        *VIEWS,
+    ]
     assert "ensembles of minima" not in text and "feature relevance" not in text
     assert "test accuracy" not in text  # not a classifier
     tree = _section(text, "disconnectivity graph")
@@ -87,6 +93,10 @@ def test_mueller_brown_report_has_tree_and_heat_capacity_but_no_ensembles(tmp_pa
     cv = _section(text, "heat capacity")
     assert cv.count("<img") == 1
     assert f"<td class='num'>{hc.peaks[0].T:.4g}</td>" in cv
+    # kinetics at the C(T) peak: the free-energy graph and the rates into the global minimum
+    kin = _section(text, "kinetics and free energy")
+    assert kin.count("<img") == 1 and f"At T={hc.peaks[0].T:.4g} (the lowest peak" in kin
+    assert "mean first passage time" in kin and "warning" not in kin
     assert EXTERNAL.search(text) is None
     assert "<!-- lossatlas:extra-sections:start -->" in text
     # weight-space views: contour + surface and the slice's merge tree; the stored path's
@@ -155,7 +165,7 @@ def test_extra_sections_follow_the_energy_sections(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert re.findall(r"<h2>(.*?)</h2>", text)[-1] == "more"
     assert text.index("<p id='probe'>") > text.index("<h2>heat capacity</h2>")
-    assert f"<a href='#extra-{3 + len(VIEWS)}'>more</a>" in text
+    assert f"<a href='#extra-{4 + len(VIEWS)}'>more</a>" in text
 
 
 def test_cli_report_and_energy_report_write_the_same_page(mlp_db, tmp_path, capsys):

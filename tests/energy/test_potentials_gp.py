@@ -159,3 +159,20 @@ def test_invalid_inputs() -> None:
     bad[0] = np.nan
     with pytest.raises(InputError):
         GaussianProcessNLL(X, bad)
+
+
+def test_tabulated_bessel_matches_scipy_on_kernel_sized_arrays() -> None:
+    from lossatlas.energy.potentials._gp import _direct, _log_kv
+
+    rng = np.random.default_rng(5)
+    z = np.exp(rng.uniform(-11.0, np.log(50.0), 20000))
+    for order in (0.2, 0.7, 1.3, 2.2, 4.9, 12.5):
+        a, b = _log_kv(order, z), _direct(order, z)
+        ok = np.isfinite(b)
+        assert np.array_equal(np.isfinite(a), ok)
+        # relative error ~1e-11 z (bound 1e-10 z): where it grows, K_order(z) < e^-z is negligible
+        rel = np.abs(np.expm1(a[ok] - b[ok]))
+        assert np.all(rel <= 1e-10 * np.maximum(1.0, z[ok])), order
+    # outside the table (z > e^7) and small arrays go to scipy itself
+    far = np.full(5000, 2000.0)
+    np.testing.assert_array_equal(_log_kv(1.3, far), _direct(1.3, far))

@@ -62,6 +62,14 @@ def test_conserved_weights_are_found_in_a_hand_made_basin() -> None:
     assert W1mask[:, :2].all() and not W1mask[:, 2].any()
     assert fr.groups == {7: tuple(range(12))}
     assert [row["name"] for row in fr.table()][2] == "c"
+    # the plain-magnitude baseline: mean over the members of sum_j |W1_jk| ||W2_.j||
+    # (invariant to the scrambling; here ||W2_.j|| = sqrt 2 for both units)
+    by_hand = np.mean([np.abs(pot.unpack(x)[0]).sum(0) * np.sqrt(2.0) for x in members], axis=0)
+    np.testing.assert_allclose(fr.magnitude_baseline, by_hand / by_hand.sum(), rtol=1e-12)
+    assert fr.baseline_ranking == tuple(int(i) for i in np.argsort(-by_hand, kind="stable"))
+    d = fr.to_dict()
+    assert d["same_ranking_as_baseline"] == (fr.ranking == fr.baseline_ranking)
+    assert {row["baseline_rank"] for row in d["features"]} == {1, 2, 3}
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

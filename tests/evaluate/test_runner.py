@@ -267,3 +267,124 @@ def test_evaluate_test_size_scores_train_valid_and_held_out_test(tmp_path):
     assert (held["n_test"] == 30).all() and (plain["n_test"] == 50).all()
     assert (held["n_train"] == 80).all()  # 2/3 of the 120 rows left after the held-out 30
     assert main([*args, "--test-size", "1.5", "--out", str(tmp_path / "bad")]) == 2
+
+
+# -- no task succeeded: non-zero exit and the distinct errors with their counts --------------
+def _cli(*argv: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "lossatlas.cli", *argv],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_a_grid_naming_a_parameter_the_model_lacks_exits_non_zero_with_counts(tmp_path):
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("model: dt\ngrid: {foo: [1, 2], max_depth: [1, 2]}\n")
+    args = ["evaluate", "-d", "iris", "--grid", str(grid), "--folds", "2", "-q"]
+    for _ in range(2):  # and again on resume: the journal still holds no success
+        proc = _cli(*args, "--out", str(tmp_path / "out"))
+        assert proc.returncode == 2
+        assert "Traceback" not in proc.stderr
+        errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1
+        assert errors[0].startswith("error: no task of dt on iris succeeded (8 failed;")
+        assert "unexpected keyword argument 'foo'" in errors[0]
+        assert "  8 x TypeError: DecisionTreeClassifier.__init__() got an unexpected" in proc.stderr
+    assert len(pd.read_parquet(tmp_path / "out" / "results.parquet")) == 8  # failures are data
+
+
+def test_cnn_on_iris_exits_non_zero(tmp_path):
+    proc = _cli(
+        "evaluate",
+        "-m",
+        "cnn",
+        "-d",
+        "iris",
+        "--grid",
+        "tiny",
+        "--folds",
+        "2",
+        "-q",
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "no task of cnn on iris succeeded" in errors[0]
+    assert "needs an image dataset" in errors[0]
+
+
+def test_partial_failure_exits_zero_and_says_how_many_failed(tmp_path, capsys):
+    # max_depth 0 is refused by scikit-learn; max_depth 1 and 2 fit
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("model: dt\ngrid: {max_depth: [0, 1, 2]}\n")
+    args = ["evaluate", "-d", "iris", "--grid", str(grid), "--folds", "2", "-q"]
+    assert main([*args, "--out", str(tmp_path / "out")]) == 0
+    captured = capsys.readouterr()
+    assert "2 failed" in captured.out
+    assert "warning: 2 of 6 task(s) of dt on iris failed:" in captured.err
+    assert "  2 x InvalidParameterError" in captured.err
+    assert not [line for line in captured.err.splitlines() if line.startswith("error:")]
+
+
+def test_distinct_messages_are_counted_most_frequent_first(tmp_path):
+    from lossatlas.commands.evaluate import failure_lines
+    from lossatlas.evaluate import Evaluation
+    from lossatlas.evaluate._runner import outcome
+
+    spec = get_model("dt")
+    study = Evaluation(
+        spec, load_dataset("iris"), grid_to_space({"max_depth": [0, 1, -1]}), folds=2
+    )
+    with Journal(tmp_path / "journal.sqlite") as journal:
+        tasks = list(study.tasks())
+        for task, (status, error) in zip(
+            tasks,
+            [
+                ("failed", "A"),
+                ("failed", "B"),
+                ("ok", None),
+                ("ok", None),
+                ("failed", "B"),
+                ("failed", "B"),
+            ],
+            strict=True,
+        ):
+            journal.record(
+                study.key,
+                {
+                    "config": task.config,
+                    "fold": task.fold,
+                    "fidelity": task.fidelity,
+                    "seed": task.seed,
+                    "status": status,
+                    "error": error,
+                },
+            )
+        n_ok, n_failed, errors = outcome(journal, study.key, iter(tasks))
+    assert (n_ok, n_failed, errors) == (2, 4, (("B", 3), ("A", 1)))
+    assert failure_lines(errors) == ["  3 x B", "  1 x A"]
+    many = tuple((f"m{i}", 5 - i) for i in range(5))
+    assert failure_lines(many, limit=2) == [
+        "  5 x m0",
+        "  4 x m1",
+        "  ... and 3 other message(s) (6 task(s))",
+    ]
+
+
+def test_a_study_whose_every_task_fails_exits_non_zero_with_counts(tmp_path):
+    study = tmp_path / "study.yaml"
+    study.write_text(
+        "name: bad\nmodels:\n  - {model: dt, grid: {foo: [1, 2], max_depth: [1, 2]}}\n"
+        "datasets: [iris]\nfolds: 2\n"
+    )
+    proc = _cli("study", str(study), "-q", "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [
+        "error: no task of study bad succeeded (8 failed; most often: TypeError: "
+        "DecisionTreeClassifier.__init__() got an unexpected keyword argument 'foo')"
+    ]
+    assert "  8 x TypeError" in proc.stderr

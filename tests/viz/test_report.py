@@ -37,6 +37,8 @@ def test_interactive_report_is_self_contained(interactive_report):
     for metric in METRICS:
         assert f"<code>{metric}</code>" in text
     assert METRICS["fdc"] in text  # the one-line reading
+    # the epistasis family is reported, read next to fANOVA
+    assert "<code>gamma_star</code>" in text and "configuration-level view of HP" in text
     start = text.index("<!-- lossatlas:extra-sections:start -->")
     end = text.index("<!-- lossatlas:extra-sections:end -->")
     assert "<p id='hook-probe'>later</p>" in text[start:end]

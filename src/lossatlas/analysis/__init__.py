@@ -2,13 +2,32 @@
 
 Everything public lives here: the neighbourhood (:func:`one_edit`, :func:`ordinal_radius`,
 :func:`custom`) and its move table, optima and basins, the metric families, :func:`profile`,
-the similarity measures between landscapes, hyperparameter :func:`importance` (fANOVA,
+the metric registry (:func:`list_metrics`, :data:`REGISTRY`), the similarity measures between
+landscapes, hyperparameter :func:`importance` (fANOVA,
 PED-ANOVA), overfitting, and :func:`compare_landscapes`. The ``_name`` modules are private.
 """
 
 from __future__ import annotations
 
+from lossatlas.analysis._accessibility import (
+    accessible_basins,
+    accessible_depths,
+    global_accessible_basin_size,
+    global_optima_accessibility,
+    mean_accessible_basin_size,
+    mean_distance_to_global_optimum,
+    mean_path_length_to_global_optimum,
+)
 from lossatlas.analysis._comparison import LandscapeComparison, compare_landscapes
+from lossatlas.analysis._epistasis import (
+    diminishing_returns_index,
+    gamma,
+    gamma_star,
+    gamma_statistics,
+    global_idiosyncratic_index,
+    increasing_costs_index,
+)
+from lossatlas.analysis._evolvability import evolvability_enhancing_fraction
 from lossatlas.analysis._fanova import (
     LeafPartition,
     decompose_marginals,
@@ -18,6 +37,16 @@ from lossatlas.analysis._fanova import (
     term_name,
     terms_up_to,
     tree_partition,
+)
+from lossatlas.analysis._fitness_correlation import (
+    basin_fitness_correlation,
+    fitness_flattening_index,
+    greedy_pointer,
+    neighbor_fitness_correlation,
+)
+from lossatlas.analysis._fitness_distribution import (
+    fitness_cauchy_location,
+    fitness_distribution,
 )
 from lossatlas.analysis._graph import (
     NeighbourGraph,
@@ -40,8 +69,16 @@ from lossatlas.analysis._importance import (
     surrogate_fanova,
     top_set_importance,
 )
+from lossatlas.analysis._improving import ImprovingEdges, improving_edges
+from lossatlas.analysis._lon import LocalOptimaNetwork, local_optima_network, lon_statistics
 from lossatlas.analysis._modality import basin_statistics, local_optima_ratio, n_local_optima
 from lossatlas.analysis._model_contrast import CONTRAST_COLUMNS, model_contrast
+from lossatlas.analysis._motifs import (
+    Squares,
+    classify_epistasis,
+    extradimensional_bypass,
+    squares,
+)
 from lossatlas.analysis._neighbourhood import (
     Neighbourhood,
     custom,
@@ -51,6 +88,8 @@ from lossatlas.analysis._neighbourhood import (
 )
 from lossatlas.analysis._neutrality import ndc, neutrality, plateau_statistics
 from lossatlas.analysis._optima import (
+    DESCENTS,
+    PLATEAU_EXITS,
     Optima,
     distances_to_global,
     global_optimum,
@@ -66,6 +105,17 @@ from lossatlas.analysis._overfitting import (
     overfitting,
 )
 from lossatlas.analysis._profile import METRICS, list_metrics, profile, profile_one
+from lossatlas.analysis._registry import (
+    COSTS,
+    REGISTRY,
+    Metric,
+    MetricContext,
+    metric_readings,
+    metrics_markdown,
+    register,
+    select_metrics,
+)
+from lossatlas.analysis._ruggedness import gradient_intensity, r_s_ratio
 from lossatlas.analysis._similarity import (
     Similarity,
     align,
@@ -90,51 +140,88 @@ from lossatlas.analysis._smoothness import (
 )
 
 __all__ = [
+    "COSTS",
+    "DESCENTS",
+    "ImprovingEdges",
     "CONTRAST_COLUMNS",
-    "METRICS",
     "LandscapeComparison",
     "LeafPartition",
+    "LocalOptimaNetwork",
+    "METRICS",
+    "Metric",
+    "MetricContext",
     "NeighbourGraph",
     "NeighbourScan",
     "Neighbourhood",
     "Optima",
     "Overfitting",
+    "PLATEAU_EXITS",
+    "REGISTRY",
     "Similarity",
+    "Squares",
+    "accessible_basins",
+    "accessible_depths",
     "adjacency_matrix",
     "align",
     "assortativity",
     "autocorrelation",
+    "basin_fitness_correlation",
     "basin_statistics",
+    "classify_epistasis",
     "compare_landscapes",
     "correlation_length",
     "custom",
     "decompose_marginals",
     "degrees",
+    "diminishing_returns_index",
     "distances_to",
     "distances_to_global",
     "edge_list",
     "encode_codes",
+    "evolvability_enhancing_fraction",
+    "extradimensional_bypass",
     "fanova_grid",
     "fanova_partition",
     "fanova_table",
     "fanova_tensor",
     "fdc",
     "fit_forest",
+    "fitness_cauchy_location",
+    "fitness_distribution",
+    "fitness_flattening_index",
+    "gamma",
     "gamma_set_overlap",
     "gamma_set_similarity",
+    "gamma_star",
+    "gamma_statistics",
     "gap_drivers",
     "gap_summary",
     "generalisation_gap",
+    "global_accessible_basin_size",
+    "global_idiosyncratic_index",
+    "global_optima_accessibility",
     "global_optimum",
+    "gradient_intensity",
+    "greedy_pointer",
     "importance",
+    "improving_edges",
+    "increasing_costs_index",
     "kendall_tau",
     "list_metrics",
     "local_optima",
+    "local_optima_network",
     "local_optima_ratio",
+    "lon_statistics",
     "model_contrast",
     "loss_similarity",
+    "mean_accessible_basin_size",
+    "mean_distance_to_global_optimum",
+    "mean_path_length_to_global_optimum",
+    "metric_readings",
+    "metrics_markdown",
     "n_local_optima",
     "ndc",
+    "neighbor_fitness_correlation",
     "neighbour_graph",
     "neighbour_moves",
     "neighbour_scan",
@@ -148,12 +235,16 @@ __all__ = [
     "plateaus",
     "profile",
     "profile_one",
+    "r_s_ratio",
+    "register",
     "random_walks",
     "ranks",
     "resolve_neighbourhood",
+    "select_metrics",
     "shake_up",
     "similarity",
     "spearman",
+    "squares",
     "strict_local_optima",
     "surrogate_fanova",
     "term_name",

@@ -72,7 +72,7 @@ class NeighbourGraph:
         return self.targets.shape[1]
 
 
-def _cache_key(neighbourhood: Neighbourhood) -> tuple[Neighbourhood, ...]:
+def cache_key(neighbourhood: Neighbourhood) -> tuple[Neighbourhood, ...]:
     """Suffix of cache keys: empty for the default, so its keys are unchanged."""
     return () if neighbourhood.is_default else (neighbourhood,)
 
@@ -351,7 +351,7 @@ def neighbour_scan(
         raise InputError(f"epsilon must be >= 0, not {epsilon}")
     values = landscape.loss(loss)
     return landscape.cached(
-        ("scan", loss, epsilon, *_cache_key(nb)), lambda: _scan(landscape, values, epsilon, nb)
+        ("scan", loss, epsilon, *cache_key(nb)), lambda: _scan(landscape, values, epsilon, nb)
     )
 
 

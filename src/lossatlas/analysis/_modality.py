@@ -61,6 +61,9 @@ def local_optima_ratio(
     landscape : Landscape
     loss : str, default "test"
     epsilon : float, default 0.0
+    descent : {"stop", "through", "graphfla"}, default "stop"
+    plateau_exit : {"lowest", "first"}, default "lowest"
+        The descent rules of :func:`~lossatlas.analysis.local_optima`.
     neighbourhood : Neighbourhood, optional
 
     Returns
@@ -76,6 +79,8 @@ def basin_statistics(
     *,
     loss: str = "test",
     epsilon: float = 0.0,
+    descent: str = "stop",
+    plateau_exit: str = "lowest",
     neighbourhood: Neighbourhood | None = None,
 ) -> dict[str, float]:
     """Basin-of-attraction statistics of best-improvement descent.
@@ -85,6 +90,9 @@ def basin_statistics(
     landscape : Landscape
     loss : str, default "test"
     epsilon : float, default 0.0
+    descent : {"stop", "through", "graphfla"}, default "stop"
+    plateau_exit : {"lowest", "first"}, default "lowest"
+        The descent rules of :func:`~lossatlas.analysis.local_optima`.
     neighbourhood : Neighbourhood, optional
 
     Returns
@@ -101,9 +109,16 @@ def basin_statistics(
     References
     ----------
     Ochoa, G., Tomassini, M., Verel, S. & Darabos, C. (2008). A study of NK landscapes' basins and
-    local optima networks. GECCO.
+    local optima networks. GECCO. Huang, C. & Li, K. (2023). arXiv:2311.14014.
     """
-    optima = local_optima(landscape, loss=loss, epsilon=epsilon, neighbourhood=neighbourhood)
+    optima = local_optima(
+        landscape,
+        loss=loss,
+        epsilon=epsilon,
+        descent=descent,
+        plateau_exit=plateau_exit,
+        neighbourhood=neighbourhood,
+    )
     best = landscape.loss(loss).min()
     global_optima = optima.optima_loss == best
     corr = spearman(optima.basin_size, optima.optima_loss) if optima.n_optima >= 3 else float("nan")

@@ -9,9 +9,25 @@ Definitions (Huang & Li 2023, arXiv 2311.14014, after Pushak & Hoos 2022 and Och
   ``L_j < min_P L - epsilon``; each such plateau counts once, so at ``epsilon = 0`` equal-loss
   plateaus are not double-counted.
 - *Best-improvement descent* moves to the lowest neighbour when it is strictly better (ties to
-  the lowest flat index). A descent that halts on a plateau that is not a local optimum leaves it
-  through the plateau's lowest outside neighbour (one move) and goes on, so every configuration
+  the lowest flat index) and, by default, stops as soon as it enters a local-optimum plateau
+  (the reference's "until a local optimum (plateau)"). A descent that halts on a plateau that is
+  not a local optimum leaves it through an exit (one move) and goes on, so every configuration
   ends in a local-optimum plateau: its *basin*.
+
+Two choices change basins at ``epsilon > 0`` and are options of :func:`local_optima`:
+
+``descent``
+    ``"stop"`` (default): stop on entering a local-optimum plateau. ``"through"``: the rule of
+    lossatlas <= 0.3 -- a member of a local-optimum plateau whose outside neighbour is lower than
+    it (though not lower than the plateau's best by more than epsilon) keeps descending, possibly
+    into another optimum's basin. ``"graphfla"``: GraphFLA 0.4.0's hill climber -- it moves only
+    to a neighbour better by more than epsilon, passes through local-optimum plateaus it meets on
+    the way, and only a configuration that *starts* in a local-optimum plateau stays there.
+``plateau_exit``
+    ``"lowest"`` (default): leave a non-optimal plateau through the lowest outside neighbour of
+    any member (ties to the lowest row). ``"first"``: GraphFLA's first-improvement exit -- the
+    first member (lowest row) with an outside neighbour lower than the plateau's best by more than
+    epsilon, to its first such neighbour (lowest row).
 
 Everything is vectorised: pointers come from one pass over the move table, basins from pointer
 jumping (``p = p[p]``, ``O(n log depth)``) and plateaus from
@@ -26,8 +42,10 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from lossatlas.analysis._graph import _cache_key, distances_to, neighbour_scan
+from lossatlas.analysis._graph import cache_key, distances_to, neighbour_scan
 from lossatlas.analysis._neighbourhood import Neighbourhood, resolve_neighbourhood
+from lossatlas.analysis._plateau_exits import first_exits, plateau_extremes
+from lossatlas.errors import InputError
 from lossatlas.landscape import Landscape
 
 __all__ = [
@@ -37,6 +55,8 @@ __all__ = [
     "global_optimum",
     "distances_to_global",
     "local_optima",
+    "DESCENTS",
+    "PLATEAU_EXITS",
 ]
 
 
@@ -62,6 +82,8 @@ class Optima:
     global_rows : ndarray
         Rows attaining the lowest loss.
     epsilon : float
+    descent, plateau_exit : str
+        The descent rules (see the module notes).
     """
 
     plateau: np.ndarray
@@ -74,6 +96,8 @@ class Optima:
     climb_length: np.ndarray
     global_rows: np.ndarray
     epsilon: float
+    descent: str = "stop"
+    plateau_exit: str = "lowest"
 
     @property
     def n_optima(self) -> int:
@@ -124,7 +148,7 @@ def _plateau_labels(
         _, labels = connected_components(graph, directed=False)
         return labels.astype(np.int64)
 
-    return landscape.cached(("plateaus", loss, float(epsilon), *_cache_key(nb)), compute)
+    return landscape.cached(("plateaus", loss, float(epsilon), *cache_key(nb)), compute)
 
 
 def strict_local_optima(
@@ -190,12 +214,12 @@ def distances_to_global(
     """
     nb = resolve_neighbourhood(neighbourhood)
     return landscape.cached(
-        ("dist_global", loss, *_cache_key(nb)),
+        ("dist_global", loss, *cache_key(nb)),
         lambda: distances_to(landscape, global_optimum(landscape, loss=loss), neighbourhood=nb),
     )
 
 
-def _pointer_jump(pointer: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def pointer_jump(pointer: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Follow ``pointer`` to its fixed points, summing ``steps`` on the way."""
     pointer = pointer.copy()
     steps = steps.copy()
@@ -207,14 +231,22 @@ def _pointer_jump(pointer: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, n
         pointer = nxt
 
 
+#: The descent rules of :func:`local_optima` (see the module notes).
+DESCENTS = ("stop", "through", "graphfla")
+#: The plateau exits of :func:`local_optima` (see the module notes).
+PLATEAU_EXITS = ("lowest", "first")
+
+
 def local_optima(
     landscape: Landscape,
     *,
     loss: str = "test",
     epsilon: float = 0.0,
+    descent: str = "stop",
+    plateau_exit: str = "lowest",
     neighbourhood: Neighbourhood | None = None,
 ) -> Optima:
-    """Local-optimum plateaus and best-improvement basins (cached per loss and epsilon).
+    """Local-optimum plateaus and best-improvement basins (cached per loss, epsilon and rules).
 
     Parameters
     ----------
@@ -222,6 +254,10 @@ def local_optima(
     loss : str, default "test"
     epsilon : float, default 0.0
         Neutrality threshold: neighbours with ``|dL| <= epsilon`` are neutral.
+    descent : {"stop", "through", "graphfla"}, default "stop"
+        When a descent stops (see the module notes); the optima do not depend on it.
+    plateau_exit : {"lowest", "first"}, default "lowest"
+        How a descent leaves a plateau that is not a local optimum.
     neighbourhood : Neighbourhood, optional
         Which one-HP changes are moves; default the 1-edit neighbourhood.
 
@@ -231,7 +267,9 @@ def local_optima(
 
     Notes
     -----
-    ``O(m n)`` for the scan plus ``O(n log depth)`` for the pointer jumping.
+    ``O(m n)`` for the scan plus ``O(n log depth)`` for the pointer jumping. At ``epsilon = 0``
+    the descents ``"stop"`` and ``"through"`` agree (a member of an optimum plateau has no lower
+    neighbour).
 
     References
     ----------
@@ -239,58 +277,31 @@ def local_optima(
     models: an exploratory study. arXiv:2311.14014.
     Ochoa, G., Tomassini, M., Verel, S. & Darabos, C. (2008). A study of NK landscapes' basins and
     local optima networks. GECCO.
+    GraphFLA 0.4.0 (COLA-Laboratory/GraphFLA), ``landscape/_basin.py``: the ``"graphfla"`` descent
+    and the ``"first"`` plateau exit.
     """
     epsilon = float(epsilon)
+    if descent not in DESCENTS:
+        raise InputError(f"descent must be one of {', '.join(DESCENTS)}, not {descent!r}")
+    if plateau_exit not in PLATEAU_EXITS:
+        raise InputError(
+            f"plateau_exit must be one of {', '.join(PLATEAU_EXITS)}, not {plateau_exit!r}"
+        )
     nb = resolve_neighbourhood(neighbourhood)
     return landscape.cached(
-        ("optima", loss, epsilon, *_cache_key(nb)),
-        lambda: _local_optima(landscape, loss, epsilon, nb),
+        ("optima", loss, epsilon, descent, plateau_exit, *cache_key(nb)),
+        lambda: _local_optima(landscape, loss, epsilon, descent, plateau_exit, nb),
     )
 
 
-def _plateau_extremes(
-    labels: np.ndarray,
-    sizes: np.ndarray,
-    values: np.ndarray,
-    neighbour_loss: np.ndarray,
-    neighbour_row: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per plateau: representative row, best loss, and its lowest neighbour (loss, row).
-
-    The representative is the member of lowest loss (then lowest row); the exit is the lowest
-    neighbour of any member (then lowest row); neighbours inside the plateau never beat an
-    outside one that qualifies as an exit. Singleton plateaus (usually most of them) are read
-    off directly; only members of larger plateaus are sorted.
-    """
-    n_plateaus = len(sizes)
-    representative = np.empty(n_plateaus, dtype=np.int64)
-    best = np.empty(n_plateaus)
-    exit_loss = np.empty(n_plateaus)
-    exit_row = np.empty(n_plateaus, dtype=np.int64)
-    single = sizes[labels] == 1
-    rows = np.flatnonzero(single)
-    own = labels[rows]
-    representative[own] = rows
-    best[own] = values[rows]
-    exit_loss[own] = neighbour_loss[rows]
-    exit_row[own] = neighbour_row[rows]
-    rows = np.flatnonzero(~single)
-    if len(rows):
-        own = labels[rows]
-        order = rows[np.lexsort((rows, values[rows], own))]
-        first = np.r_[0, np.flatnonzero(np.diff(labels[order])) + 1]
-        heads = order[first]
-        representative[labels[heads]] = heads
-        best[labels[heads]] = values[heads]
-        order = rows[np.lexsort((neighbour_row[rows], neighbour_loss[rows], own))]
-        first = np.r_[0, np.flatnonzero(np.diff(labels[order])) + 1]
-        heads = order[first]
-        exit_loss[labels[heads]] = neighbour_loss[heads]
-        exit_row[labels[heads]] = neighbour_row[heads]
-    return representative, best, exit_loss, exit_row
-
-
-def _local_optima(landscape: Landscape, loss: str, epsilon: float, nb: Neighbourhood) -> Optima:
+def _local_optima(
+    landscape: Landscape,
+    loss: str,
+    epsilon: float,
+    descent: str,
+    plateau_exit: str,
+    nb: Neighbourhood,
+) -> Optima:
     values = landscape.loss(loss)
     n = landscape.n
     rows = np.arange(n, dtype=np.int64)
@@ -299,16 +310,29 @@ def _local_optima(landscape: Landscape, loss: str, epsilon: float, nb: Neighbour
     n_plateaus = int(labels.max()) + 1
     plateau_size = np.bincount(labels, minlength=n_plateaus)
 
-    representative, best, exit_loss, exit_row = _plateau_extremes(
+    representative, best, exit_loss, exit_row = plateau_extremes(
         labels, plateau_size, values, scan.best_loss, scan.best_row
     )
     is_optimum = ~(exit_loss < best - scan.threshold)
+    if plateau_exit == "first":
+        exit_row = first_exits(landscape, labels, best, values, scan.threshold, nb)
 
-    pointer = np.where(scan.best_loss < values, scan.best_row, rows)
+    if descent == "graphfla":
+        step = scan.best_loss < values - scan.threshold
+    else:
+        step = scan.best_loss < values
+    pointer = np.where(step, scan.best_row, rows)
+    in_optimum = is_optimum[labels]
+    if descent == "stop":
+        pointer[in_optimum] = rows[in_optimum]
     terminal = pointer == rows
-    leave = terminal & ~is_optimum[labels]
+    leave = terminal & ~in_optimum
     pointer[leave] = exit_row[labels[leave]]
-    pointer_end, climb = _pointer_jump(pointer, (pointer != rows).astype(np.int64))
+    pointer_end, climb = pointer_jump(pointer, (pointer != rows).astype(np.int64))
+    if descent == "graphfla":
+        # a configuration that starts in an optimum plateau stays in it
+        pointer_end = np.where(in_optimum, rows, pointer_end)
+        climb = np.where(in_optimum, 0, climb)
 
     optimum_plateaus = np.flatnonzero(is_optimum)
     sort = np.lexsort((landscape.index[representative[optimum_plateaus]], best[optimum_plateaus]))
@@ -327,4 +351,6 @@ def _local_optima(landscape: Landscape, loss: str, epsilon: float, nb: Neighbour
         climb_length=climb,
         global_rows=global_optimum(landscape, loss=loss),
         epsilon=epsilon,
+        descent=descent,
+        plateau_exit=plateau_exit,
     )

@@ -1,64 +1,37 @@
-"""All landscape metrics of one or many landscapes as one tidy table.
+"""Any landscape metrics of one or many landscapes as one tidy table.
 
-One row per landscape, one column per metric (the profile keys of Huang & Li 2023,
-arXiv 2311.14014, as listed in the reference), plus the parameters used (``loss``, ``epsilon``,
-random-walk settings) and the landscape's metadata (``model``, ``dataset``, ``fidelity_*``).
+One row per landscape, one column per metric of the registry
+(:mod:`lossatlas.analysis._registry`, filled by :mod:`lossatlas.analysis._catalogue`), plus the
+parameters used (``loss``, ``epsilon``, random-walk settings, basin rules) and the landscape's
+metadata (``model``, ``dataset``, ``fidelity_*``). Which metrics: the default profile (every
+metric of cost ``"default"``), or those named by ``metrics=``/``families=``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from lossatlas import columns as roles
-from lossatlas.analysis._modality import basin_statistics, n_local_optima
+from lossatlas.analysis import _catalogue, _catalogue_graphfla  # noqa: F401 -- registration
 from lossatlas.analysis._neighbourhood import Neighbourhood, resolve_neighbourhood
-from lossatlas.analysis._neutrality import ndc, neutrality, plateau_statistics
-from lossatlas.analysis._smoothness import assortativity, autocorrelation, correlation_length, fdc
+from lossatlas.analysis._registry import (
+    REGISTRY,
+    MetricContext,
+    list_metrics,
+    metric_readings,
+    select_metrics,
+)
 from lossatlas.errors import InputError
 from lossatlas.landscape import Landscape
 
 __all__ = ["METRICS", "list_metrics", "profile", "profile_one"]
 
-METRICS: dict[str, str] = {
-    "n_configs": "number of evaluated configurations",
-    "best_loss": "lowest loss L*",
-    "mean_loss": "mean loss",
-    "loss_std": "standard deviation of the loss",
-    "n_local_optima": "local-optimum plateaus (neutral neighbours merged at epsilon)",
-    "local_optima_ratio": "n_local_optima / n_configs",
-    "global_basin_size": "fraction of configurations whose descent reaches the global optimum",
-    "mean_basin_size": "mean configurations per basin of attraction",
-    "basin_fitness_corr": (
-        "Spearman of basin size vs optimum loss (negative: better optima, bigger basins)"
-    ),
-    "mean_climb_length": "mean best-improvement moves to a local optimum",
-    "fdc": "fitness-distance correlation (Pearson of loss vs distance to the optimum)",
-    "fdc_spearman": "fitness-distance correlation (Spearman)",
-    "assortativity": "correlation of the loss across neighbour pairs",
-    "autocorrelation": "median lag-1 autocorrelation of the loss along random walks",
-    "autocorrelation_pooled": "pooled lag-1 autocorrelation along random walks",
-    "correlation_length": "-1 / ln|autocorrelation|",
-    "neutrality": "fraction of neighbour pairs with |dL| <= epsilon",
-    "ndc": "Spearman of neutral-neighbour share vs distance to the optimum",
-    "n_plateaus": "plateaus (components of neutral neighbours)",
-    "largest_plateau": "configurations in the largest plateau",
-    "global_plateau_size": "configurations in the global optimum's plateau",
-}
-
-
-def list_metrics() -> dict[str, str]:
-    """Profile keys and a one-line reading of each.
-
-    Returns
-    -------
-    dict of str to str
-        A copy of :data:`METRICS`.
-    """
-    return dict(METRICS)
+#: ``{key: reading}`` of the default profile, derived from the registry.
+METRICS: dict[str, str] = metric_readings([m for m in REGISTRY.values() if m.cost == "default"])
 
 
 def _absolute_epsilon(values: np.ndarray, epsilon: float, relative: bool) -> float:
@@ -78,9 +51,13 @@ def profile_one(
     n_walks: int = 1000,
     walk_length: int = 20,
     seed: int = 0,
+    metrics: str | Iterable[str] | None = None,
+    families: str | Iterable[str] | None = None,
+    descent: str = "stop",
+    plateau_exit: str = "lowest",
     neighbourhood: Neighbourhood | None = None,
 ) -> dict[str, Any]:
-    """Every metric of one landscape as a flat dict (see :data:`METRICS`).
+    """The selected metrics of one landscape as a flat dict (see :func:`list_metrics`).
 
     Parameters
     ----------
@@ -89,52 +66,44 @@ def profile_one(
         Loss column to analyse.
     epsilon : float, default 0.0
         Neutrality threshold for every epsilon-dependent metric (``n_local_optima``, basins,
-        ``neutrality``, ``ndc``, plateaus). The study uses 0.01 on an error rate.
+        ``neutrality``, ``ndc``, plateaus, improving moves). The study uses 0.01 on an error rate.
     relative_epsilon : bool, default False
         Read ``epsilon`` as a fraction of the loss range.
     n_walks, walk_length, seed : int
         Random-walk settings of the autocorrelation.
+    metrics, families : str or sequence of str, optional
+        What to compute (see :func:`~lossatlas.analysis._registry.select_metrics`); default: the
+        default profile.
+    descent, plateau_exit : str
+        Basin rules (see :func:`~lossatlas.analysis.local_optima`).
     neighbourhood : Neighbourhood, optional
-        Which one-HP changes are moves, and the matching grid distance, for every metric;
-        default the 1-edit neighbourhood.
+        Which one-HP changes are moves, and the matching grid distance, for every metric that
+        uses the graph; default the 1-edit neighbourhood.
 
     Returns
     -------
     dict
-        Metric name -> value, the keys of :data:`METRICS`.
+        Metric key -> value, in registry order.
 
     References
     ----------
     Huang, C. & Li, K. (2023). On the hyperparameter loss landscapes of machine learning
-    models: an exploratory study. arXiv:2311.14014.
+    models: an exploratory study. arXiv:2311.14014. GraphFLA 0.4.0 (COLA-Laboratory/GraphFLA)
+    for the metrics under its keys.
     """
-    nb = resolve_neighbourhood(neighbourhood)
     values = landscape.loss(loss)
-    eps = _absolute_epsilon(values, epsilon, relative_epsilon)
-    walks = {"n_walks": n_walks, "walk_length": walk_length, "seed": seed, "neighbourhood": nb}
-    rho = autocorrelation(landscape, loss=loss, **walks)
-    n_opt = n_local_optima(landscape, loss=loss, epsilon=eps, neighbourhood=nb)
-    row: dict[str, Any] = {
-        "n_configs": landscape.n,
-        "best_loss": float(values.min()),
-        "mean_loss": float(values.mean()),
-        "loss_std": float(values.std()),
-        "n_local_optima": n_opt,
-        "local_optima_ratio": n_opt / landscape.n,
-        **basin_statistics(landscape, loss=loss, epsilon=eps, neighbourhood=nb),
-        "fdc": fdc(landscape, loss=loss, neighbourhood=nb),
-        "fdc_spearman": fdc(landscape, loss=loss, method="spearman", neighbourhood=nb),
-        "assortativity": assortativity(landscape, loss=loss, neighbourhood=nb),
-        "autocorrelation": rho,
-        "autocorrelation_pooled": autocorrelation(
-            landscape, loss=loss, estimator="pooled", **walks
-        ),
-        "correlation_length": correlation_length(rho),
-        "neutrality": neutrality(landscape, loss=loss, epsilon=eps, neighbourhood=nb),
-        "ndc": ndc(landscape, loss=loss, epsilon=eps, neighbourhood=nb),
-        **plateau_statistics(landscape, loss=loss, epsilon=eps, neighbourhood=nb),
-    }
-    return row
+    context = MetricContext(
+        landscape,
+        loss=loss,
+        epsilon=_absolute_epsilon(values, epsilon, relative_epsilon),
+        n_walks=n_walks,
+        walk_length=walk_length,
+        seed=seed,
+        descent=descent,
+        plateau_exit=plateau_exit,
+        neighbourhood=resolve_neighbourhood(neighbourhood),
+    )
+    return {m.name: m.compute(context) for m in select_metrics(metrics, families)}
 
 
 def profile(
@@ -147,6 +116,10 @@ def profile(
     walk_length: int = 20,
     seed: int = 0,
     progress: bool = False,
+    metrics: str | Iterable[str] | None = None,
+    families: str | Iterable[str] | None = None,
+    descent: str = "stop",
+    plateau_exit: str = "lowest",
     neighbourhood: Neighbourhood | None = None,
 ) -> pd.DataFrame:
     """Profile one or many landscapes as a tidy table.
@@ -164,6 +137,11 @@ def profile(
         Random-walk settings of the autocorrelation.
     progress : bool, default False
         Show a progress bar over several landscapes.
+    metrics, families : str or sequence of str, optional
+        What to compute (:func:`~lossatlas.analysis._registry.select_metrics`); default the
+        default profile (every metric of cost ``"default"``).
+    descent, plateau_exit : str
+        Basin rules (see :func:`~lossatlas.analysis.local_optima`).
     neighbourhood : Neighbourhood, optional
         Which one-HP changes are moves, and the matching grid distance, for every metric
         (:func:`~lossatlas.analysis.one_edit` by default, or
@@ -173,9 +151,10 @@ def profile(
     -------
     DataFrame
         One row per landscape: its label and group metadata (``model``, ``dataset``,
-        ``fidelity_*``), ``grid_size`` and ``is_full``, every metric of :data:`METRICS`, and the
-        parameters (``loss``, ``epsilon``, ``epsilon_absolute``, ``relative_epsilon``,
-        ``n_walks``, ``walk_length``, ``seed``, ``neighbourhood``).
+        ``fidelity_*``), ``grid_size`` and ``is_full``, the selected metrics (default: every
+        metric of cost ``"default"``, whose readings are :data:`METRICS`), and the parameters
+        (``loss``, ``epsilon``, ``epsilon_absolute``, ``relative_epsilon``, ``n_walks``,
+        ``walk_length``, ``seed``, ``descent``, ``plateau_exit``, ``neighbourhood``).
 
     References
     ----------
@@ -203,6 +182,7 @@ def profile(
     items = [landscapes] if isinstance(landscapes, Landscape) else list(landscapes)
     if not items:
         raise InputError("profile needs at least one landscape")
+    select_metrics(metrics, families)  # unknown names fail before any work
     iterator: Any = items
     if progress and len(items) > 1:
         from tqdm.auto import tqdm
@@ -220,6 +200,10 @@ def profile(
             n_walks=n_walks,
             walk_length=walk_length,
             seed=seed,
+            metrics=metrics,
+            families=families,
+            descent=descent,
+            plateau_exit=plateau_exit,
             neighbourhood=nb,
         )
         rows.append(
@@ -237,6 +221,8 @@ def profile(
                 "n_walks": n_walks,
                 "walk_length": walk_length,
                 "seed": seed,
+                "descent": descent,
+                "plateau_exit": plateau_exit,
                 "neighbourhood": nb.name,
             }
         )

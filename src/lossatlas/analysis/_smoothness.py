@@ -17,7 +17,7 @@ from typing import Literal
 
 import numpy as np
 
-from lossatlas.analysis._graph import _cache_key, neighbour_graph
+from lossatlas.analysis._graph import cache_key, neighbour_graph
 from lossatlas.analysis._neighbourhood import Neighbourhood, resolve_neighbourhood
 from lossatlas.analysis._optima import distances_to_global
 from lossatlas.analysis._stats import pearson, spearman
@@ -250,7 +250,7 @@ def autocorrelation(
     """
     nb = resolve_neighbourhood(neighbourhood)
     walks = landscape.cached(
-        ("walks", n_walks, walk_length, seed, *_cache_key(nb)),
+        ("walks", n_walks, walk_length, seed, *cache_key(nb)),
         lambda: random_walks(
             landscape, n_walks=n_walks, walk_length=walk_length, seed=seed, neighbourhood=nb
         ),

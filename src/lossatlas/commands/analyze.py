@@ -61,6 +61,22 @@ def render_profile(frame: pd.DataFrame, fmt: str) -> str | None:
     return None
 
 
+def _metric_selection(text: str | None) -> dict[str, list[str] | None]:
+    """Split ``--metrics a,b,family`` into the profile's ``metrics=`` and ``families=``."""
+    if text is None:
+        return {"metrics": None, "families": None}
+    from lossatlas.analysis._registry import REGISTRY
+
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    if not names:
+        raise InputError("--metrics needs at least one metric name")
+    families = {m.family for m in REGISTRY.values()}
+    return {
+        "metrics": [n for n in names if n not in families] or [],
+        "families": [n for n in names if n in families] or None,
+    }
+
+
 def analyze(
     table: Annotated[
         str | None,
@@ -94,6 +110,14 @@ def analyze(
     maximize: Annotated[
         bool, typer.Option("--maximize", help="The loss columns are scores to maximise.")
     ] = False,
+    metrics: Annotated[
+        str | None,
+        typer.Option(
+            "--metrics",
+            help="Comma-separated metric keys, groups or families, or 'all' "
+            "(default: the default profile; see lossatlas.analysis.list_metrics()).",
+        ),
+    ] = None,
 ) -> None:
     """Print the fitness-landscape profile of every landscape in SOURCE."""
     from lossatlas.analysis._profile import profile
@@ -122,6 +146,7 @@ def analyze(
         walk_length=walk_length,
         seed=seed,
         progress=fmt == "table",
+        **_metric_selection(metrics),
     )
     text = render_profile(frame, fmt)
     if text is not None:

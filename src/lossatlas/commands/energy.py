@@ -165,23 +165,87 @@ def explore(
     )
 
 
+class ConnectStrategy(StrEnum):
+    lowest = "lowest"
+    unconnected = "unconnected"
+    closest = "closest"
+    pairs = "pairs"
+
+
 @energy_app.command()
 def connect(
     db_path: DbOption = Path("landscape.sqlite"),
-    lowest: Annotated[int, typer.Option(help="Connect the N lowest minima.")] = 10,
+    strategy: Annotated[
+        ConnectStrategy,
+        typer.Option(
+            help="lowest: the N lowest to the global minimum; unconnected: each of the N lowest "
+            "not joined to the global minimum to its nearest joined minimum; closest: each of "
+            "the N lowest to its nearest neighbours; pairs: the pairs in --pairs FILE."
+        ),
+    ] = ConnectStrategy.lowest,
+    pairs: Annotated[
+        Path | None, typer.Option("--pairs", help="File of minimum id pairs, two per line.")
+    ] = None,
+    lowest: Annotated[int, typer.Option(help="Work on the N lowest minima.")] = 10,
+    neighbours: Annotated[int, typer.Option(help="Nearest neighbours per minimum (closest).")] = 1,
+    cycles: Annotated[int, typer.Option(help="Dijkstra cycles at most per pair.")] = 10,
+    images: Annotated[
+        int | None, typer.Option(help="Band images (default: by distance, at most 50).")
+    ] = None,
+    spring: Annotated[float, typer.Option(help="Band spring constant.")] = 50.0,
+    band_tol: Annotated[float, typer.Option(help="Band RMS-force tolerance.")] = 1e-3,
+    band_iterations: Annotated[int, typer.Option(help="Band iterations at most.")] = 500,
+    tol: Annotated[
+        float, typer.Option(help="RMS-gradient tolerance of saddles and push-off quenches.")
+    ] = 1e-6,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     quiet: QuietOption = False,
 ) -> None:
-    """Find transition states joining the lowest minima (DNEB + eigenvector-following)."""
-    from lossatlas.energy import connect_lowest
+    """Find transition states joining minima (DNEB + eigenvector-following, Dijkstra cycles)."""
+    import time
+
+    import numpy as np
+
+    from lossatlas.energy import connect_with_strategy, read_pairs
 
     if lowest < 1:
         raise InputError(f"--lowest must be >= 1, got {lowest}")
-    with _open(db_path, with_potential=True, writable=True) as db:
+    if strategy is ConnectStrategy.pairs and pairs is None:
+        raise InputError("--strategy pairs needs --pairs FILE")
+    if pairs is not None and strategy is not ConnectStrategy.pairs:
+        raise InputError("--pairs is only used with --strategy pairs")
+    if images is not None and images < 3:
+        raise InputError(f"--images must be >= 3, got {images}")
+    pair_list = read_pairs(pairs) if pairs is not None else None
+    band = {"spring": spring, "rms_tol": band_tol, "max_iterations": band_iterations}
+    if images is not None:
+        band["n_images"] = images
+    start = time.perf_counter()
+    # a band image far out (Mueller-Brown's Gaussians) overflows exp to an infinite energy,
+    # which the searches reject on their own: no RuntimeWarning for the user
+    with _open(db_path, with_potential=True, writable=True) as db, np.errstate(over="ignore"):
         before = db.n_transition_states()
-        connect_lowest(db.potential, db, lowest=lowest, seed=seed, progress=not quiet)
+        results = connect_with_strategy(
+            db.potential,
+            db,
+            strategy=strategy.value,  # type: ignore[arg-type]
+            lowest=lowest,
+            pairs=pair_list,
+            neighbours=neighbours,
+            seed=seed,
+            progress=not quiet,
+            max_cycles=cycles,
+            rms_tol=tol,
+            band=band,
+        )
         n_ts, n_min = db.n_transition_states(), db.n_minima()
-    typer.echo(f"{n_ts - before} new transition states ({n_ts} in '{db_path}', {n_min} minima)")
+    joined = sum(r.success for r in results)
+    searches = sum(r.n_searches for r in results)
+    typer.echo(
+        f"{n_ts - before} new transition states ({n_ts} in '{db_path}', {n_min} minima); "
+        f"{strategy.value}: {joined}/{len(results)} pairs joined, {searches} searches, "
+        f"{time.perf_counter() - start:.1f} s"
+    )
 
 
 def _colour_values(
@@ -246,17 +310,39 @@ def dgraph(
     ] = None,
     order: Annotated[BranchOrder, typer.Option(help="Branch order.")] = BranchOrder.energy,
     label_minima: Annotated[bool, typer.Option(help="Write minimum ids.")] = False,
+    free_energy: Annotated[
+        bool,
+        typer.Option("--free-energy", help="Free-energy graph: minima regrouped at --temperature."),
+    ] = False,
+    temperature: Annotated[
+        float | None, typer.Option(help="Temperature of the free-energy graph.")
+    ] = None,
+    regroup: Annotated[
+        float,
+        typer.Option(help="Merge groups whose free-energy barrier is below this."),
+    ] = 0.0,
 ) -> None:
-    """Draw the disconnectivity graph of the database."""
-    from lossatlas.energy import plot_disconnectivity, tree_from_database
+    """Draw the disconnectivity graph of the database (or its free-energy graph at T)."""
+    from lossatlas.energy import free_energy_tree, plot_disconnectivity, tree_from_database
 
     if levels < 1:
         raise InputError(f"--levels must be >= 1, got {levels}")
+    if free_energy and temperature is None:
+        raise InputError("--free-energy needs --temperature T")
+    if not free_energy and temperature is not None:
+        raise InputError("--temperature is only used with --free-energy")
     figure_path(output, default_name="tree.png")  # refuse a bad name before any work
+    branch = "energy" if order is BranchOrder.energy else "basin_size"
+    groups = ""
     with _open(db_path, with_potential=colour_by == "test-accuracy") as db:
-        tree = tree_from_database(
-            db, n_levels=levels, order="energy" if order is BranchOrder.energy else "basin_size"
-        )
+        if free_energy:
+            assert temperature is not None
+            tree, net = free_energy_tree(
+                db, temperature=temperature, threshold=regroup, n_levels=levels, order=branch
+            )
+            groups = f", {len(net.groups)} free-energy groups at T={temperature:g}"
+        else:
+            tree = tree_from_database(db, n_levels=levels, order=branch)
         values, label = (
             (None, None) if colour_by is None else _colour_values(colour_by, db, db.potential)
         )
@@ -265,7 +351,50 @@ def dgraph(
         tree, colour_by=values, label_minima=label_minima, colour_label=label
     )
     written = save_figure(fig, output, default_name="tree.png")
-    typer.echo(f"wrote '{written}' ({n_min} minima, {n_ts} transition states)")
+    typer.echo(f"wrote '{written}' ({n_min} minima, {n_ts} transition states{groups})")
+
+
+def _ids(text: str, option: str) -> list[int]:
+    """``"1,2 5"`` -> ``[1, 2, 5]``; anything else is one clear error."""
+    parts = [p for p in text.replace(",", " ").split() if p]
+    try:
+        ids = [int(p) for p in parts]
+    except ValueError:
+        raise InputError(f"{option} {text!r}: expected minimum ids such as '1,2,5'") from None
+    if not ids:
+        raise InputError(f"{option}: no minimum ids given")
+    return ids
+
+
+@energy_app.command()
+def rates(
+    db_path: DbOption = Path("landscape.sqlite"),
+    source: Annotated[
+        str, typer.Option("--from", help="Minimum ids the process starts in, e.g. 2,3.")
+    ] = "",
+    target: Annotated[str, typer.Option("--to", help="Minimum ids it must reach, e.g. 1.")] = "",
+    temperature: Annotated[float, typer.Option(help="Temperature (energy units).")] = 1.0,
+    no_fvib: Annotated[
+        bool, typer.Option("--no-fvib", help="Leave out the harmonic entropies (fvib).")
+    ] = False,
+    format: FormatOption = OutputFormat.table,
+) -> None:
+    """Rates between two sets of minima by graph transformation (NGT), harmonic TST."""
+    from lossatlas.energy import rates_from_database
+
+    src, tgt = _ids(source, "--from"), _ids(target, "--to")
+    with _open(db_path) as db:
+        res = rates_from_database(db, src, tgt, temperature=temperature, use_fvib=not no_fvib)
+    if format is OutputFormat.json:
+        typer.echo(json.dumps(res.to_dict()))
+        return
+    typer.echo(
+        f"T={res.temperature:g}: k(to <- from) = {res.rate:.6g} (NSS), {res.rate_ss:.6g} (SS); "
+        f"k(from <- to) = {res.reverse_rate:.6g} (NSS), {res.reverse_rate_ss:.6g} (SS); "
+        f"{res.n_minima} minima, {res.n_transition_states} transition states"
+    )
+    for b, t in res.mfpt.items():
+        typer.echo(f"  mean first passage time from {b}: {t:.6g}")
 
 
 @energy_app.command()

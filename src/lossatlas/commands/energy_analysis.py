@@ -35,6 +35,11 @@ OutputOption = Annotated[
 ]
 
 
+class AucScore(StrEnum):
+    probability = "probability"
+    logit = "logit"
+
+
 class Rule(StrEnum):
     barrier = "barrier"
     neighbour = "neighbour"
@@ -228,11 +233,7 @@ def sweep(
     else:
         typer.echo("no folds between the sampled values")
     if best is not None:
-        typer.echo(
-            f"optimal nu = {best.nu:.4g} (NLL {best.nll:.6g}); nearest half-integer "
-            f"{best.nearest_half_integer}: {'yes' if best.is_half_integer else 'no'}"
-            f"{' (at the search bound)' if best.at_bound else ''}"
-        )
+        typer.echo(f"optimal nu (NLL {best.nll:.6g}): {best.verdict}")
 
 
 def ensemble(
@@ -288,6 +289,10 @@ def compare_losses(
     hidden: Annotated[int, typer.Option(help="Hidden units.")] = 3,
     lam: Annotated[float, typer.Option(help="L2 regularisation constant.")] = 1e-5,
     beta: Annotated[float, typer.Option(help="appAUC sigmoid steepness.")] = 100.0,
+    score: Annotated[
+        AucScore,
+        typer.Option(help="appAUC acts on the softmax probability or on the logit."),
+    ] = AucScore.probability,
     steps: Annotated[int, typer.Option(help="Basin-hopping steps per loss.")] = 200,
     step_size: Annotated[float, typer.Option(help="Uniform step half-width.")] = 1.0,
     temperature: Annotated[float, typer.Option(help="Metropolis temperature.")] = 2.0,
@@ -311,6 +316,7 @@ def compare_losses(
         hidden=hidden,
         lam=lam,
         beta=beta,
+        score=score.value,
         steps=steps,
         step_size=step_size,
         temperature=temperature,

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from lossatlas.evaluate._models import ModelSpec
     from lossatlas.space import SearchSpace
 
-__all__ = ["register"]
+__all__ = ["failure_lines", "register", "report_failures"]
 
 
 def _parse_fidelities(items: list[str]) -> dict[str, tuple[Any, ...]] | None:
@@ -114,7 +114,12 @@ def evaluate_command(
         bool, typer.Option("--list", help="List the models (grids, fidelities) and datasets.")
     ] = False,
 ) -> None:
-    """Evaluate a model's grid on a dataset by k-fold CV at each fidelity; re-run to resume."""
+    """Evaluate a model's grid on a dataset by k-fold CV at each fidelity; re-run to resume.
+
+    Several processes on one --out share the tasks (each fitted once); a killed process's
+    tasks are taken over when its lease expires ($LOSSATLAS_LEASE_SECONDS, default 60).
+    Exits non-zero when no task succeeded.
+    """
     import numpy as np
 
     if list_registry:
@@ -148,11 +153,49 @@ def evaluate_command(
     summary = evaluate(
         study, out, jobs=jobs, scheduler=scheduler, retry_failed=retry_failed, progress=not quiet
     )
+    others = f", {summary.n_by_others} by other processes" if summary.n_by_others else ""
     typer.echo(
         f"{spec.name} on {study.dataset.name}: {summary.n_run} task(s) run, "
-        f"{summary.n_skipped} already done, {summary.n_failed} failed, "
+        f"{summary.n_skipped} already done{others}, {summary.n_failed} failed, "
         f"{summary.seconds:.1f} s -> {summary.table}"
     )
+    report_failures(
+        f"{spec.name} on {study.dataset.name}", n_ok=summary.n_ok, errors=summary.errors
+    )
+
+
+def failure_lines(errors: tuple[tuple[str, int], ...], *, limit: int = 3) -> list[str]:
+    """The first ``limit`` distinct error messages with their counts, one line each."""
+    lines = [
+        f"  {count} x {message.splitlines()[0] if message else ''}"
+        for message, count in errors[:limit]
+    ]
+    if len(errors) > limit:
+        rest = sum(count for _, count in errors[limit:])
+        lines.append(f"  ... and {len(errors) - limit} other message(s) ({rest} task(s))")
+    return lines
+
+
+def report_failures(what: str, *, n_ok: int, errors: tuple[tuple[str, int], ...]) -> None:
+    """Say on stderr how many tasks failed and why; raise :class:`NoTaskSucceededError` (exit 2)
+    when none succeeded.
+
+    Partial failure keeps exit code 0 (the failed configurations are data, in the table).
+    """
+    from lossatlas.evaluate._runner import NoTaskSucceededError
+
+    n_failed = sum(count for _, count in errors)
+    if not n_failed:
+        return
+    if n_ok:
+        typer.echo(f"warning: {n_failed} of {n_ok + n_failed} task(s) of {what} failed:", err=True)
+        for line in failure_lines(errors):
+            typer.echo(line, err=True)
+        return
+    typer.echo(f"{what}: every recorded task failed; distinct errors:", err=True)
+    for line in failure_lines(errors):
+        typer.echo(line, err=True)
+    raise NoTaskSucceededError(what, errors)
 
 
 def _registry_text() -> str:

@@ -104,13 +104,28 @@ def _run(
     quiet: bool,
     retry_failed: bool = False,
 ) -> Any:
+    from lossatlas.commands.evaluate import failure_lines, report_failures
+    from lossatlas.evaluate._runner import NoTaskSucceededError
     from lossatlas.study import run_study
 
-    result = run_study(
-        study, out, jobs=jobs, scheduler=scheduler, retry_failed=retry_failed, progress=not quiet
-    )
+    try:
+        result = run_study(
+            study,
+            out,
+            jobs=jobs,
+            scheduler=scheduler,
+            retry_failed=retry_failed,
+            progress=not quiet,
+        )
+    except NoTaskSucceededError as exc:
+        typer.echo(f"{exc.what}: every recorded task failed; distinct errors:", err=True)
+        for line in failure_lines(exc.errors):
+            typer.echo(line, err=True)
+        raise
     for line in summary_lines(result.summary, out):
         typer.echo(line)
+    ev = result.evaluation
+    report_failures(f"study {study.name}", n_ok=ev.n_ok, errors=ev.errors)
     return result
 
 

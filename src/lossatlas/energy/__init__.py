@@ -35,6 +35,11 @@ from lossatlas.energy._connect import (
     connect_minima,
     transition_state_path,
 )
+from lossatlas.energy._connect_strategies import (
+    CONNECT_STRATEGIES,
+    connect_with_strategy,
+    read_pairs,
+)
 from lossatlas.energy._data import EnergyDataset, available_energy_datasets, load_energy_dataset
 from lossatlas.energy._database import Database, DatabaseError, potential_db_options
 from lossatlas.energy._dbfile import APPLICATION_ID, ENERGY_DB_SUFFIXES, SCHEMA_VERSION
@@ -61,6 +66,11 @@ from lossatlas.energy._ensembles import (
     ensemble_from_database,
     ensemble_of_minima,
     specialisation_plot_data,
+)
+from lossatlas.energy._free_energy import (
+    FreeEnergyNetwork,
+    free_energy_network,
+    free_energy_tree,
 )
 from lossatlas.energy._harmonic import hessian_summary
 from lossatlas.energy._hvp import (
@@ -110,6 +120,12 @@ from lossatlas.energy._plots import (
     plot_msb_disconnectivity,
     plot_specialisation,
     plot_stationary_points,
+)
+from lossatlas.energy._rates import (
+    RateResult,
+    harmonic_rate_constants,
+    ngt_rates,
+    rates_from_database,
 )
 from lossatlas.energy._records import Minimum, TransitionState
 from lossatlas.energy._relevance import (
@@ -284,6 +300,7 @@ __all__ = [
     "write_pathsample",
     # transition states
     "BandResult",
+    "CONNECT_STRATEGIES",
     "ConnectOptions",
     "ConnectResult",
     "DNEBOptions",
@@ -294,6 +311,7 @@ __all__ = [
     "band_gradient",
     "connect_lowest",
     "connect_minima",
+    "connect_with_strategy",
     "count_negative",
     "doubly_nudged_elastic_band",
     "find_transition_states",
@@ -302,12 +320,14 @@ __all__ = [
     "lowest_eigenvector",
     "orbit_distance",
     "push_off",
+    "read_pairs",
     "transition_state_path",
     # what a landscape says
     "DisconnectivityTree",
     "EnsembleReport",
     "FeatureRelevance",
     "Fold",
+    "FreeEnergyNetwork",
     "HeatCapacity",
     "HeatCapacityPeak",
     "LossComparison",
@@ -315,6 +335,7 @@ __all__ = [
     "MonotonicSequenceBasins",
     "OptimalNu",
     "ParameterSweep",
+    "RateResult",
     "StationaryPoint",
     "TreeNode",
     "align_hidden_units",
@@ -325,14 +346,19 @@ __all__ = [
     "ensemble_of_minima",
     "feature_relevance",
     "find_stationary_points",
+    "free_energy_network",
+    "free_energy_tree",
+    "harmonic_rate_constants",
     "heat_capacity",
     "heat_capacity_from_database",
     "landscape_statistics",
     "monotonic_sequence_basins",
+    "ngt_rates",
     "msb_colour_map",
     "msb_from_database",
     "occupation_probabilities",
     "optimal_nu",
+    "rates_from_database",
     "relevance_from_database",
     "sweep_nu",
     "sweep_parameter",

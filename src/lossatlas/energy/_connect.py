@@ -84,7 +84,7 @@ class ConnectResult:
     n_cycles: int = 0
 
 
-def _ts_graph(transition_states: list[TransitionState]) -> dict[int, dict[int, TransitionState]]:
+def ts_graph(transition_states: list[TransitionState]) -> dict[int, dict[int, TransitionState]]:
     """Adjacency: minimum id -> {neighbour id: lowest transition state joining them}."""
     adj: dict[int, dict[int, TransitionState]] = {}
     for ts in transition_states:  # ascending energy: the first one kept per pair is lowest
@@ -112,11 +112,11 @@ def transition_state_path(db: Database, min1: int, min2: int) -> tuple[list[int]
     transition_states : list of int
         Ids of the (lowest) transition states between consecutive minima.
     """
-    adj = _ts_graph(db.transition_states())
-    return _bfs_path(adj, min1, min2)
+    adj = ts_graph(db.transition_states())
+    return bfs_path(adj, min1, min2)
 
 
-def _bfs_path(
+def bfs_path(
     adj: dict[int, dict[int, TransitionState]], min1: int, min2: int
 ) -> tuple[list[int], list[int]]:
     if min1 == min2:
@@ -139,7 +139,7 @@ def _bfs_path(
     return [], []
 
 
-def _component(adj: dict[int, dict[int, TransitionState]], start: int) -> set[int]:
+def ts_component(adj: dict[int, dict[int, TransitionState]], start: int) -> set[int]:
     seen = {start}
     stack = [start]
     while stack:
@@ -150,7 +150,7 @@ def _component(adj: dict[int, dict[int, TransitionState]], start: int) -> set[in
     return seen
 
 
-class _OrbitDistances:
+class OrbitDistances:
     """Distances up to symmetry between database minima, computed on demand and cached by id.
 
     With a potential whose ``symmetry_distance`` is an override (e.g. the tanh networks'
@@ -306,7 +306,7 @@ def connect_minima(
     Each search's band runs from ``a`` to ``potential.align(x_a, x_b)``, the copy of ``b``
     nearest ``a`` (see :func:`~lossatlas.energy._transition.find_transition_states`).
     """
-    return _connect_minima(
+    return connect_minima_cached(
         potential,
         db,
         min1,
@@ -315,11 +315,11 @@ def connect_minima(
         seed=seed,
         progress=progress,
         tried_pairs=tried_pairs,
-        distances=_OrbitDistances(potential),
+        distances=OrbitDistances(potential),
     )
 
 
-def _connect_minima(
+def connect_minima_cached(
     potential: Potential,
     db: Database,
     min1: int,
@@ -329,7 +329,7 @@ def _connect_minima(
     seed: int = 0,
     progress: bool = False,
     tried_pairs: set[frozenset[int]] | None = None,
-    distances: _OrbitDistances,
+    distances: OrbitDistances,
 ) -> ConnectResult:
     """:func:`connect_minima` with a distance cache that several calls can share."""
     from tqdm.auto import tqdm
@@ -343,8 +343,8 @@ def _connect_minima(
     bar = tqdm(total=max_cycles, desc=f"connect {min1}-{min2}", disable=not progress)
     try:
         while True:
-            adj = _ts_graph(db.transition_states())
-            path, ts_ids = _bfs_path(adj, min1, min2)
+            adj = ts_graph(db.transition_states())
+            path, ts_ids = bfs_path(adj, min1, min2)
             if path or n_cycles >= max_cycles:
                 break
             minima = db.minima()
@@ -448,16 +448,16 @@ def connect_lowest(
         return []
     gmin = targets[0].id
     tried: set[frozenset[int]] = set() if tried_pairs is None else tried_pairs
-    distances = _OrbitDistances(potential)
+    distances = OrbitDistances(potential)
     results = []
     for i, m in enumerate(tqdm(targets[1:], desc="connect", disable=not progress)):
-        adj = _ts_graph(db.transition_states())
-        if m.id in _component(adj, gmin):
-            path, ts_ids = _bfs_path(adj, gmin, m.id)
+        adj = ts_graph(db.transition_states())
+        if m.id in ts_component(adj, gmin):
+            path, ts_ids = bfs_path(adj, gmin, m.id)
             results.append(ConnectResult(gmin, m.id, True, path, ts_ids))
             continue
         results.append(
-            _connect_minima(
+            connect_minima_cached(
                 potential,
                 db,
                 gmin,

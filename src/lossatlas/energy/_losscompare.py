@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +68,8 @@ class LossLandscapeStats:
         ``tr(H)/ndim`` at each minimum.
     test_accuracy, test_auc : ndarray
         Of each minimum on the held-out data.
+    largest_hessian_eigenvalue : ndarray
+        Largest Hessian eigenvalue at each minimum (the sharpest direction).
     """
 
     loss: str
@@ -78,6 +80,7 @@ class LossLandscapeStats:
     mean_hessian_eigenvalue: np.ndarray
     test_accuracy: np.ndarray
     test_auc: np.ndarray
+    largest_hessian_eigenvalue: np.ndarray = field(default_factory=lambda: np.empty(0))
 
     @property
     def n_minima(self) -> int:
@@ -98,6 +101,8 @@ class LossLandscapeStats:
             "median_barrier": stat(self.barriers, np.median),
             "max_barrier": stat(self.barriers, np.max),
             "mean_hessian_eigenvalue": stat(self.mean_hessian_eigenvalue, np.mean),
+            "mean_largest_hessian_eigenvalue": stat(self.largest_hessian_eigenvalue, np.mean),
+            "max_hessian_eigenvalue": stat(self.largest_hessian_eigenvalue, np.max),
             "mean_test_accuracy": stat(self.test_accuracy, np.mean),
             "best_test_accuracy": stat(self.test_accuracy, np.max),
             "global_minimum_test_accuracy": stat(self.test_accuracy[:1], np.min),
@@ -114,6 +119,7 @@ class LossComparison:
     dataset: str
     n_hidden: int
     stats: dict[str, LossLandscapeStats]
+    settings: dict[str, Any] = field(default_factory=dict)
 
     def table(self) -> list[dict[str, Any]]:
         """One row per statistic, one column per loss."""
@@ -122,10 +128,11 @@ class LossComparison:
         return [{"statistic": k, **{n: summaries[n][k] for n in summaries}} for k in keys]
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"dataset", "hidden", "losses": {loss: summary}}``."""
+        """``{"dataset", "hidden", "settings", "losses": {loss: summary}}``."""
         return {
             "dataset": self.dataset,
             "hidden": self.n_hidden,
+            "settings": dict(self.settings),
             "losses": {name: s.summary() for name, s in self.stats.items()},
         }
 
@@ -178,12 +185,15 @@ def landscape_statistics(
         if t.min1 != t.min2
         for m in (t.min1, t.min2)
     ]
-    acc, auc, curv = [], [], []
+    acc, auc, curv, top = [], [], [], []
     for m in minima:
         proba = np.asarray(potential.predict_proba(m.coords, X_test))
         acc.append(float(np.mean(np.argmax(proba, axis=1) == y_test)))
         auc.append(_auc(y_test, proba[:, -1]))
-        curv.append(float(np.trace(potential.hessian(m.coords))) / potential.ndim)
+        h = np.asarray(potential.hessian(m.coords), dtype=float)
+        eig = np.linalg.eigvalsh(0.5 * (h + h.T))
+        curv.append(float(np.mean(eig)))  # tr(H) / ndim
+        top.append(float(eig[-1]))
     return LossLandscapeStats(
         loss=loss,
         minima_ids=np.array([m.id for m in minima], dtype=int),
@@ -193,6 +203,7 @@ def landscape_statistics(
         mean_hessian_eigenvalue=np.array(curv),
         test_accuracy=np.array(acc),
         test_auc=np.array(auc),
+        largest_hessian_eigenvalue=np.array(top),
     )
 
 
@@ -286,4 +297,17 @@ def compare_losses(
                 stats[name] = landscape_statistics(
                     pot, db, X_test=data.X_test, y_test=data.y_test, loss=name, lowest=lowest
                 )
-    return LossComparison(dataset=data.name, n_hidden=int(hidden), stats=stats)
+    settings = dict(
+        dataset=dataset,
+        hidden=int(hidden),
+        lam=float(lam),
+        beta=float(beta),
+        score=score,
+        steps=int(steps),
+        step_size=float(step_size),
+        temperature=float(temperature),
+        connect=int(connect),
+        seed=int(seed),
+        test_fraction=float(test_fraction),
+    )
+    return LossComparison(dataset=data.name, n_hidden=int(hidden), stats=stats, settings=settings)

@@ -35,7 +35,7 @@ R. S. Berry and R. E. Kunz, Phys. Rev. Lett. 74, 3951 (1995) (monotonic sequence
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -76,6 +76,11 @@ class FeatureRelevance:
     grouping : str
         How groups were formed: ``"msb-barrier"``, ``"msb-neighbour"``, ``"all"`` or
         ``"given"``.
+    magnitude_baseline : ndarray, shape (n_features,)
+        The baseline without conservation or groups: ``B_k = mean over all minima of
+        sum_j |W1_jk| ||W2_.j||``, normalised to sum to 1.
+    baseline_ranking : tuple of int
+        Feature indices by ``magnitude_baseline``, largest first.
     """
 
     feature_names: tuple[str, ...]
@@ -87,17 +92,29 @@ class FeatureRelevance:
     spread: list[np.ndarray]
     conservation: list[np.ndarray]
     grouping: str
+    magnitude_baseline: np.ndarray = field(default_factory=lambda: np.empty(0))
+    baseline_ranking: tuple[int, ...] = ()
 
     def conserved(self, group: int = 0) -> np.ndarray:
         """Boolean mask of conserved coordinates (``c_i >= 1/2``) of group number ``group``."""
         return self.conservation[group] >= 0.5
 
     def table(self) -> list[dict[str, Any]]:
-        """One row per feature, most relevant first: name, relevance, rank (1-based)."""
-        return [
-            {"name": self.feature_names[k], "relevance": float(self.relevance[k]), "rank": r + 1}
-            for r, k in enumerate(self.ranking)
-        ]
+        """One row per feature, most relevant first: name, relevance, rank (1-based), and the
+        plain-magnitude baseline's value and rank."""
+        base_rank = {k: r + 1 for r, k in enumerate(self.baseline_ranking)}
+        rows = []
+        for r, k in enumerate(self.ranking):
+            row: dict[str, Any] = {
+                "name": self.feature_names[k],
+                "relevance": float(self.relevance[k]),
+                "rank": r + 1,
+            }
+            if self.magnitude_baseline.size:
+                row["magnitude_baseline"] = float(self.magnitude_baseline[k])
+                row["baseline_rank"] = base_rank[k]
+            rows.append(row)
+        return rows
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe summary.
@@ -105,13 +122,15 @@ class FeatureRelevance:
         Returns
         -------
         dict
-            ``grouping``, ``groups`` (group -> minima ids, keys as strings) and ``features``
-            (:meth:`table`).
+            ``grouping``, ``groups`` (group -> minima ids, keys as strings), ``features``
+            (:meth:`table`) and ``same_ranking_as_baseline`` (whether the plain-magnitude
+            baseline orders the features identically).
         """
         return {
             "grouping": self.grouping,
             "groups": {str(k): list(v) for k, v in self.groups.items()},
             "features": self.table(),
+            "same_ranking_as_baseline": tuple(self.ranking) == tuple(self.baseline_ranking),
         }
 
 
@@ -245,6 +264,14 @@ def feature_relevance(
         spreads.append(s)
         cons.append(c)
         sizes.append(len(groups[k]))
+    every = [
+        np.asarray(potential.canonicalise(np.asarray(x, float))) for k in keys for x in groups[k]
+    ]
+    base = np.zeros(n_in)
+    for x in every:
+        W1, _, W2, _ = potential.unpack(x)
+        base += (np.abs(W1) * np.linalg.norm(W2, axis=0)[:, None]).sum(0)
+    base = base / base.sum() if base.sum() > 0 else np.full(n_in, 1.0 / n_in)
     P = np.array(per_group)
     relevance = np.average(P, axis=0, weights=np.asarray(sizes, dtype=float))
     relevance = relevance / relevance.sum()
@@ -263,6 +290,8 @@ def feature_relevance(
         spread=spreads,
         conservation=cons,
         grouping=grouping,
+        magnitude_baseline=base,
+        baseline_ranking=tuple(int(i) for i in np.argsort(-base, kind="stable")),
     )
 
 

@@ -43,6 +43,7 @@ from lossatlas.energy._plots import (
     plot_specialisation,
 )
 from lossatlas.energy._relevance import relevance_from_database
+from lossatlas.energy._report_kinetics import kinetics_section
 from lossatlas.energy._thermo import heat_capacity_from_database
 from lossatlas.energy.potentials import potential_from_spec
 from lossatlas.errors import InputError, LossAtlasError
@@ -254,9 +255,11 @@ def _ensembles(
         figure_html(plot_specialisation(ens), caption="specialisation", dpi=_DPI, tight=True)
         + table_html([{"method": k, **v} for k, v in ens.summary().items()])
         + f"<p>The {len(ens.minima_ids)} lowest minima; occupation weights at "
-        f"T={ens.temperature:.3g}; the selector (a small network picking the minimum to trust "
-        "per input) was trained on the training split and is evaluated on the held-out test "
-        "split.</p>"
+        f"T={ens.temperature:.3g}. The best single minimum of each metric was chosen on a "
+        f"validation half of the held-out split ({ens.n_validation} items) and every number is "
+        f"on the other half ({ens.correct.shape[0]} items); best_single_on_test is the "
+        "optimistic reference chosen on those same items. The selector (a small network "
+        "picking the minimum to trust per input) was trained on the training split.</p>"
     )
 
 
@@ -265,7 +268,9 @@ def _relevance(db: Database, potential: Potential) -> str:
     rel = relevance_from_database(db, potential)
     return (
         f"<p>Grouping: {html.escape(rel.grouping)}, {len(rel.groups)} group(s); relevance of "
-        "each input from the first-layer weights conserved within a group.</p>"
+        "each input from the first-layer weights conserved within a group, next to the plain "
+        "weight-magnitude baseline (no conservation, no groups): "
+        f"{'the same' if rel.ranking == rel.baseline_ranking else 'a different'} ranking.</p>"
         + table_html(rel.table())
     )
 
@@ -296,9 +301,10 @@ def energy_sections(
     Returns
     -------
     list of (str, str)
-        exploration, disconnectivity graph, heat capacity, then ensembles of minima
-        (classification potentials), feature relevance (tanh networks), then loss slice,
-        straight line vs path and Hessian spectra (when the potential is known). An analysis that
+        exploration, disconnectivity graph, heat capacity, kinetics and free energy (when
+        transition states exist), then ensembles of minima (classification potentials),
+        feature relevance (tanh networks), then loss slice, straight line vs path and Hessian
+        spectra (when the potential is known). An analysis that
         refuses the data shows its error as a warning in its section.
     """
     if lowest < 1:
@@ -324,6 +330,10 @@ def energy_sections(
         _guarded("disconnectivity graph", lambda: _disconnectivity(db, potential, minima, ts)),
         _guarded("heat capacity", lambda: _heat_capacity(db, minima)),
     ]
+    if ts:
+        sections.append(
+            _guarded("kinetics and free energy", lambda: kinetics_section(db, minima, ts, dpi=_DPI))
+        )
     if _classifier(potential):
         sections.append(
             _guarded(

@@ -87,12 +87,18 @@ class ParameterSweep:
         The points found at each value (with branch ids).
     folds : tuple of Fold
         Minimum-saddle pairs that appear or vanish, brackets refined.
+    events : tuple of dict
+        Every point that appeared or vanished between neighbouring values outside a plain fold
+        pairing: ``kind`` (appeared/vanished), ``index``, ``bracket``, ``energy`` and
+        ``explanation`` (fold found by a targeted partner search, degenerate point, or no
+        partner).
     """
 
     parameter: str
     values: np.ndarray
     points: tuple[tuple[StationaryPoint, ...], ...]
     folds: tuple[Fold, ...] = field(default=())
+    events: tuple[dict[str, Any], ...] = field(default=())
 
     def counts(self) -> np.ndarray:
         """``(n_values, 2)``: number of minima and of index-1 saddles at each value."""
@@ -139,6 +145,7 @@ class ParameterSweep:
                 }
                 for f in self.folds
             ],
+            "events": [dict(e) for e in self.events],
         }
 
     def to_frame(self) -> Any:

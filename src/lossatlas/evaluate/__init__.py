@@ -12,7 +12,8 @@
   with an optional held-out test split, ``test_size``: :func:`holdout_split`,
   :func:`evaluation_splits`) on an executor (:class:`SerialExecutor`, :class:`LokyExecutor`,
   :class:`DaskExecutor`), with the SQLite (WAL) :class:`Journal` that makes runs resumable and
-  idempotent;
+  idempotent (stamped as ours; processes on one output directory share its tasks through
+  leases); :class:`NoTaskSucceededError` when every task failed;
 - the long results table: :func:`export`, :func:`journal_frame`.
 
 Constants: :data:`RESULTS_NAME` (``results.parquet``) and :data:`JOURNAL_NAME`
@@ -57,7 +58,12 @@ from lossatlas.evaluate._models import (
     register_model,
 )
 from lossatlas.evaluate._progress import ProgressReporter
-from lossatlas.evaluate._runner import Evaluation, EvaluationSummary, evaluate
+from lossatlas.evaluate._runner import (
+    Evaluation,
+    EvaluationSummary,
+    NoTaskSucceededError,
+    evaluate,
+)
 from lossatlas.evaluate._table import RESULTS_NAME, export, journal_frame
 from lossatlas.evaluate._tasks import (
     Task,
@@ -95,6 +101,7 @@ __all__ = [
     "LokyExecutor",
     "ModelContext",
     "ModelSpec",
+    "NoTaskSucceededError",
     "PRESETS",
     "ProgressReporter",
     "RESULTS_NAME",

@@ -42,11 +42,11 @@ from lossatlas.evaluate._prefixes import boosting_prefix, forest_prefix
 from lossatlas.evaluate._tasks import (
     Task,
     TaskContext,
-    failure_message,
-    result_header,
     canonical,
+    failure_message,
     fit_prepared,
     prepare_fit,
+    result_header,
     score_prepared,
 )
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import re
 import time
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from lossatlas.errors import InputError
+from lossatlas.errors import InputError, LossAtlasError
 from lossatlas.evaluate._datasets import Dataset
 from lossatlas.evaluate._executors import make_executor
 from lossatlas.evaluate._journal import JOURNAL_NAME, Journal
@@ -29,7 +31,14 @@ from lossatlas.evaluate._models import ModelSpec
 from lossatlas.evaluate._tasks import Task, TaskContext, canonical
 from lossatlas.space import SearchSpace
 
-__all__ = ["EvaluationSummary", "Evaluation", "evaluate"]
+__all__ = [
+    "EvaluationSummary",
+    "Evaluation",
+    "NoTaskSucceededError",
+    "evaluate",
+    "outcome",
+    "prepare_out",
+]
 
 
 def _fidelity_grid(
@@ -212,7 +221,31 @@ class Evaluation:
 
 @dataclass(frozen=True)
 class EvaluationSummary:
-    """What a call of :func:`evaluate` did."""
+    """What a call of :func:`evaluate` did.
+
+    Attributes
+    ----------
+    out : Path
+    study : str
+        The evaluation's journal key.
+    n_tasks : int
+        Tasks of the evaluation.
+    n_skipped : int
+        Already in the journal when the call started.
+    n_run : int
+        Run by this call.
+    n_failed : int
+        Of those, failed.
+    seconds : float
+    table : Path or None
+    n_ok : int
+        Tasks of the evaluation recorded as ok in the journal at the end (by any run).
+    n_by_others : int
+        Tasks another process sharing the journal finished during the call.
+    errors : tuple of (str, int)
+        The distinct error messages of the evaluation's failed tasks in the journal, with their
+        counts, most frequent first.
+    """
 
     out: Path
     study: str
@@ -222,6 +255,55 @@ class EvaluationSummary:
     n_failed: int
     seconds: float
     table: Path | None
+    n_ok: int = 0
+    n_by_others: int = 0
+    errors: tuple[tuple[str, int], ...] = ()
+
+
+class NoTaskSucceededError(LossAtlasError):
+    """No task of an evaluation or study succeeded; ``errors`` holds the distinct messages of
+    its failed tasks with their counts, most frequent first."""
+
+    def __init__(self, what: str, errors: tuple[tuple[str, int], ...]) -> None:
+        self.what, self.errors = what, errors
+        n_failed = sum(count for _, count in errors)
+        first = (errors[0][0] if errors else "") or "no message"
+        first = re.sub(r" \(at [^()]*:\d+\)$", "", first.splitlines()[0])
+        super().__init__(f"no task of {what} succeeded ({n_failed} failed; most often: {first})")
+
+
+def prepare_out(out: str | Path) -> Path:
+    """``out`` as a directory (created when missing), or one line saying why it cannot be."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: --out is an existing file, not a directory")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(
+            f"{out}: cannot create the output directory ({exc.strerror or exc})"
+        ) from None
+    return out
+
+
+def outcome(
+    journal: Journal, study: str, tasks: Iterator[Task]
+) -> tuple[int, int, tuple[tuple[str, int], ...]]:
+    """``(n_ok, n_failed, errors)`` of ``tasks`` in the journal (errors: distinct messages with
+    their counts, most frequent first)."""
+    statuses = journal.statuses(study)
+    n_ok = n_failed = 0
+    errors: Counter[str] = Counter()
+    for task in tasks:
+        status = statuses.get(task.key)
+        if status is None:
+            continue
+        if status[0] == "ok":
+            n_ok += 1
+        else:
+            n_failed += 1
+            errors[status[1] or "unknown error"] += 1
+    return n_ok, n_failed, tuple(errors.most_common())
 
 
 def evaluate(
@@ -233,9 +315,14 @@ def evaluate(
     retry_failed: bool = False,
     progress: bool = False,
     write_table: bool = True,
+    lease: float | None = None,
     reuse: bool = True,
 ) -> EvaluationSummary:
     """Run the study's tasks that the journal in ``out`` does not hold yet.
+
+    Several processes may run the same evaluation on one ``out`` at once: they claim the tasks
+    through the journal and share them, each task fitted once; a killed process's tasks are
+    taken over (:mod:`lossatlas.evaluate._claims`).
 
     Parameters
     ----------
@@ -253,15 +340,17 @@ def evaluate(
     write_table : bool, default True
         Export the journal to ``out/results.parquet`` at the end.
     reuse : bool, default True
-        Train once and score every nested ``n_estimators`` (forests' first k trees, boosting
-        prefixes; :mod:`lossatlas.evaluate._reuse`) where the model makes them equal to
-        separately trained models; each prefix is still its own journal row.
+        Train once and score every nested ``n_estimators`` (forests' first k trees, XGBoost
+        prefixes; :mod:`lossatlas.evaluate._reuse`); each prefix is still its own journal row.
+    lease : float, optional
+        Seconds a claim lasts without renewal (default ``$LOSSATLAS_LEASE_SECONDS`` or 60).
 
     Returns
     -------
     EvaluationSummary
-        Tasks run, skipped (already in the journal) and failed, the seconds taken and the
-        path of the results table.
+        Tasks run, skipped (already in the journal), run by other processes and failed, the
+        seconds taken, the path of the results table, and the journal's outcome of the
+        evaluation (``n_ok == 0`` when no task succeeded; the distinct error messages).
 
     Examples
     --------
@@ -278,13 +367,12 @@ def evaluate(
     >>> landscape.n == rf.space("tiny").size
     True
     """
+    from lossatlas.evaluate._claims import run_claimed
     from lossatlas.evaluate._progress import ProgressReporter
-    from lossatlas.evaluate._reuse import group_tasks
     from lossatlas.evaluate._table import export
 
     study.model.check_available()
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = prepare_out(out)
     start = time.perf_counter()
     key = study.key
     with Journal(out / JOURNAL_NAME) as journal:
@@ -293,28 +381,43 @@ def evaluate(
         todo = [task for task in study.tasks() if task.key not in done]
         n_total = study.n_tasks
         executor = make_executor(jobs=jobs, scheduler=scheduler)
-        n_failed = 0
+        n_run = n_failed = n_others = 0
         with ProgressReporter(
             total=n_total,
             done=n_total - len(todo),
             enabled=progress,
             label=f"{study.model.name} on {study.dataset.name}",
         ) as bar:
-            work = group_tasks(study.model, todo) if reuse else todo
-            for item in executor.run(study.context(), work):
-                for result in item if isinstance(item, list) else [item]:  # a TaskGroup's
-                    journal.record(key, result, replace_failed=retry_failed)
-                    failed = result["status"] != "ok"
-                    n_failed += failed
-                    bar.advance(failed=failed)
+            parts = [(key, study.context(), todo)]
+            for _, result in run_claimed(
+                journal,
+                parts,
+                executor,
+                retry_failed=retry_failed,
+                lease=lease,
+                batch=max(1, jobs),
+                reuse=reuse,
+            ):
+                if result is None:
+                    n_others += 1
+                    bar.advance()
+                    continue
+                failed = result["status"] != "ok"
+                n_run += 1
+                n_failed += failed
+                bar.advance(failed=failed)
+        n_ok, _, errors = outcome(journal, key, study.tasks())
     table = export(out) if write_table else None
     return EvaluationSummary(
         out=out,
         study=key,
         n_tasks=n_total,
         n_skipped=n_total - len(todo),
-        n_run=len(todo),
+        n_run=n_run,
         n_failed=n_failed,
         seconds=time.perf_counter() - start,
         table=table,
+        n_ok=n_ok,
+        n_by_others=n_others,
+        errors=errors,
     )

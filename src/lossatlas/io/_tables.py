@@ -8,6 +8,8 @@ carry values only; their space is inferred unless given.
 from __future__ import annotations
 
 import json
+import os
+import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -103,17 +105,22 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, space: SearchSpace | N
     path = Path(path)
     kind = _check_suffix(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    if kind == "csv":
-        frame.to_csv(tmp, index=False)
-    else:
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        if space is not None:
-            meta = dict(table.schema.metadata or {})
-            meta[SPACE_KEY] = json.dumps(space.to_dict()).encode()
-            table = table.replace_schema_metadata(meta)
-        pq.write_table(table, tmp)
-    tmp.replace(path)
+    # a unique temporary name beside the target (concurrent writers never share one; not
+    # mkstemp, whose 0600 mode the renamed table would keep)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
+    try:
+        if kind == "csv":
+            frame.to_csv(tmp, index=False)
+        else:
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            if space is not None:
+                meta = dict(table.schema.metadata or {})
+                meta[SPACE_KEY] = json.dumps(space.to_dict()).encode()
+                table = table.replace_schema_metadata(meta)
+            pq.write_table(table, tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from lossatlas.errors import InputError
+from lossatlas.evaluate._runner import NoTaskSucceededError
 from lossatlas.landscape import Landscape
 from lossatlas.study._analysis import StudyAnalysis, analyse_study
 from lossatlas.study._file import StudySpec
@@ -81,6 +82,8 @@ def run_study(
     evaluation = evaluate_study(
         study, out, jobs=jobs, scheduler=scheduler, retry_failed=retry_failed, progress=progress
     )
+    if evaluation.n_ok == 0 and evaluation.errors:
+        raise NoTaskSucceededError(f"study {study.name}", evaluation.errors)
     table, parts = study_table(study, out)
     if not len(table):
         raise InputError(f"{out}: the journal holds no result of this study")

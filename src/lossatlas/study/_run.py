@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,11 +21,11 @@ import numpy as np
 import pandas as pd
 
 from lossatlas import columns as roles
+from lossatlas.evaluate._claims import run_claimed
 from lossatlas.evaluate._executors import connect_dask, make_executor
 from lossatlas.evaluate._journal import JOURNAL_NAME, Journal
 from lossatlas.evaluate._progress import ProgressReporter
-from lossatlas.evaluate._reuse import group_tasks
-from lossatlas.evaluate._runner import Evaluation
+from lossatlas.evaluate._runner import Evaluation, outcome, prepare_out
 from lossatlas.evaluate._table import journal_frame
 from lossatlas.landscape import Landscape
 from lossatlas.space import SearchSpace
@@ -35,7 +36,12 @@ __all__ = ["EvaluationRun", "evaluate_study", "study_landscapes", "study_table"]
 
 @dataclass(frozen=True)
 class EvaluationRun:
-    """What :func:`evaluate_study` did."""
+    """What :func:`evaluate_study` did.
+
+    ``n_ok`` and ``errors`` (distinct messages with their counts, most frequent first) cover
+    every task of the study recorded in the journal, by this run or an earlier one;
+    ``n_by_others`` counts the tasks other processes on the same journal finished meanwhile.
+    """
 
     n_tasks: int
     n_skipped: int
@@ -43,6 +49,9 @@ class EvaluationRun:
     n_failed: int
     n_evaluations: int
     seconds: float
+    n_ok: int = 0
+    n_by_others: int = 0
+    errors: tuple[tuple[str, int], ...] = ()
 
 
 def evaluate_study(
@@ -53,8 +62,12 @@ def evaluate_study(
     scheduler: Any = None,
     retry_failed: bool = False,
     progress: bool = False,
+    lease: float | None = None,
 ) -> EvaluationRun:
     """Run the study's tasks that the journal in ``out`` does not hold yet.
+
+    Processes running the same study on one ``out`` share its tasks through the journal's
+    claims, each task fitted once (:func:`lossatlas.evaluate._claims.run_claimed`).
 
     Parameters
     ----------
@@ -69,53 +82,71 @@ def evaluate_study(
         Run again the tasks recorded as failed.
     progress : bool, default False
         One progress bar over every task of the study.
+    lease : float, optional
+        Seconds a claim lasts without renewal (default ``$LOSSATLAS_LEASE_SECONDS`` or 60).
+
+    Returns
+    -------
+    EvaluationRun
     """
     start = time.perf_counter()
     evaluations = study.evaluations()
     for evaluation in evaluations:
         evaluation.model.check_available()
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = prepare_out(out)
     client, own = (None, False)
     if scheduler is not None:
         client, own = connect_dask(scheduler)
     n_total = sum(e.n_tasks for e in evaluations)
-    n_run = n_failed = 0
+    n_run = n_failed = n_others = n_ok = 0
+    errors: Counter[str] = Counter()
     try:
         with Journal(out / JOURNAL_NAME) as journal:
-            plan = []
+            parts = []
             for evaluation in evaluations:
                 key = evaluation.key
                 journal.register_study(key, {**evaluation.spec(), "study": study.name})
                 done = journal.done(key, include_failed=not retry_failed)
-                plan.append((evaluation, [t for t in evaluation.tasks() if t.key not in done]))
-            n_todo = sum(len(todo) for _, todo in plan)
+                todo = [t for t in evaluation.tasks() if t.key not in done]
+                parts.append((key, evaluation.context(), todo))
+            n_todo = sum(len(todo) for _, _, todo in parts)
             executor = make_executor(jobs=jobs, scheduler=client)
             with ProgressReporter(
                 total=n_total, done=n_total - n_todo, enabled=progress, label=study.name
             ) as bar:
-                for evaluation, todo in plan:
-                    if not todo:
+                for _, result in run_claimed(
+                    journal,
+                    parts,
+                    executor,
+                    retry_failed=retry_failed,
+                    lease=lease,
+                    batch=max(1, jobs),
+                ):
+                    if result is None:
+                        n_others += 1
+                        bar.advance()
                         continue
-                    # nested n_estimators trained once, each prefix its own row (_reuse)
-                    work = group_tasks(evaluation.model, todo)
-                    for item in executor.run(evaluation.context(), work):
-                        for result in item if isinstance(item, list) else [item]:
-                            journal.record(evaluation.key, result, replace_failed=retry_failed)
-                            failed = result["status"] != "ok"
-                            n_run += 1
-                            n_failed += failed
-                            bar.advance(failed=failed)
+                    failed = result["status"] != "ok"
+                    n_run += 1
+                    n_failed += failed
+                    bar.advance(failed=failed)
+            for evaluation in evaluations:
+                ok, _, messages = outcome(journal, evaluation.key, evaluation.tasks())
+                n_ok += ok
+                errors.update(dict(messages))
     finally:
         if own and client is not None:
             client.close()
     return EvaluationRun(
         n_tasks=n_total,
-        n_skipped=n_total - n_run,
+        n_skipped=n_total - n_run - n_others,
         n_run=n_run,
         n_failed=n_failed,
         n_evaluations=len(evaluations),
         seconds=time.perf_counter() - start,
+        n_ok=n_ok,
+        n_by_others=n_others,
+        errors=tuple(errors.most_common()),
     )
 
 

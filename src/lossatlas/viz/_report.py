@@ -20,7 +20,8 @@ import pandas as pd
 from lossatlas._pages import figure_html, write_page
 from lossatlas.analysis._neighbourhood import Neighbourhood
 from lossatlas.analysis._optima import local_optima
-from lossatlas.analysis._profile import METRICS, profile
+from lossatlas.analysis._profile import profile
+from lossatlas.analysis._registry import metric_readings
 from lossatlas.errors import require
 from lossatlas.io import load_landscapes
 from lossatlas.io._loader import Source
@@ -149,7 +150,7 @@ def _fmt(value: Any) -> str:
 def _profile_table(frame: pd.DataFrame) -> str:
     head = "".join(f"<th>{html.escape(str(x))}</th>" for x in frame["landscape"])
     rows = []
-    for metric, reading in METRICS.items():
+    for metric, reading in metric_readings().items():
         if metric not in frame.columns:
             continue
         cells = "".join(f"<td class='num'>{html.escape(_fmt(v))}</td>" for v in frame[metric])
@@ -250,7 +251,17 @@ def write_report(
             interactive = False
         else:
             interactive = True
-    frame = profile(landscapes, loss=loss, epsilon=epsilon, seed=seed, neighbourhood=neighbourhood)
+    # the default profile plus the epistasis family (HP interactions, configuration by
+    # configuration), read next to fANOVA's interaction terms
+    frame = profile(
+        landscapes,
+        loss=loss,
+        epsilon=epsilon,
+        seed=seed,
+        metrics=["default"],
+        families=["epistasis"],
+        neighbourhood=neighbourhood,
+    )
     iterator: Any = landscapes
     if progress:
         from tqdm.auto import tqdm
@@ -297,7 +308,12 @@ def write_report(
     )
     profile_html = (
         '<section id="profile">\n<h2>profile</h2>\n<p class="note">Every metric of every '
-        f"landscape, with a one-line reading.</p>\n{_profile_table(frame)}\n</section>\n"
+        "landscape, with a one-line reading. The epistasis family (<code>gamma</code>, "
+        "<code>gamma_star</code>, <code>diminishing_returns_index</code>, "
+        "<code>increasing_costs_index</code>) is the configuration-level view of HP "
+        "interactions: how the effect of changing one HP depends on the values of the others, "
+        "next to fANOVA's variance share of the HP pairs in the importance section.</p>\n"
+        f"{_profile_table(frame)}\n</section>\n"
     )
     return write_page(
         path,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.linalg import LinAlgError, cho_factor, cho_solve
+from scipy.linalg.lapack import dpotri
 from scipy.special import gammaln, kve
 
 from lossatlas.energy.potentials._base import BasePotential
@@ -34,8 +35,21 @@ _LOG_2PI = float(np.log(2.0 * np.pi))
 # truncation O(h^4) ~ 1e-12 and rounding ~ eps |NLL| / h, both far below L-BFGS's needs.
 _NU_STEP = 1e-3
 _MAX_JITTER_TRIES = 6
+# kernel matrices kept per potential (by length scales and nu), for n up to _CACHE_MAX_N
+_CACHE_SIZE = 4
+_CACHE_MAX_N = 2000
 # Bessel order from which Debye's expansion replaces scipy's kve.
 _DEBYE_ORDER = 50.0
+
+
+def _cho_inverse(factor: tuple[np.ndarray, bool]) -> np.ndarray:
+    """``K^-1`` from its Cholesky factor (LAPACK ``potri``: half the work of a solve with I)."""
+    c, lower = factor
+    inv, info = dpotri(c, lower=int(lower))
+    if info != 0:  # pragma: no cover - potrf succeeded, so potri does
+        return cho_solve(factor, np.eye(c.shape[0]), check_finite=False)
+    tri = np.tril(inv) if lower else np.triu(inv)
+    return tri + tri.T - np.diag(np.diag(inv))
 
 
 def _closed_form(nu: float, closed_form: bool) -> bool:
@@ -72,16 +86,77 @@ def _debye_log_kv(order: float, z: np.ndarray) -> np.ndarray:
     return 0.5 * np.log(np.pi / (2.0 * order)) - order * eta - 0.5 * np.log(s) + np.log(series)
 
 
+# ln z grid of the interpolation tables of ln K_order (step 1e-3: cubic Hermite error ~1e-11 z)
+_TABLE_T0, _TABLE_T1, _TABLE_STEP = -12.0, 7.0, 1e-3
+_TABLE_MIN_SIZE = 4096
+_TABLES: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _kv_table(order: float) -> tuple[np.ndarray, np.ndarray]:
+    """``ln K_order`` and its derivative in ``ln z`` on the table grid (cached by order)."""
+    tab = _TABLES.get(order)
+    if tab is None:
+        t = np.arange(_TABLE_T0, _TABLE_T1 + 0.5 * _TABLE_STEP, _TABLE_STEP)
+        z = np.exp(t)
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            f = np.log(kve(order, z)) - z
+            f_lower = np.log(kve(abs(order - 1.0), z)) - z
+            # K'_o = -K_{o-1} - (o / z) K_o, so d ln K_o / d ln z = -z K_{o-1} / K_o - o
+            d = -z * np.exp(f_lower - f) - order
+        if len(_TABLES) >= 16:
+            _TABLES.pop(next(iter(_TABLES)))
+        tab = _TABLES[order] = (f, d)
+    return tab
+
+
+def _interpolated_log_kv(order: float, z: np.ndarray) -> np.ndarray:
+    """``ln K_order(z)`` by cubic Hermite interpolation in ``ln z``; NaN where not covered."""
+    f, d = _kv_table(order)
+    with np.errstate(divide="ignore"):
+        u = (np.log(z) - _TABLE_T0) / _TABLE_STEP
+    out = np.full(z.shape, np.nan)
+    inside = (u >= 0.0) & (u < f.size - 1)
+    ui = u[inside]
+    i = ui.astype(np.intp)
+    s = ui - i
+    s2, s3 = s * s, s * s * s
+    with np.errstate(invalid="ignore"):
+        out[inside] = (
+            (2 * s3 - 3 * s2 + 1) * f[i]
+            + (s3 - 2 * s2 + s) * _TABLE_STEP * d[i]
+            + (-2 * s3 + 3 * s2) * f[i + 1]
+            + (s3 - s2) * _TABLE_STEP * d[i + 1]
+        )
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
 def _log_kv(order: float, z: np.ndarray) -> np.ndarray:
     """``ln K_order(z)`` for ``z > 0`` without overflow where it matters.
 
     scipy's exponentially scaled ``kve`` below order 50; Debye's expansion from order 50 up
     (where ``K`` overflows at small ``z``) and wherever ``kve`` overflows at order >= 5. What
     remains infinite (tiny ``z`` at small order) is handled by the callers' ``z -> 0`` limits.
+    Large arrays (kernel matrices) read a cubic Hermite table of ``ln K_order`` in ``ln z``
+    (step 1e-3, derivatives from ``K'_o = -K_{o-1} - (o/z) K_o``; relative error about
+    ``1e-11 z``, where ``K < e^-z`` is negligible next to the kernel's diagonal),
+    which is tens of times cheaper than ``kve`` per entry; entries the table does not cover go
+    to ``kve``.
     """
     order = abs(order)
     if order >= _DEBYE_ORDER:
         return _debye_log_kv(order, z)
+    if z.size >= _TABLE_MIN_SIZE:
+        out = _interpolated_log_kv(order, z)
+        miss = np.isnan(out)
+        if np.any(miss):
+            out[miss] = _direct(order, z[miss])
+        return out
+    return _direct(order, z)
+
+
+def _direct(order: float, z: np.ndarray) -> np.ndarray:
+    """``ln K_order(z)`` from scipy's ``kve`` (Debye where it overflows at order >= 5)."""
     with np.errstate(divide="ignore", over="ignore"):
         out = np.log(kve(order, z)) - z
     bad = ~np.isfinite(out)
@@ -241,6 +316,9 @@ class GaussianProcessNLL(BasePotential):
         self.ndim = self.n_length_scales + 2 + int(self.optimise_nu)
         # squared differences per input dimension, (d, n, n)
         self._diff2 = (X.T[:, :, None] - X.T[:, None, :]) ** 2
+        self._upper = np.triu_indices(X.shape[0], k=1)
+        self._cache: dict[tuple[bytes, float], tuple[np.ndarray, np.ndarray, np.ndarray | None]]
+        self._cache = {}
 
     def with_nu(self, nu: float) -> GaussianProcessNLL:
         """The same data and options with another fixed smoothness ``nu``."""
@@ -282,9 +360,8 @@ class GaussianProcessNLL(BasePotential):
         sf2 = float(np.exp(theta[m]))
         sn2 = float(np.exp(theta[m + 1]))
         scaled = self._diff2 / (ls[:, None, None] ** 2 if self.ard else ls[0] ** 2)
-        r2 = scaled.sum(0)
-        z = np.sqrt(2.0 * nu * r2)
-        Kf = sf2 * matern_correlation(z, nu)
+        r2, corr, g_corr = self._kernel(ls, nu, scaled, with_gradient)
+        Kf = sf2 * corr
         n = self.y.size
         jitter = self.jitter
         for _ in range(_MAX_JITTER_TRIES + 1):
@@ -303,9 +380,10 @@ class GaussianProcessNLL(BasePotential):
         nll += 0.5 * n * _LOG_2PI
         if not with_gradient:
             return nll, None
-        W = cho_solve(factor, np.eye(n), check_finite=False) - np.outer(alpha, alpha)
+        W = _cho_inverse(factor) - np.outer(alpha, alpha)
         grad = np.empty(self.ndim)
-        G = sf2 * 2.0 * nu * _matern_g(z, nu)
+        assert g_corr is not None
+        G = sf2 * 2.0 * nu * g_corr
         if self.ard:
             grad[:m] = 0.5 * np.einsum("ij,dij->d", W * G, scaled)
         else:
@@ -313,6 +391,41 @@ class GaussianProcessNLL(BasePotential):
         grad[m] = 0.5 * float(np.sum(W * Kf))
         grad[m + 1] = 0.5 * sn2 * float(np.trace(W))
         return nll, grad
+
+    def _kernel(
+        self, ls: np.ndarray, nu: float, scaled: np.ndarray, with_g: bool
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """``r^2``, the Matern correlation and ``G`` of the current length scales.
+
+        The Bessel functions of a non-half-integer ``nu`` dominate an evaluation, so they are
+        computed on the upper triangle only (the matrices are symmetric) and the last few
+        results are kept by ``(length scales, nu)``: the finite-difference Hessian moves the
+        signal and noise variances, which leave the correlation unchanged, and the sweeps
+        evaluate the same point several times.
+        """
+        key = (ls.tobytes(), float(nu))
+        hit = self._cache.get(key)
+        if hit is not None and (hit[2] is not None or not with_g):
+            return hit
+        n = self.y.size
+        r2 = scaled.sum(0)
+        iu = self._upper
+        zu = np.sqrt(2.0 * nu * r2[iu])
+
+        def full(values: np.ndarray, diagonal: float) -> np.ndarray:
+            out = np.empty((n, n))
+            out[iu] = values
+            out.T[iu] = values
+            np.fill_diagonal(out, diagonal)
+            return out
+
+        corr = full(matern_correlation(zu, nu), 1.0)
+        g = full(_matern_g(zu, nu), 0.0) if with_g else None
+        if n <= _CACHE_MAX_N:
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = (r2, corr, g)
+        return r2, corr, g
 
     def energy(self, x: np.ndarray) -> float:
         theta = self._check(x)
