@@ -2,14 +2,18 @@
 
 Command groups live in :mod:`lossatlas.commands`; each module registers its own commands. Errors
 that the user can fix (:class:`~lossatlas.errors.LossAtlasError`) become one line on stderr and
-exit code 2, never a traceback.
+exit code 2, never a traceback. The last line of defence (:func:`main`) turns any
+:class:`OSError` and :mod:`sqlite3` error into one line naming the file and the operation too;
+the global ``--debug`` flag shows the traceback instead.
 """
 
 from __future__ import annotations
 
 import copy
 import importlib
+import os
 import pkgutil
+import sqlite3
 import sys
 from typing import Any
 
@@ -25,6 +29,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+_DEBUG = {"on": False}
+
 
 def _show_version(value: bool) -> None:
     if value:
@@ -39,8 +45,12 @@ def _root(
     version: bool = typer.Option(
         False, "--version", callback=_show_version, is_eager=True, help="Print the version."
     ),
+    debug: bool = typer.Option(
+        False, "--debug", help="Show the Python traceback of an error instead of one line."
+    ),
 ) -> None:
     """Map and explain the loss landscapes of machine-learning models."""
+    _DEBUG["on"] = debug
 
 
 def _register_commands() -> None:
@@ -86,9 +96,38 @@ def _listing(typer_app: typer.Typer) -> typer.Typer:
     return listing
 
 
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _os_error_line(exc: OSError, command: str) -> str:
+    """``error:`` text for an OSError: the operation, the file(s) and the reason."""
+    reason = exc.strerror or _one_line(str(exc)) or type(exc).__name__
+    files = [os.fsdecode(f) for f in (exc.filename, exc.filename2) if f is not None]
+    what = {
+        PermissionError: "permission denied",
+        FileExistsError: "a file is in the way",
+        IsADirectoryError: "is a directory",
+        NotADirectoryError: "a path component is a file, not a directory",
+        FileNotFoundError: "not found",
+    }.get(type(exc))
+    where = " -> ".join(files) if files else "a file"
+    detail = reason if what is None or what.lower() in reason.lower() else f"{what}: {reason}"
+    return f"{command}: cannot access {where}: {detail}"
+
+
+def _command_name(argv: list[str] | None) -> str:
+    args = list(sys.argv[1:] if argv is None else argv)
+    words = [a for a in args if not a.startswith("-")][:2]
+    if words[:1] == ["energy"] and len(words) > 1:
+        return " ".join(words)
+    return words[0] if words else "lossatlas"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; return the exit code (0 ok, 2 a user error)."""
+    """Run the CLI; return the exit code (0 ok, 2 a user error, 1 a system error)."""
     args = sys.argv[1:] if argv is None else list(argv)
+    _DEBUG["on"] = "--debug" in args
     if args == ["--version"]:  # the quick start: no command is built
         from lossatlas import __version__
 
@@ -98,19 +137,49 @@ def main(argv: list[str] | None = None) -> int:
     try:
         target(args=args, standalone_mode=False)
     except LossAtlasError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        if _DEBUG["on"]:
+            raise
+        typer.echo(f"error: {_one_line(str(exc))}", err=True)
         return 2
+    except OSError as exc:
+        if _DEBUG["on"]:
+            raise
+        typer.echo(f"error: {_os_error_line(exc, _command_name(argv))}", err=True)
+        return 1
+    except sqlite3.Error as exc:
+        if _DEBUG["on"]:
+            raise
+        typer.echo(
+            f"error: {_command_name(argv)}: SQLite database operation failed: "
+            f"{_one_line(str(exc))} ({type(exc).__name__})",
+            err=True,
+        )
+        return 1
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
     except typer.Abort:
         typer.echo("aborted", err=True)
         return 130
+    except KeyboardInterrupt:
+        typer.echo("error: interrupted", err=True)
+        return 130
     except Exception as exc:
         # click's usage errors (typer may vendor its own click, so match by behaviour)
-        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
-            exc.show()
+        if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+            # one line, like every other error (click prints usage, a hint and a box)
+            ctx = getattr(exc, "ctx", None)
+            where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+            typer.echo(f"error: {_one_line(exc.format_message())}{where}", err=True)
             return int(exc.exit_code)
-        raise
+        if _DEBUG["on"]:
+            raise
+        # a bug, not the user's fault: still one line (the traceback is behind --debug)
+        typer.echo(
+            f"error: {_command_name(argv)}: unexpected {type(exc).__name__}: "
+            f"{_one_line(str(exc))} (a bug; rerun with --debug for the traceback)",
+            err=True,
+        )
+        return 1
     return 0
 
 

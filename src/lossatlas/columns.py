@@ -6,6 +6,7 @@ a landscape averages over, loss columns, bookkeeping columns, and hyperparameter
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 
 __all__ = [
@@ -19,6 +20,8 @@ __all__ = [
     "group_columns",
     "loss_columns",
     "hyperparameter_columns",
+    "RESERVED_NAMES",
+    "close_reserved_name",
 ]
 
 GROUP_COLUMNS = ("model", "dataset")
@@ -72,3 +75,41 @@ def loss_columns(columns: Iterable[str]) -> list[str]:
 def hyperparameter_columns(columns: Iterable[str]) -> list[str]:
     """The columns that are hyperparameters by elimination."""
     return [c for c in columns if not is_reserved_column(c)]
+
+
+#: Every reserved name as written (``fidelity_*`` columns by their common prefix).
+RESERVED_NAMES = (
+    *GROUP_COLUMNS,
+    *REPLICATE_COLUMNS,
+    *BOOKKEEPING_COLUMNS,
+    *LOSS_PREFIXES,
+    "fidelity_fraction",
+    "fidelity_epochs",
+)
+
+
+def close_reserved_name(name: str, *, cutoff: float = 0.75) -> str | None:
+    """The reserved name that ``name`` (a hyperparameter by its name) looks like a typo of.
+
+    ``folds`` is close to ``fold``, ``tset`` to ``test``, ``Test`` to ``test``: such a column
+    becomes a hyperparameter silently, so the commands that read tables warn about it.
+
+    Parameters
+    ----------
+    name : str
+        A column name.
+    cutoff : float, default 0.75
+        The least :class:`difflib.SequenceMatcher` ratio counted as close.
+
+    Returns
+    -------
+    str or None
+        The closest reserved name, or ``None`` when ``name`` is reserved itself or close to none.
+    """
+    if is_reserved_column(name):
+        return None
+    lowered = name.lower()
+    if is_reserved_column(lowered):
+        return lowered
+    close = difflib.get_close_matches(lowered, RESERVED_NAMES, n=1, cutoff=cutoff)
+    return close[0] if close else None

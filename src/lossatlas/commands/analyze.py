@@ -118,6 +118,12 @@ def analyze(
             "(default: the default profile; see lossatlas.analysis.list_metrics()).",
         ),
     ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Do not print how the columns were read (nor progress)."
+        ),
+    ] = False,
 ) -> None:
     """Print the fitness-landscape profile of every landscape in SOURCE."""
     from lossatlas.analysis._profile import profile
@@ -135,17 +141,26 @@ def analyze(
             typer.echo(f"example: {EXAMPLE_DESCRIPTION}", err=True)
     if table is None:
         raise InputError("no table given: lossatlas analyze TABLE (or --example)")
+    neighbourhood = neighbourhood_option(radius, categorical)  # refused before reading
     landscapes = load_landscapes(table, loss=loss, on_invalid=on_invalid, maximize=maximize)
+    from lossatlas.io._roles import check_loss
+
+    check_loss(landscapes, loss, source=str(table))
+    if not quiet:
+        from lossatlas.io._roles import role_lines, source_columns
+
+        for line in role_lines(landscapes, source_columns(table), source=str(table)):
+            typer.echo(line, err=True)
     frame = profile(
         landscapes,
         loss=loss,
         epsilon=epsilon,
         relative_epsilon=relative_epsilon,
-        neighbourhood=neighbourhood_option(radius, categorical),
+        neighbourhood=neighbourhood,
         n_walks=walks,
         walk_length=walk_length,
         seed=seed,
-        progress=fmt == "table",
+        progress=fmt == "table" and not quiet,
         **_metric_selection(metrics),
     )
     text = render_profile(frame, fmt)

@@ -64,6 +64,12 @@ def compare(
     categorical: Annotated[
         list[str] | None, typer.Option("--categorical", help=CATEGORICAL_HELP)
     ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Do not print how the columns were read (nor progress)."
+        ),
+    ] = False,
 ) -> None:
     """Compare the landscapes of STUDY pairwise and profile each.
 
@@ -76,7 +82,20 @@ def compare(
         raise InputError(f"--by must be one of {', '.join(BY)}, not {by!r}")
     if table_format not in TABLE_FORMATS:
         raise InputError(f"--table-format must be parquet or csv, not {table_format!r}")
+    out = output if output is not None else _default_output(study, by)
+    for parent in (out, *out.parents):
+        if parent.exists() and not parent.is_dir():
+            raise InputError(f"--output {out}: {parent} is a file, not a directory")
+    neighbourhood = neighbourhood_option(radius, categorical)  # refused before reading
     landscapes = _load(study, on_invalid, loss)
+    from lossatlas.io._roles import check_loss
+
+    check_loss(landscapes, loss, source=str(study))
+    if not quiet:
+        from lossatlas.io._roles import role_lines, source_columns
+
+        for line in role_lines(landscapes, source_columns(study), source=str(study)):
+            typer.echo(line, err=True)
     result = compare_landscapes(
         landscapes,
         by=by,  # type: ignore[arg-type]
@@ -86,11 +105,10 @@ def compare(
         profile_options={
             "epsilon": epsilon,
             "n_walks": walks,
-            "neighbourhood": neighbourhood_option(radius, categorical),
+            "neighbourhood": neighbourhood,
         },
-        progress=True,
+        progress=not quiet,
     )
-    out = output if output is not None else _default_output(study, by)
     from lossatlas.io import write_comparison
 
     written = write_comparison(result, out, format=table_format)  # type: ignore[arg-type]

@@ -108,6 +108,9 @@ def explore(
         adaptive_step=adaptive_step,
         rms_tol=rms_tol,
     )
+    if not db_path.exists():
+        # a bad --potential or option must not leave a new, empty database behind
+        potential_from_spec(potential_spec(potential or "mlp", **given))
     with Database(db_path) as probe:
         stored = probe.potential_spec
         e_tol = probe.get_meta("energy_tol") if energy_tol is None else energy_tol

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -13,25 +14,55 @@ if TYPE_CHECKING:
     from lossatlas.evaluate._models import ModelSpec
     from lossatlas.space import SearchSpace
 
-__all__ = ["failure_lines", "register", "report_failures"]
+__all__ = ["check_out_dir", "failure_lines", "register", "report_failures"]
 
 
-def _parse_fidelities(items: list[str]) -> dict[str, tuple[Any, ...]] | None:
+def _parse_fidelities(
+    items: list[str], known: tuple[str, ...] | None = None
+) -> dict[str, tuple[Any, ...]] | None:
+    """``--fidelity NAME=V1,V2`` options; a name not in ``known`` is refused first."""
     if not items:
         return None
     out: dict[str, tuple[Any, ...]] = {}
     for item in items:
         name, sep, values = item.partition("=")
-        if not sep or not name.strip() or not values.strip():
+        name = name.strip()
+        if not sep or not name or not values.strip():
             raise InputError(f"--fidelity {item!r}: use NAME=V1,V2 (e.g. fraction=0.1,0.25,1)")
+        if known is not None and name not in known:
+            hint = difflib.get_close_matches(name, known, n=1)
+            also = f"; did you mean {hint[0]!r}?" if hint else ""
+            raise InputError(
+                f"--fidelity {item!r}: unknown fidelity {name!r} (known: {', '.join(known)}){also}"
+            )
+        if name in out:
+            raise InputError(f"--fidelity {item!r}: fidelity {name!r} is given twice")
         parsed = []
         for text in values.split(","):
             try:
-                parsed.append(float(text) if name.strip() == "fraction" else int(text))
+                parsed.append(float(text) if name == "fraction" else int(text))
             except ValueError:
-                raise InputError(f"--fidelity {item!r}: {text!r} is not a number") from None
-        out[name.strip()] = tuple(parsed)
+                kind = "a number" if name == "fraction" else "an integer"
+                raise InputError(f"--fidelity {item!r}: {text.strip()!r} is not {kind}") from None
+        out[name] = tuple(parsed)
     return out
+
+
+def check_out_dir(out: Path) -> None:
+    """Refuse an output directory that is a file, lies under a file or holds a foreign journal."""
+    from lossatlas.evaluate._journal import JOURNAL_NAME
+    from lossatlas.io._sqlite import is_evaluation_journal
+
+    for parent in (out, *out.parents):
+        if parent.exists() and not parent.is_dir():
+            raise InputError(f"--out {out}: {parent} is a file, not a directory")
+    journal = out / JOURNAL_NAME
+    if not journal.exists():
+        return
+    if not journal.is_file():
+        raise InputError(f"--out {out}: {journal} is not a file")
+    if not is_evaluation_journal(journal):
+        raise InputError(f"--out {out}: {journal} is not a lossatlas journal; refusing to adopt it")
 
 
 def _resolve_grid(
@@ -106,6 +137,14 @@ def evaluate_command(
             "--sample", help="Evaluate this many configurations drawn at random (seeded)."
         ),
     ] = None,
+    max_configs: Annotated[
+        int | None,
+        typer.Option(
+            "--max-configs",
+            help="Refuse a grid above this many configurations (default "
+            "1,000,000; --sample lifts the limit).",
+        ),
+    ] = None,
     retry_failed: Annotated[
         bool, typer.Option("--retry-failed", help="Re-run failed tasks.")
     ] = False,
@@ -127,24 +166,32 @@ def evaluate_command(
         return
 
     from lossatlas.evaluate._datasets import load_dataset
+    from lossatlas.evaluate._grids import check_grid_size
     from lossatlas.evaluate._runner import Evaluation, evaluate
 
     if dataset is None:
         raise InputError("--dataset is required (see `lossatlas evaluate --list`)")
+    if jobs < 1:
+        raise InputError(f"--jobs must be at least 1, not {jobs}")
+    if folds < 2:
+        raise InputError(f"--folds must be at least 2, not {folds}")
+    if sample is not None and sample < 1:
+        raise InputError(f"--sample must be positive, not {sample}")
     spec, space, params, file_fidelities = _resolve_grid(model, grid)
+    check_grid_size(space, max_configs=max_configs, sample=sample, source=grid or spec.name)
+    fidelities = _parse_fidelities(fidelity or [], ("fraction", *spec.knobs)) or file_fidelities
+    check_out_dir(out)
     seeds = tuple(seed or (0,))
     configs = None
     if sample is not None:
-        if sample < 1:
-            raise InputError(f"--sample must be positive, not {sample}")
         rng = np.random.default_rng(seeds[0])
-        configs = np.sort(rng.choice(space.size, size=min(sample, space.size), replace=False))
+        configs = np.sort(_sample_configs(rng, space.size, min(sample, space.size)))
     study = Evaluation(
         model=spec,
         dataset=load_dataset(dataset, target=target, task=task),  # type: ignore[arg-type]
         space=space,
         folds=folds,
-        fidelities=_parse_fidelities(fidelity or []) or file_fidelities,
+        fidelities=fidelities,
         seeds=seeds,
         configs=configs,
         params=params,
@@ -198,6 +245,20 @@ def report_failures(what: str, *, n_ok: int, errors: tuple[tuple[str, int], ...]
     raise NoTaskSucceededError(what, errors)
 
 
+def _sample_configs(rng: Any, size: int, n: int) -> Any:
+    """``n`` distinct flat indices of ``range(size)``; memory ~ ``n`` even for a 10^12 grid."""
+    import numpy as np
+
+    if size <= 10 * n:
+        return rng.choice(size, size=n, replace=False)
+    if size >= 2**63:
+        raise InputError(f"the grid has {size:,} configurations, too many to index")
+    picked: set[int] = set()
+    while len(picked) < n:
+        picked.update(int(v) for v in rng.integers(0, size, size=n - len(picked)))
+    return np.fromiter(picked, dtype=np.int64, count=n)
+
+
 def _registry_text() -> str:
     from lossatlas.evaluate._datasets import list_datasets
     from lossatlas.evaluate._models import list_models
@@ -225,7 +286,15 @@ def export_command(
     study: Annotated[str | None, typer.Option("--study", help="Only this study key.")] = None,
 ) -> None:
     """Write the journal of DIR as the long results table."""
+    from lossatlas.evaluate._journal import JOURNAL_NAME
     from lossatlas.evaluate._table import export
+    from lossatlas.io._sqlite import is_evaluation_journal
+
+    journal = directory / JOURNAL_NAME if directory.is_dir() or not directory.suffix else directory
+    if not journal.is_file():
+        raise InputError(f"{journal}: no journal here (run `lossatlas evaluate` first)")
+    if not is_evaluation_journal(journal):
+        raise InputError(f"{journal}: not a lossatlas evaluation journal; nothing exported")
 
     path = export(directory, output, study=study)
     typer.echo(f"wrote {path}")

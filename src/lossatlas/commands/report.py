@@ -43,6 +43,12 @@ def report(
     categorical: Annotated[
         list[str] | None, typer.Option("--categorical", help=CATEGORICAL_HELP)
     ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Do not print how the columns were read (nor progress)."
+        ),
+    ] = False,
 ) -> None:
     """Write an HTML report (profile, maps, surfaces, optima) of every landscape, or the energy
     report (disconnectivity, heat capacity, ensembles...) of an energy database."""
@@ -54,7 +60,9 @@ def report(
             f"--projection must be one of {', '.join(PROJECTIONS)}, not {projection!r}"
         )
     from lossatlas.io import is_storage_url
+    from lossatlas.io._tables import check_output_path
 
+    check_output_path(output, what="--output")  # before any work, not after it
     if not is_storage_url(table_or_study):
         source = Path(table_or_study)
         if not source.exists():
@@ -64,8 +72,22 @@ def report(
         ):
             run_energy_report(source, output, seed=seed)
             return
+    from lossatlas.io import load_landscapes
+
+    neighbourhood = neighbourhood_option(radius, categorical)  # refused before reading
+    landscapes = load_landscapes(table_or_study, loss=loss)
+    from lossatlas.io._roles import check_loss
+
+    check_loss(landscapes, loss, source=str(table_or_study))
+    if not quiet:
+        from lossatlas.io._roles import role_lines, source_columns
+
+        for line in role_lines(
+            landscapes, source_columns(table_or_study), source=str(table_or_study)
+        ):
+            typer.echo(line, err=True)
     path = write_report(
-        table_or_study,
+        landscapes,
         output,
         loss=loss,
         epsilon=epsilon,
@@ -73,8 +95,8 @@ def report(
         projection=projection,  # type: ignore[arg-type]
         max_nodes=max_nodes,
         interactive=False if static else None,
-        progress=True,
-        neighbourhood=neighbourhood_option(radius, categorical),
+        progress=not quiet,
+        neighbourhood=neighbourhood,
     )
     size = path.stat().st_size / 1e6
     typer.echo(f"wrote {path} ({size:.1f} MB)")

@@ -165,11 +165,18 @@ def study_command(
 ) -> None:
     """Evaluate every landscape of a study into one resumable journal, then profile, compare
     (fidelity, dataset, model, split) and decompose importance; re-run to resume."""
+    from lossatlas.commands.evaluate import check_out_dir
     from lossatlas.study import builtin_study, load_study
 
     if (study_file is None) == (builtin is None):
         raise InputError("give a study file or --builtin NAME (one of them)")
+    if jobs < 1:
+        raise InputError(f"--jobs must be at least 1, not {jobs}")
+    if sample < 1:
+        raise InputError(f"--sample must be positive, not {sample}")
     study = builtin_study(builtin) if builtin is not None else load_study(study_file)  # type: ignore[arg-type]
+    if not estimate:
+        check_out_dir(out if out is not None else Path(f"lossatlas-{study.name}"))
     if estimate:
         for line in estimate_lines(study, jobs=jobs, sample=sample, quiet=quiet):
             typer.echo(line)
@@ -195,8 +202,12 @@ def run_command(
 ) -> None:
     """The built-in study: 3 models x 3 offline datasets x 3 data fractions with a held-out
     test split; prints its headline findings and writes study.html (and report.html)."""
+    from lossatlas.commands.evaluate import check_out_dir
     from lossatlas.study import builtin_study
 
+    if jobs < 0:
+        raise InputError(f"--jobs must be 0 (every core) or positive, not {jobs}")
+    check_out_dir(out)
     study = builtin_study("run")
     jobs = jobs if jobs > 0 else max(1, min(os.cpu_count() or 1, 8))
     result = _run(study, out, jobs=jobs, scheduler=None, quiet=quiet)

@@ -602,6 +602,22 @@ def _load_openml(spec: str, data_id: str, task: TaskKind | None) -> Dataset:
     )
 
 
+def _check_classes(dataset: Dataset, spec: str) -> Dataset:
+    """A classification target needs two classes at least (one class: nothing to learn)."""
+    if dataset.task == "classification" and dataset.n_classes < 2:
+        where = (
+            f"target column {dataset.metadata['target']!r}"
+            if "target" in dataset.metadata
+            else "the target"
+        )
+        value = dataset.classes[0] if dataset.classes else None
+        raise InputError(
+            f"dataset {spec!r}: {where} has a single class ({value!r}); classification needs "
+            "at least 2 (or use --task regression)"
+        )
+    return dataset
+
+
 def load_dataset(
     spec: str | Path,
     *,
@@ -642,14 +658,18 @@ def load_dataset(
         loader, _ = _REGISTRY[name]
         try:
             dataset = loader(**_parse_options(rest, text))
-        except TypeError as exc:
-            raise InputError(f"dataset {text!r}: {exc}") from None
+        except InputError:
+            raise
+        except (TypeError, ValueError, OverflowError) as exc:
+            # a non-numeric option (n_samples=abc) or values the generator refuses
+            reason = " ".join(str(exc).split())
+            raise InputError(f"dataset {text!r}: invalid option(s): {reason}") from None
         if task is not None and task != dataset.task:
             raise InputError(f"dataset {text!r} is a {dataset.task} dataset, not {task}")
-        return dataset
+        return _check_classes(dataset, text)
     path = Path(text)
     if path.suffix.lower() in (".csv", ".parquet", ".pq") or path.exists():
-        return _load_file(path, target, task)
+        return _check_classes(_load_file(path, target, task), text)
     raise InputError(
         f"unknown dataset {text!r}: use one of {sorted(_REGISTRY)}, a .csv/.parquet file or "
         "openml:ID"

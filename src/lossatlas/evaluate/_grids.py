@@ -37,7 +37,18 @@ from lossatlas.evaluate._models import ModelSpec, get_model
 from lossatlas.evaluate._user_models import model_from_path
 from lossatlas.space import SearchSpace
 
-__all__ = ["GridFile", "grid_to_space", "load_grid", "write_grid"]
+__all__ = [
+    "MAX_GRID_CONFIGS",
+    "GridFile",
+    "check_grid_size",
+    "grid_to_space",
+    "load_grid",
+    "write_grid",
+]
+
+#: The most configurations ``lossatlas evaluate`` runs without ``--sample`` or ``--max-configs``
+#: (a grid of many values grows as a product: refuse it before any work, never hang on it).
+MAX_GRID_CONFIGS = 1_000_000
 
 _KEYS = {"model", "estimator", "regressor", "name", "params", "fidelities", "grid"}
 
@@ -93,11 +104,54 @@ def grid_to_space(grid: Mapping[str, Any], *, source: str = "grid") -> SearchSpa
     return SearchSpace.from_dict(grid, source=source, reserved=is_reserved_column)
 
 
+def check_grid_size(
+    space: SearchSpace,
+    *,
+    max_configs: int | None = None,
+    sample: int | None = None,
+    source: str = "grid",
+) -> None:
+    """Refuse a grid above the limit before any work is done.
+
+    Parameters
+    ----------
+    space : SearchSpace
+        The grid.
+    max_configs : int, optional
+        An explicit limit (default :data:`MAX_GRID_CONFIGS`).
+    sample : int, optional
+        Configurations drawn at random: a sampled grid of any size is accepted.
+    source : str, default "grid"
+        Names the grid in the message.
+
+    Raises
+    ------
+    InputError
+        When the grid has more configurations than the limit and is not sampled.
+    """
+    if max_configs is not None and max_configs < 1:
+        raise InputError(f"--max-configs must be positive, not {max_configs}")
+    if sample is not None:
+        return
+    limit = MAX_GRID_CONFIGS if max_configs is None else max_configs
+    if space.size > limit:
+        raise InputError(
+            f"{source}: the grid has {space.size:,} configurations, more than the limit of "
+            f"{limit:,}; evaluate a random subset with --sample N or raise the limit with "
+            "--max-configs N"
+        )
+
+
 def _read(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise InputError(f"{path}: no such grid file")
     suffix = path.suffix.lower()
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a text grid file (not UTF-8; binary?)") from None
+    if "\x00" in text:
+        raise InputError(f"{path}: not a text grid file (it holds NUL bytes; binary?)")
     try:
         if suffix in (".yaml", ".yml"):
             yaml = require("yaml", "models", purpose="YAML grid files")

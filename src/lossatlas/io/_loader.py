@@ -116,7 +116,10 @@ def _directory_frame(path: Path) -> pd.DataFrame:
 def _journal_frame(path: Path) -> pd.DataFrame:
     from lossatlas.evaluate._journal import Journal
     from lossatlas.evaluate._table import journal_frame
+    from lossatlas.io._sqlite import is_evaluation_journal
 
+    if not is_evaluation_journal(path):
+        raise InputError(f"{path}: not a lossatlas evaluation journal")
     with Journal(path, create=False) as journal:
         frame, _ = journal_frame(journal)
     if frame.empty:

@@ -63,8 +63,22 @@ def read_table(path: str | Path) -> pd.DataFrame:
         if kind == "csv":
             return pd.read_csv(path)
         return pd.read_parquet(path)
-    except (ValueError, OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(f"{path}: cannot be read as {kind}: {exc}") from exc
+    except PermissionError as exc:
+        raise InputError(f"{path}: cannot be read: permission denied") from exc
+    except (
+        ValueError,
+        OSError,
+        KeyError,
+        TypeError,
+        UnicodeDecodeError,
+        pd.errors.ParserError,
+        pd.errors.EmptyDataError,
+    ) as exc:
+        # a damaged file or damaged pandas metadata (e.g. without 'columns'): one line
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        if isinstance(exc, KeyError):
+            reason = f"damaged metadata (missing key {exc})"
+        raise InputError(f"{path}: cannot be read as {kind}: {reason}") from None
 
 
 def _space_from_parquet(path: Path) -> SearchSpace | None:
@@ -77,7 +91,47 @@ def _space_from_parquet(path: Path) -> SearchSpace | None:
     raw = meta.get(SPACE_KEY)
     if raw is None:
         return None
-    return SearchSpace.from_dict(json.loads(raw))
+    try:
+        spec = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise InputError(
+            f"{path}: the Parquet metadata {SPACE_KEY.decode()!r} is not valid JSON"
+        ) from None
+    if not isinstance(spec, dict):
+        raise InputError(f"{path}: the Parquet metadata {SPACE_KEY.decode()!r} is not a mapping")
+    try:
+        return SearchSpace.from_dict(spec, source=f"{path} ({SPACE_KEY.decode()})")
+    except InputError:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise InputError(
+            f"{path}: the Parquet metadata {SPACE_KEY.decode()!r} is not a search space ({exc})"
+        ) from None
+
+
+def check_output_path(path: str | Path, *, what: str = "output") -> None:
+    """Refuse, before any work, an output file that is a directory or lies under a file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to write.
+    what : str, default "output"
+        Names the path in the message (an option such as ``-o``).
+
+    Raises
+    ------
+    InputError
+        When ``path`` is a directory, or one of its parents exists and is not a directory.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{what} {path}: is a directory, not a file")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise InputError(f"{what} {path}: {parent} is a file, not a directory")
+            break
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, *, space: SearchSpace | None = None) -> Path:
@@ -104,6 +158,7 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, space: SearchSpace | N
 
     path = Path(path)
     kind = _check_suffix(path)
+    check_output_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # a unique temporary name beside the target (concurrent writers never share one; not
     # mkstemp, whose 0600 mode the renamed table would keep)
