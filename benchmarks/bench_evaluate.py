@@ -1,214 +1,196 @@
 """Benchmark: configurations per second of ``lossatlas evaluate`` vs scikit-learn's GridSearchCV.
 
-Same grid (a random forest, 36 configurations), same dataset (breast_cancer) and the same
-5 stratified folds for every contestant:
+Two grids with an ``n_estimators`` axis, 3 stratified folds, one offline dataset
+(``breast_cancer``), the same folds and model seeds for every contestant:
 
-- GridSearchCV, ``n_jobs=1`` (also with ``return_train_score``) and ``n_jobs=2`` (one fidelity);
-- lossatlas serial and ``--jobs 2`` at one fidelity (train and test error and log loss,
-  timings, one committed journal row per task);
-- lossatlas ``--jobs 2`` at two fidelities (data fractions 0.25 and 1.0);
-- an executor check with tasks that sleep 50 ms (dispatch overhead free of CPU contention).
+- a random forest, ``max_depth`` x ``n_estimators`` {50, 100, 200, 400};
+- the study's XGBoost grid scaled to fit (``learning_rate`` x ``n_estimators`` {100, 200, 300,
+  500}, ``max_depth`` 4).
 
-Targets: ``--jobs 2`` at least 1.7x serial; lossatlas no slower than GridSearchCV for the same
-work. Run: ``python benchmarks/bench_evaluate.py [--estimators 30] [--repeats 1]``.
+GridSearchCV trains every (configuration, fold) from scratch; lossatlas trains each (other
+hyperparameters, fold) once at the largest ``n_estimators`` and scores the prefixes
+(:mod:`lossatlas.evaluate._reuse`), so reuse alone bounds its speed-up at 750/400 = 1.875x
+(forest) and 1100/500 = 2.2x (XGBoost). lossatlas also measures train loss and log loss and
+commits one journal row per task. The losses are checked equal fold by fold (accuracy of every
+configuration, GridSearchCV's ``split<k>_test_score`` against 1 - lossatlas's ``test``).
+
+Per-task overhead: a decision-tree grid (144 configurations x 3 folds) through lossatlas serial
+against a bare fit + predict loop over the same folds.
+
+Rounds are interleaved (every contestant once per round) and medians reported, since the
+machine is shared. Targets at equal losses: forest >= 1.7x GridSearchCV, XGBoost >= 2.0x,
+``--jobs 2`` >= 1.8x serial.
+
+    python benchmarks/bench_evaluate.py [--rounds 3] [--skip-xgboost]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
 
-from lossatlas.evaluate import Evaluation, evaluate, get_model, load_dataset, model_from_estimator
+from lossatlas.evaluate import Evaluation, evaluate, get_model, load_dataset
+from lossatlas.evaluate._journal import JOURNAL_NAME, Journal
+from lossatlas.evaluate._tasks import fold_indices
+from lossatlas.space import SearchSpace
 
-
-def _cpu_seconds() -> float:
-    """CPU seconds (user + system) of this process and its live children (worker pools)."""
-    try:
-        import psutil
-    except ImportError:  # pragma: no cover - psutil comes with dask; otherwise own CPU only
-        return time.process_time()
-    me = psutil.Process()
-    total = sum(me.cpu_times()[:2])
-    for child in me.children(recursive=True):
-        try:
-            total += sum(child.cpu_times()[:2])
-        except psutil.Error:
-            pass
-    return total
+FOLDS = 3
 
 
-def _measure(fn) -> tuple[float, float]:
-    """(wall seconds, CPU seconds) of one call."""
-    cpu, wall = _cpu_seconds(), time.perf_counter()
-    fn()
-    return time.perf_counter() - wall, _cpu_seconds() - cpu
-
-
-def _lossatlas(study: Evaluation, jobs: int) -> None:
+def _lossatlas(study: Evaluation, jobs: int) -> dict[tuple[str, int], float]:
+    """Run the study; return {(config JSON, fold): test error}."""
     with tempfile.TemporaryDirectory() as out:
-        summary = evaluate(study, Path(out), jobs=jobs)
+        summary = evaluate(study, Path(out), jobs=jobs, write_table=False)
         assert summary.n_failed == 0 and summary.n_run == study.n_tasks
+        with Journal(Path(out) / JOURNAL_NAME) as journal:
+            return {(row["config"], int(row["fold"])): float(row["test"]) for row in journal.rows()}
 
 
-def _grid_search(
-    study: Evaluation, jobs: int, n_estimators: int, train_score: bool = False
-) -> None:
-    from sklearn.ensemble import RandomForestClassifier
+def _grid_search(estimator: Any, study: Evaluation, jobs: int) -> dict[tuple[str, int], float]:
     from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
     grid = {hp.name: list(hp.values) for hp in study.space.hyperparameters}
     search = GridSearchCV(
-        RandomForestClassifier(n_estimators=n_estimators, n_jobs=1, random_state=0),
+        estimator,
         grid,
-        cv=StratifiedKFold(n_splits=study.folds, shuffle=True, random_state=0),
+        cv=StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=0),
         n_jobs=jobs,
         refit=False,
-        return_train_score=train_score,
     )
     search.fit(study.dataset.X, study.dataset.y)
+    out = {}
+    for i, params in enumerate(search.cv_results_["params"]):
+        key = json.dumps(
+            {k: (v.item() if hasattr(v, "item") else v) for k, v in params.items()},
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        for fold in range(FOLDS):
+            out[(key, fold)] = 1.0 - float(search.cv_results_[f"split{fold}_test_score"][i])
+    return out
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def _bare_loop(study: Evaluation) -> None:
+    """Fit + predict every (configuration, fold) with no journal, processes or losses."""
+    from sklearn.tree import DecisionTreeClassifier
+
+    data = study.dataset
+    folds = fold_indices(data, FOLDS, 0)
+    for flat in range(study.space.size):
+        params = study.config_values(flat)
+        for train, valid in folds:
+            model = DecisionTreeClassifier(**params, random_state=0).fit(
+                data.X[train], data.y[train]
+            )
+            model.predict_proba(data.X[valid])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--estimators", type=int, default=30)
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--repeats", type=int, default=1, help="best of N timings")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (medians)")
+    parser.add_argument("--skip-xgboost", action="store_true")
     args = parser.parse_args()
 
-    spec = get_model("rf")
-    dataset = load_dataset("breast_cancer")
-    params = {"n_estimators": args.estimators}
+    from sklearn.ensemble import RandomForestClassifier
 
-    def study(fractions: tuple[float, ...]) -> Evaluation:
-        return Evaluation(
-            spec,
-            dataset,
-            spec.space("default"),
-            folds=args.folds,
-            fidelities={"fraction": fractions},
-            params=params,
+    data = load_dataset("breast_cancer")
+    rf, dt = get_model("rf"), get_model("dt")
+    rf_space = SearchSpace.from_dict({"max_depth": [4, 8], "n_estimators": [50, 100, 200, 400]})
+    studies: dict[str, tuple[Evaluation, Any, float]] = {
+        "forest": (
+            Evaluation(rf, data, rf_space, folds=FOLDS),
+            RandomForestClassifier(n_jobs=1, random_state=0),
+            1.7,
         )
-
-    one, two = study((1.0,)), study((0.25, 1.0))
-    n = one.n_configs
-    k = args.estimators
-
-    def best(fn) -> tuple[float, float]:
-        runs = [_measure(fn) for _ in range(args.repeats)]
-        return min(runs)
-
-    # warm-up: imports and the worker pools are not what we measure
-    _grid_search(one, 2, 2)
-    _lossatlas(
-        Evaluation(spec, dataset, spec.space("tiny"), folds=2, params={"n_estimators": 2}), 2
-    )
-
-    rows = {
-        "GridSearchCV n_jobs=1": best(lambda: _grid_search(one, 1, k)),
-        "GridSearchCV n_jobs=1 +train score": best(lambda: _grid_search(one, 1, k, True)),
-        "lossatlas serial": best(lambda: _lossatlas(one, 1)),
-        "GridSearchCV n_jobs=2": best(lambda: _grid_search(one, 2, k)),
-        "lossatlas --jobs 2": best(lambda: _lossatlas(one, 2)),
-        "lossatlas --jobs 2, 2 fidelities": best(lambda: _lossatlas(two, 2)),
     }
+    if not args.skip_xgboost:
+        import xgboost
+
+        xgb = get_model("xgboost")
+        space = SearchSpace.from_dict(
+            {"learning_rate": [0.1, 0.3], "n_estimators": [100, 200, 300, 500]}
+        )
+        studies["xgboost"] = (
+            Evaluation(xgb, data, space, folds=FOLDS, params={"max_depth": 4}),
+            xgboost.XGBClassifier(
+                max_depth=4, tree_method="hist", n_jobs=1, random_state=0, verbosity=0
+            ),
+            2.0,
+        )
+    dt_study = Evaluation(dt, data, dt.space("default"), folds=FOLDS)
+
+    # warm-up: imports and the worker pool are not what we measure
+    tiny = Evaluation(rf, data, rf.space("tiny"), folds=2, params={"n_estimators": 2})
+    _lossatlas(tiny, 1)
+    _lossatlas(tiny, 2)
+
+    runs: dict[str, list[float]] = {}
+    losses: dict[str, dict[str, dict[tuple[str, int], float]]] = {}
+    for _ in range(args.rounds):
+        for name, (study, estimator, _target) in studies.items():
+            contestants: dict[str, Callable[[], Any]] = {
+                "GridSearchCV n_jobs=1": lambda s=study, e=estimator: _grid_search(e, s, 1),
+                "lossatlas serial": lambda s=study: _lossatlas(s, 1),
+                "GridSearchCV n_jobs=2": lambda s=study, e=estimator: _grid_search(e, s, 2),
+                "lossatlas --jobs 2": lambda s=study: _lossatlas(s, 2),
+            }
+            for label, fn in contestants.items():
+                seconds, result = _timed(fn)
+                runs.setdefault(f"{name}: {label}", []).append(seconds)
+                losses.setdefault(name, {})[label] = result
+        seconds, _ = _timed(lambda: _bare_loop(dt_study))
+        runs.setdefault("dt: bare fit+predict loop", []).append(seconds)
+        seconds, _ = _timed(lambda: _lossatlas(dt_study, 1))
+        runs.setdefault("dt: lossatlas serial", []).append(seconds)
+
+    med = {name: float(np.median(times)) for name, times in runs.items()}
     print(
-        f"random forest ({k} trees), {n} configurations x {args.folds} folds, breast_cancer; "
+        f"breast_cancer, {FOLDS} folds, medians of {args.rounds} interleaved rounds; "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
-    print(f"  {'':36s} {'wall s':>7s} {'CPU s':>7s} {'configs/s':>9s} {'configs/CPU-s':>13s}")
-    for name, (wall, cpu) in rows.items():
-        print(f"  {name:36s} {wall:7.2f} {cpu:7.2f} {n / wall:9.2f} {n / cpu:13.2f}")
-    wall = {name: w for name, (w, _) in rows.items()}
-    cpu = {name: c for name, (_, c) in rows.items()}
-
-    def ratio(label: str, a: str, b: str, table: dict[str, float], target: str) -> None:
-        print(f"{label:52s} {table[a] / table[b]:5.2f}x ({target})")
-
-    ratio(
-        "speed-up --jobs 2 / serial (wall)",
-        "lossatlas serial",
-        "lossatlas --jobs 2",
-        wall,
-        "target >= 1.7",
-    )
-    ratio(
-        "  same for GridSearchCV n_jobs 2 / 1 (wall)",
-        "GridSearchCV n_jobs=1",
-        "GridSearchCV n_jobs=2",
-        wall,
-        "what this machine allows",
-    )
-    ratio(
-        "lossatlas serial vs GridSearchCV n_jobs=1 (wall)",
-        "GridSearchCV n_jobs=1",
-        "lossatlas serial",
-        wall,
-        "target >= 1.0",
-    )
-    ratio(
-        "lossatlas serial vs GridSearchCV n_jobs=1 (CPU)",
-        "GridSearchCV n_jobs=1",
-        "lossatlas serial",
-        cpu,
-        "target >= 1.0",
-    )
-    ratio(
-        "lossatlas serial vs GridSearchCV +train score (CPU)",
-        "GridSearchCV n_jobs=1 +train score",
-        "lossatlas serial",
-        cpu,
-        "same work",
-    )
-    ratio(
-        "lossatlas --jobs 2 vs GridSearchCV n_jobs=2 (wall)",
-        "GridSearchCV n_jobs=2",
-        "lossatlas --jobs 2",
-        wall,
-        "target >= 1.0",
-    )
-    ratio(
-        "two fidelities / one fidelity, --jobs 2 (wall)",
-        "lossatlas --jobs 2, 2 fidelities",
-        "lossatlas --jobs 2",
-        wall,
-        "cost of the extra fraction 0.25",
-    )
-
-    # the executor itself, free of CPU contention: tasks that wait instead of compute
-    sleepy = model_from_estimator(
-        "sleep", SleepingClassifier(), {"seconds": [0.05, 0.051, 0.052, 0.053]}
-    )
-    waiting = Evaluation(sleepy, load_dataset("iris"), sleepy.space(), folds=5)
-    (w1, _), (w2, _) = (
-        _measure(lambda: _lossatlas(waiting, 1)),
-        _measure(lambda: _lossatlas(waiting, 2)),
-    )
+    for name, (study, _estimator, target) in studies.items():
+        n = study.n_configs
+        print(f"\n{name}: {n} configurations x {FOLDS} folds ({study.space})")
+        for label in ("GridSearchCV n_jobs=1", "lossatlas serial", "GridSearchCV n_jobs=2"):
+            seconds = med[f"{name}: {label}"]
+            print(f"  {label:24s} {seconds:7.2f} s {n / seconds:8.2f} configs/s")
+        seconds = med[f"{name}: lossatlas --jobs 2"]
+        print(f"  {'lossatlas --jobs 2':24s} {seconds:7.2f} s {n / seconds:8.2f} configs/s")
+        reference = losses[name]["GridSearchCV n_jobs=1"]
+        worst = max(
+            max(abs(result[key] - reference[key]) for key in reference)
+            for result in losses[name].values()
+        )
+        same_keys = all(set(result) == set(reference) for result in losses[name].values())
+        equal = same_keys and worst < 1e-12
+        print(f"  losses equal (every config and fold): {equal} (max |diff| {worst:.2g})")
+        serial = med[f"{name}: GridSearchCV n_jobs=1"] / med[f"{name}: lossatlas serial"]
+        parallel = med[f"{name}: GridSearchCV n_jobs=2"] / med[f"{name}: lossatlas --jobs 2"]
+        jobs = med[f"{name}: lossatlas serial"] / med[f"{name}: lossatlas --jobs 2"]
+        print(f"  lossatlas serial / GridSearchCV n_jobs=1: {serial:5.2f}x (target >= {target})")
+        print(f"  lossatlas --jobs 2 / GridSearchCV n_jobs=2: {parallel:5.2f}x")
+        print(f"  lossatlas --jobs 2 / serial: {jobs:5.2f}x (target >= 1.8)")
+    n_tasks = dt_study.n_tasks
+    bare, ours = med["dt: bare fit+predict loop"], med["dt: lossatlas serial"]
     print(
-        f"executor check, {waiting.n_tasks} tasks of 50 ms sleep: serial {w1:.2f} s, --jobs 2 "
-        f"{w2:.2f} s, speed-up {w1 / w2:.2f}x (ideal 2.0; measures dispatch, not CPU)"
+        f"\nper-task overhead (decision tree, {n_tasks} tasks): bare loop "
+        f"{1e3 * bare / n_tasks:.2f} ms/task, lossatlas serial {1e3 * ours / n_tasks:.2f} "
+        f"ms/task, overhead {1e3 * (ours - bare) / n_tasks:.2f} ms/task ({ours / bare:.2f}x)"
     )
-
-
-class SleepingClassifier(ClassifierMixin, BaseEstimator):
-    """Predicts the majority class after sleeping: a task with a known, load-free duration."""
-
-    def __init__(self, seconds: float = 0.05) -> None:
-        self.seconds = seconds
-
-    def fit(self, X, y):
-        time.sleep(self.seconds)
-        self.classes_, counts = np.unique(y, return_counts=True)
-        self.majority_ = self.classes_[np.argmax(counts)]
-        return self
-
-    def predict(self, X):
-        return np.full(len(X), self.majority_)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,41 @@ __all__ = ["Landscape"]
 _MAX_ROWS_SHOWN = 10
 
 
+def _one_value(column: pd.Series) -> bool:
+    """Whether ``column`` holds a single value (cheaper than ``pd.unique`` on a long column)."""
+    if len(column) == 0 or column.isna().any():
+        return False
+    try:
+        return bool((column == column.iloc[0]).all())
+    except (TypeError, ValueError):  # pragma: no cover - values that do not compare
+        return False
+
+
+def _in_grid_order(frame: pd.DataFrame, space: SearchSpace) -> bool:
+    """Whether ``frame`` holds every configuration of ``space`` once, in flat-index order.
+
+    The fast path of :meth:`Landscape.from_frame` for full grids (such as the tables that
+    lossatlas writes): each numeric HP column is compared with its value pattern in place,
+    instead of mapping every value to its code, encoding and grouping.
+    """
+    n = space.size
+    if len(frame) != n or n == 0:
+        return False
+    for j, hp in enumerate(space.hyperparameters):
+        column = frame[hp.name]
+        if not pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+            return False
+        grid = np.asarray(hp.values)
+        if grid.dtype.kind not in "iuf":
+            return False
+        values = column.to_numpy()
+        k, stride = hp.size, int(space.strides[j])
+        blocks = values.reshape(n // (k * stride), k, stride)
+        if not np.array_equal(blocks, np.broadcast_to(grid[None, :, None], blocks.shape)):
+            return False
+    return True
+
+
 def _rows_text(rows: np.ndarray) -> str:
     shown = ", ".join(str(int(r)) for r in rows[:_MAX_ROWS_SHOWN])
     more = f" and {len(rows) - _MAX_ROWS_SHOWN} more" if len(rows) > _MAX_ROWS_SHOWN else ""
@@ -354,7 +389,8 @@ class Landscape:
         for name in roles.group_columns(all_columns):
             if hp_columns is not None and name in hp_columns:
                 continue
-            values = pd.unique(frame[name])
+            column = frame[name]
+            values = column.iloc[:1].to_numpy() if _one_value(column) else pd.unique(column)
             if len(values) > 1:
                 raise InputError(
                     f"{source}: column {name!r} holds {len(values)} values "
@@ -407,6 +443,15 @@ class Landscape:
 
         if space is None:
             space = SearchSpace.from_frame(frame, hp_cols, kinds=kinds, source=source)
+        if _in_grid_order(frame, space):  # a full grid in flat order: no duplicate, no mapping
+            meta["n_replicates"] = 1
+            meta.update(metadata or {})
+            return cls(
+                space,
+                np.arange(space.size, dtype=np.int64),
+                {c: values[:, j].copy() for j, c in enumerate(loss_columns)},
+                meta,
+            )
         codes = space.codes_from_frame(frame, source=source)
         flat = space.encode(codes)
 

@@ -29,7 +29,6 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import stats
 
 from lossatlas.analysis import _stats
 from lossatlas.errors import InputError
@@ -167,6 +166,8 @@ def kendall_tau(a: np.ndarray, b: np.ndarray) -> float:
     ga, gb = _stats.tie_groups(a), _stats.tie_groups(b)
     if a.size < 2 or ga.max() == 0 or gb.max() == 0:
         return float("nan")
+    from scipy import stats  # lazily: scipy.stats costs ~2 s to import
+
     return float(stats.kendalltau(ga, gb).statistic)
 
 

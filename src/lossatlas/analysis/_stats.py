@@ -11,7 +11,6 @@ therefore has constant ranks and a NaN correlation, not a number made of round-o
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 __all__ = ["average_ranks", "pearson", "spearman", "tie_groups", "tie_tolerance"]
 
@@ -112,6 +111,8 @@ def average_ranks(x: np.ndarray) -> np.ndarray:
         mean_rank = upto - (counts - 1) / 2.0
         return mean_rank[x]
     if x.dtype.kind == "f" and np.isnan(x).any():
+        from scipy import stats  # lazily: scipy.stats costs ~2 s to import
+
         return stats.rankdata(x)
     groups = tie_groups(x)
     counts = np.bincount(groups)

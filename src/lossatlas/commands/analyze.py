@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
 from lossatlas.commands._options import CATEGORICAL_HELP, RADIUS_HELP, neighbourhood_option
 from lossatlas.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMATS = ("table", "json", "csv")
 

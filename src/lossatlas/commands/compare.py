@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 
 from lossatlas import columns as roles
 from lossatlas.commands._options import CATEGORICAL_HELP, RADIUS_HELP, neighbourhood_option
 from lossatlas.errors import InputError
-from lossatlas.landscape import Landscape
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from lossatlas.landscape import Landscape
 
 BY = ("fidelity", "dataset", "model", "split")
 IMPORTANCE_FORMATS = ("table", "json")
@@ -127,6 +130,8 @@ def importance_rows(table: pd.DataFrame) -> pd.DataFrame:
     terms = table[table["term"] != "residual"].sort_values(
         "fraction", ascending=False, kind="stable"
     )
+    import pandas as pd
+
     return pd.concat([terms, table[table["term"] == "residual"]], ignore_index=True)
 
 
@@ -189,6 +194,7 @@ def importance(
 
 
 def _print_table(result: pd.DataFrame, label: str, loss: str) -> None:
+    import pandas as pd
     from rich.console import Console
     from rich.table import Table
 

@@ -23,7 +23,6 @@ from lossatlas.commands._energy_common import (
     figure_path,
 )
 from lossatlas.commands._energy_common import open_database as _open
-from lossatlas.energy._json import json_number
 from lossatlas.errors import InputError
 
 __all__ = ["register"]
@@ -228,6 +227,8 @@ def slice_command(
         "figure": str(output),
     }
     if tree is not None:
+        from lossatlas.energy._json import json_number  # lazily: lossatlas.energy is heavy
+
         result["merge_tree"] = {
             "minima": [
                 {

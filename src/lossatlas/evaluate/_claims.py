@@ -27,6 +27,7 @@ from typing import Any
 from lossatlas.errors import InputError
 from lossatlas.evaluate._executors import Executor
 from lossatlas.evaluate._journal import Journal, new_owner
+from lossatlas.evaluate._reuse import TaskGroup, group_tasks
 from lossatlas.evaluate._tasks import Task, TaskContext
 
 __all__ = ["DEFAULT_LEASE_SECONDS", "Heartbeat", "lease_seconds", "run_claimed"]
@@ -101,6 +102,7 @@ def run_claimed(
     retry_failed: bool = False,
     lease: float | None = None,
     batch: int = 1,
+    reuse: bool = True,
 ) -> Iterator[tuple[int, dict[str, Any] | None]]:
     """Run the tasks of ``parts`` that no other process runs; record each result at once.
 
@@ -116,7 +118,10 @@ def run_claimed(
     lease : float, optional
         Lease seconds (:func:`lease_seconds`).
     batch : int, default 1
-        Tasks claimed per transaction.
+        Tasks (or groups of nested ``n_estimators``) claimed per transaction.
+    reuse : bool, default True
+        Train a group of tasks that differ only in a nested ``n_estimators`` once and score
+        each prefix (:mod:`lossatlas.evaluate._reuse`); each is still its own journal row.
 
     Yields
     ------
@@ -145,9 +150,16 @@ def run_claimed(
                         held: list[Task] = held,
                         elsewhere: list[int] = elsewhere,
                         key: str = key,
-                    ) -> Iterator[Task]:
-                        for start in range(0, len(candidates), batch):
-                            chunk = candidates[start : start + batch]
+                        model: Any = context.model,
+                    ) -> Iterator[Any]:
+                        # a group of nested n_estimators is claimed whole and trained once
+                        units = group_tasks(model, candidates) if reuse else list(candidates)
+                        for start in range(0, len(units), batch):
+                            chunk = [
+                                t
+                                for unit in units[start : start + batch]
+                                for t in (unit.tasks if isinstance(unit, TaskGroup) else [unit])
+                            ]
                             mine, finished, busy = journal.claim(
                                 key,
                                 [t.key for t in chunk],
@@ -157,15 +169,17 @@ def run_claimed(
                             )
                             elsewhere[0] += len(finished)
                             held.extend(chunk[i] for i in busy)
-                            yield from (chunk[i] for i in mine)
+                            owned = [chunk[i] for i in mine]
+                            yield from (group_tasks(model, owned) if reuse else owned)
 
-                    for result in executor.run(context, claimed()):
-                        journal.record(key, result, replace_failed=retry_failed, owner=owner)
-                        progressed = True
-                        yield index, result
-                        while elsewhere[0]:
-                            elsewhere[0] -= 1
-                            yield index, None
+                    for item in executor.run(context, claimed()):
+                        for result in item if isinstance(item, list) else [item]:
+                            journal.record(key, result, replace_failed=retry_failed, owner=owner)
+                            progressed = True
+                            yield index, result
+                            while elsewhere[0]:
+                                elsewhere[0] -= 1
+                                yield index, None
                     progressed |= elsewhere[0] > 0
                     for _ in range(elsewhere[0]):
                         yield index, None

@@ -27,6 +27,7 @@ from typing import Any
 
 from lossatlas.errors import InputError, require
 from lossatlas.evaluate._datasets import TaskKind
+from lossatlas.evaluate._prefixes import boosting_prefix, forest_prefix
 from lossatlas.space import SearchSpace
 
 __all__ = [
@@ -83,6 +84,13 @@ class ModelSpec:
     description : str
     needs_images : bool
         Only fits datasets whose rows are images (``Dataset.image_shape``), like ``cnn``.
+    prefix : callable, optional
+        ``prefix(fitted, k)``: a view of a fitted estimator predicting exactly as one trained
+        with ``prefix_knob = k`` would (the first k trees or rounds). Set only where the
+        library makes them equal; tasks differing only in ``prefix_knob`` are then trained
+        once (:mod:`lossatlas.evaluate._reuse`).
+    prefix_knob : str
+        The nested knob or hyperparameter (``n_estimators``).
     """
 
     name: str
@@ -100,6 +108,8 @@ class ModelSpec:
     params: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
     needs_images: bool = False
+    prefix: Callable[[Any, int], Any] | None = None
+    prefix_knob: str = ""
 
     def space(self, grid: str = "default") -> SearchSpace:
         """The :class:`SearchSpace` of the named grid."""
@@ -226,6 +236,8 @@ register_model(
             "tiny": {"max_depth": [1, 8], "max_features": [0.5, 1.0], "bootstrap": [False, True]},
         },
         knobs=("n_estimators",),
+        prefix=forest_prefix,
+        prefix_knob="n_estimators",
         requires=("sklearn",),
         predict_from_proba=True,
         params={"n_estimators": 50},
@@ -362,6 +374,8 @@ register_model(
             },
         },
         knobs=("n_estimators",),
+        prefix=boosting_prefix,
+        prefix_knob="n_estimators",
         requires=("xgboost",),
         predict_from_proba=True,
         params={"n_estimators": 20},
@@ -417,6 +431,8 @@ register_model(
             },
         },
         knobs=("n_estimators",),
+        # no prefix reuse: with bagging, a LightGBM run of k rounds is not always the first k
+        # rounds of a longer run (it may stop early on a round with no split; see _reuse)
         requires=("lightgbm",),
         predict_from_proba=True,
         params={"n_estimators": 50},

@@ -316,6 +316,7 @@ def evaluate(
     progress: bool = False,
     write_table: bool = True,
     lease: float | None = None,
+    reuse: bool = True,
 ) -> EvaluationSummary:
     """Run the study's tasks that the journal in ``out`` does not hold yet.
 
@@ -338,6 +339,9 @@ def evaluate(
         Show a rich progress bar (done/total, failures, ETA).
     write_table : bool, default True
         Export the journal to ``out/results.parquet`` at the end.
+    reuse : bool, default True
+        Train once and score every nested ``n_estimators`` (forests' first k trees, XGBoost
+        prefixes; :mod:`lossatlas.evaluate._reuse`); each prefix is still its own journal row.
     lease : float, optional
         Seconds a claim lasts without renewal (default ``$LOSSATLAS_LEASE_SECONDS`` or 60).
 
@@ -386,7 +390,13 @@ def evaluate(
         ) as bar:
             parts = [(key, study.context(), todo)]
             for _, result in run_claimed(
-                journal, parts, executor, retry_failed=retry_failed, lease=lease, batch=max(1, jobs)
+                journal,
+                parts,
+                executor,
+                retry_failed=retry_failed,
+                lease=lease,
+                batch=max(1, jobs),
+                reuse=reuse,
             ):
                 if result is None:
                     n_others += 1

@@ -46,8 +46,14 @@ __all__ = [
     "evaluation_splits",
     "fold_indices",
     "holdout_split",
+    "PreparedFit",
+    "failure_message",
+    "fit_prepared",
     "nested_subsample",
+    "prepare_fit",
+    "result_header",
     "run_task",
+    "score_prepared",
 ]
 
 
@@ -292,23 +298,16 @@ def _losses(
     return out
 
 
-def run_task(context: TaskContext, task: Task) -> dict[str, Any]:
-    """Fit and score one task; never raises for a failing configuration.
+def failure_message(exc: BaseException) -> str:
+    """One line naming a failing configuration's exception and where it was raised."""
+    last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+    where = f" (at {last[0].filename}:{last[0].lineno})" if last else ""
+    return f"{type(exc).__name__}: {exc}{where}"[:2000]
 
-    Parameters
-    ----------
-    context : TaskContext
-        The model, dataset and fixed parameters shared by every task.
-    task : Task
-        One configuration x fold x fidelity x seed.
 
-    Returns
-    -------
-    dict
-        ``config``, ``fold``, ``fidelity``, ``seed``, ``status`` ("ok"/"failed"), ``error``,
-        the loss columns, ``fit_seconds``, ``predict_seconds``, ``n_train``, ``n_test``.
-    """
-    result: dict[str, Any] = {
+def result_header(task: Task) -> dict[str, Any]:
+    """The key fields of ``task``'s result, status ``ok`` until something fails."""
+    return {
         "config": task.config,
         "fold": task.fold,
         "fidelity": task.fidelity,
@@ -316,49 +315,132 @@ def run_task(context: TaskContext, task: Task) -> dict[str, Any]:
         "status": "ok",
         "error": None,
     }
+
+
+@dataclass(frozen=True)
+class PreparedFit:
+    """What fitting one task needs: its rows, parameters and the model context."""
+
+    train: np.ndarray
+    parts: dict[str, np.ndarray]
+    params: dict[str, Any]
+    model_context: ModelContext
+
+
+def prepare_fit(context: TaskContext, task: Task) -> PreparedFit:
+    """The training rows, scored parts, parameters and model context of ``task``.
+
+    Parameters
+    ----------
+    context : TaskContext
+    task : Task
+
+    Returns
+    -------
+    PreparedFit
+    """
+    dataset = context.dataset
+    fidelity = json.loads(task.fidelity)
+    held_out, folds = _splits(context, task.seed)
+    train, valid = folds[task.fold]
+    train = nested_subsample(
+        train,
+        dataset.y if dataset.task == "classification" else None,
+        float(fidelity.get("fraction", 1.0)),
+        seed=task.seed,
+        fold=task.fold,
+    )
+    knobs = {k: v for k, v in fidelity.items() if k != "fraction"}
+    params = {**context.params, **json.loads(task.config), **knobs}
+    model_context = ModelContext(
+        task=dataset.task,
+        seed=task.seed,
+        n_features=dataset.X.shape[1],
+        n_classes=dataset.n_classes,
+        image_shape=dataset.image_shape,
+    )
+    if held_out is None:
+        parts = {"train": train, "test": valid}
+    else:
+        parts = {"train": train, "valid": valid, "test": held_out}
+    return PreparedFit(train, parts, params, model_context)
+
+
+def fit_prepared(context: TaskContext, prepared: PreparedFit) -> tuple[Any, float]:
+    """Build and fit the estimator of a prepared task: ``(estimator, fit_seconds)``.
+
+    Parameters
+    ----------
+    context : TaskContext
+    prepared : PreparedFit
+
+    Returns
+    -------
+    estimator : object
+    fit_seconds : float
+    """
+    dataset = context.dataset
+    estimator = context.model.make(prepared.params, prepared.model_context)
+    start = time.perf_counter()
+    estimator.fit(dataset.X[prepared.train], dataset.y[prepared.train])
+    return estimator, time.perf_counter() - start
+
+
+def score_prepared(context: TaskContext, prepared: PreparedFit, estimator: Any) -> dict[str, Any]:
+    """Loss columns, ``predict_seconds``, ``n_train`` and ``n_test`` of a fitted estimator.
+
+    Parameters
+    ----------
+    context : TaskContext
+    prepared : PreparedFit
+    estimator : object
+        Fitted (or a prefix view of a fitted ensemble, :mod:`lossatlas.evaluate._reuse`).
+
+    Returns
+    -------
+    dict
+    """
+    start = time.perf_counter()
+    losses = _losses(context.model, estimator, context.dataset, prepared.parts)
+    return {
+        **losses,
+        "predict_seconds": time.perf_counter() - start,
+        "n_train": len(prepared.train),
+        "n_test": len(prepared.parts["test"]),
+    }
+
+
+def run_task(context: TaskContext, task: Any) -> Any:
+    """Fit and score one task; never raises for a failing configuration.
+
+    Parameters
+    ----------
+    context : TaskContext
+        The model, dataset and fixed parameters shared by every task.
+    task : Task or TaskGroup
+        One configuration x fold x fidelity x seed, or a
+        :class:`~lossatlas.evaluate._reuse.TaskGroup` of tasks that differ only in a nested
+        number of rounds or trees (trained once, each prefix scored).
+
+    Returns
+    -------
+    dict or list of dict
+        ``config``, ``fold``, ``fidelity``, ``seed``, ``status`` ("ok"/"failed"), ``error``,
+        the loss columns, ``fit_seconds``, ``predict_seconds``, ``n_train``, ``n_test``; a
+        list of such dicts (one per task) for a group.
+    """
+    if not isinstance(task, Task):
+        from lossatlas.evaluate._reuse import run_group
+
+        return run_group(context, task)
+    result = result_header(task)
     try:
-        dataset = context.dataset
-        fidelity = json.loads(task.fidelity)
-        held_out, folds = _splits(context, task.seed)
-        train, valid = folds[task.fold]
-        train = nested_subsample(
-            train,
-            dataset.y if dataset.task == "classification" else None,
-            float(fidelity.get("fraction", 1.0)),
-            seed=task.seed,
-            fold=task.fold,
-        )
-        knobs = {k: v for k, v in fidelity.items() if k != "fraction"}
-        params = {**context.params, **json.loads(task.config), **knobs}
-        model_context = ModelContext(
-            task=dataset.task,
-            seed=task.seed,
-            n_features=dataset.X.shape[1],
-            n_classes=dataset.n_classes,
-            image_shape=dataset.image_shape,
-        )
+        prepared = prepare_fit(context, task)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            estimator = context.model.make(params, model_context)
-            start = time.perf_counter()
-            estimator.fit(dataset.X[train], dataset.y[train])
-            fit_seconds = time.perf_counter() - start
-            start = time.perf_counter()
-            if held_out is None:
-                parts = {"train": train, "test": valid}
-            else:
-                parts = {"train": train, "valid": valid, "test": held_out}
-            losses = _losses(context.model, estimator, dataset, parts)
-            predict_seconds = time.perf_counter() - start
-        result.update(losses)
-        result.update(
-            fit_seconds=fit_seconds,
-            predict_seconds=predict_seconds,
-            n_train=len(train),
-            n_test=len(parts["test"]),
-        )
+            estimator, fit_seconds = fit_prepared(context, prepared)
+            scores = score_prepared(context, prepared, estimator)
+        result.update(scores, fit_seconds=fit_seconds)
     except Exception as exc:  # a failing configuration is data, not a crash
-        last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
-        where = f" (at {last[0].filename}:{last[0].lineno})" if last else ""
-        result.update(status="failed", error=f"{type(exc).__name__}: {exc}{where}"[:2000])
+        result.update(status="failed", error=failure_message(exc))
     return result

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy.stats import rankdata
 
 from lossatlas.analysis._graph import adjacency_matrix
 from lossatlas.analysis._neighbourhood import Neighbourhood
@@ -173,6 +172,8 @@ def landscape_map(
         seed=seed,
         method=projection,
     )
+    from scipy.stats import rankdata  # lazily: scipy.stats costs ~2 s to import
+
     rank = rankdata(values, method="average")
     return LandscapeMap(
         coords=proj.coords,
