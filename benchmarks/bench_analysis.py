@@ -15,18 +15,32 @@ the same baseline.
     python benchmarks/bench_analysis.py                   # 10^6 grid and 10^5 partial
     python benchmarks/bench_analysis.py --big             # also a 10^7 grid (7 HPs x 10 values)
     python benchmarks/bench_analysis.py --graphfla-hps 5  # GraphFLA on a 10^5 grid (0: skip)
+    python benchmarks/bench_analysis.py --whole-process [--rounds 3]
 
-Targets (2 cores): the default profile() of the 10^6 grid < 3 s and < 600 MB peak.
+``--whole-process`` writes the 10^6 grid as Parquet (``write_landscape``) and times, as whole
+processes in interleaved rounds (medians; wall and CPU seconds of the child), ``lossatlas
+analyze`` against GraphFLA's read + build + FDC + neutrality + autocorrelation + local optima
+(``benchmarks/_graphfla_analyze.py``, GraphFLA is a dev-only dependency), and the start-up of
+``lossatlas --version`` and ``--help`` against a bare ``python -c pass``.
+
+Targets (2 cores): the default profile() of the 10^6 grid < 3 s and < 600 MB peak;
+whole-process ``lossatlas analyze`` at least 15x faster than GraphFLA; ``--version``/``--help``
+under 0.3 s.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import os
 import resource
+import subprocess
+import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -193,6 +207,55 @@ def against_graphfla(landscape: Landscape, baseline: float, *, eps: float) -> No
     print(f"GraphFLA / lossatlas: {theirs / ours:.1f}x ({len(SHARED)} shared metrics)")
 
 
+def _child(command: list[str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one child process (CPU: user + system of the child)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, env=os.environ.copy())
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def whole_process(rounds: int) -> None:
+    """``lossatlas analyze`` vs GraphFLA on the 10^6 grid, and the CLI start-up, as processes."""
+    from lossatlas.io import write_landscape
+
+    here = Path(__file__).resolve().parent
+    with tempfile.TemporaryDirectory() as tmp:
+        table = Path(tmp) / "grid.parquet"
+        write_landscape(bowl_landscape(6, 10), table)
+        py = sys.executable
+        contestants = {
+            "python -c pass": [py, "-c", "pass"],
+            "lossatlas --version": [py, "-m", "lossatlas.cli", "--version"],
+            "lossatlas --help": [py, "-m", "lossatlas.cli", "--help"],
+            "lossatlas analyze": [py, "-m", "lossatlas.cli", "analyze", str(table)],
+            "GraphFLA build+4 metrics": [py, str(here / "_graphfla_analyze.py"), str(table)],
+        }
+        times: dict[str, list[tuple[float, float]]] = {name: [] for name in contestants}
+        for _ in range(rounds):  # interleaved, so load changes hit every contestant alike
+            for name, command in contestants.items():
+                times[name].append(_child(command))
+    print(f"whole processes, medians of {rounds} interleaved rounds; load {os.getloadavg()[0]:.1f}")
+    med = {
+        name: (float(np.median([w for w, _ in t])), float(np.median([c for _, c in t])))
+        for name, t in times.items()
+    }
+    for name, (wall, cpu) in med.items():
+        print(f"  {name:28s} wall {wall:7.2f} s   CPU {cpu:7.2f} s")
+    for label, index in (("wall", 0), ("CPU", 1)):
+        ratio = med["GraphFLA build+4 metrics"][index] / med["lossatlas analyze"][index]
+        print(f"GraphFLA / lossatlas analyze ({label}): {ratio:5.1f}x (target >= 15)")
+    for name in ("lossatlas --version", "lossatlas --help"):
+        wall, cpu = med[name]
+        extra = wall - med["python -c pass"][0]
+        print(
+            f"{name}: wall {wall:.2f} s (bare interpreter {med['python -c pass'][0]:.2f} s, "
+            f"+{extra:.2f} s), CPU {cpu:.2f} s (target < 0.3 s)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--big", action="store_true", help="also run a 10^7 grid")
@@ -200,7 +263,12 @@ def main() -> None:
     parser.add_argument(
         "--graphfla-hps", type=int, default=6, help="GraphFLA grid: HPs x 10 values (0: skip)"
     )
+    parser.add_argument("--whole-process", action="store_true", help="analyze vs GraphFLA")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    if args.whole_process:
+        whole_process(args.rounds)
+        return
 
     full = bowl_landscape(6, 10)
     baseline, _, _ = measure(lambda: np.sort(full.loss()))
