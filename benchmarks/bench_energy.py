@@ -30,6 +30,7 @@ isolates the algorithmic cost. Run: ``python benchmarks/bench_energy.py [--quick
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -163,6 +164,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer steps (a smoke run)")
     parser.add_argument("--seeds", type=int, default=3, help="independent runs per setting")
     parser.add_argument("--step", type=float, default=1.0, help="step size (both explorers)")
+    parser.add_argument(
+        "--views",
+        action="store_true",
+        help="also time slices and spectra against the number of weights (bench_views.py)",
+    )
     args = parser.parse_args()
     nets = [
         ("2-3-2", net_232, 20 if args.quick else 100),
@@ -219,6 +225,13 @@ def main() -> None:
                     f"{best['sp']:8.5f} {best['la']:8.5f}",
                     flush=True,
                 )
+    if args.views:
+        # slices and Hessian spectra per number of weights, as ratios to one energy+gradient
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import bench_views
+
+        sys.argv = [sys.argv[0], *(["--quick"] if args.quick else [])]
+        bench_views.main()
 
 
 if __name__ == "__main__":
