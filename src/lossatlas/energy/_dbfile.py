@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
+from lossatlas._sqlite_ro import read_only_connection
 from lossatlas.errors import InputError, LossAtlasError
 
 __all__ = [
@@ -144,15 +145,6 @@ def immediate_transaction(
 def _header(path: Path) -> bytes:
     with path.open("rb") as fh:
         return fh.read(100)
-
-
-def read_only_connection(path: str | Path, *, timeout: float = 60.0) -> sqlite3.Connection:
-    """A read-only SQLite connection (``mode=ro``): it never creates nor changes the file."""
-    uri = f"{Path(path).resolve().as_uri()}?mode=ro"
-    conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
-    conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-    conn.execute("PRAGMA query_only = 1")
-    return conn
 
 
 def _check_version(path: Path, version: int) -> None:

@@ -22,6 +22,7 @@ import sqlite3
 from pathlib import Path
 from typing import Literal
 
+from lossatlas._sqlite_ro import read_only_connection
 from lossatlas.errors import InputError
 
 __all__ = [
@@ -103,15 +104,6 @@ def owner_alive(owner: str) -> bool:
     except OSError:  # exists, but not ours to signal
         return True
     return True
-
-
-def read_only_connection(path: str | Path, *, timeout: float = 60.0) -> sqlite3.Connection:
-    """A read-only connection (``mode=ro``, ``query_only``): it never creates nor changes it."""
-    uri = f"{Path(path).resolve().as_uri()}?mode=ro"
-    conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
-    conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-    conn.execute("PRAGMA query_only = 1")
-    return conn
 
 
 def _foreign(path: Path, app_id: int) -> InputError:
