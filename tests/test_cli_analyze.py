@@ -108,3 +108,13 @@ def test_version(capsys) -> None:
 
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.strip() == f"lossatlas {__version__}"
+
+
+def test_analyze_warns_when_epsilon_makes_one_plateau(capsys):
+    from lossatlas.cli import main
+
+    assert main(["analyze", "--example", "--epsilon", "1", "--format", "json", "-q"]) == 0
+    err = capsys.readouterr().err
+    assert "makes the whole landscape one plateau" in err
+    assert main(["analyze", "--example", "--epsilon", "0", "--format", "json", "-q"]) == 0
+    assert "one plateau" not in capsys.readouterr().err

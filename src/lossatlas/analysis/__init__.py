@@ -27,7 +27,7 @@ from lossatlas.analysis._epistasis import (
     global_idiosyncratic_index,
     increasing_costs_index,
 )
-from lossatlas.analysis._epsilon import suggest_epsilon
+from lossatlas.analysis._epsilon import one_plateau_warning, suggest_epsilon
 from lossatlas.analysis._evolvability import evolvability_enhancing_fraction
 from lossatlas.analysis._fanova import (
     LeafPartition,
@@ -141,6 +141,7 @@ from lossatlas.analysis._smoothness import (
 )
 
 __all__ = [
+    "one_plateau_warning",
     "suggest_epsilon",
     "COSTS",
     "DESCENTS",

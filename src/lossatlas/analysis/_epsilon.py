@@ -8,6 +8,7 @@ an error rate, the same order as the fold spread of their evaluations).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,7 @@ import pandas as pd
 from lossatlas import columns as roles
 from lossatlas.errors import InputError
 
-__all__ = ["suggest_epsilon"]
+__all__ = ["one_plateau_warning", "suggest_epsilon"]
 
 
 def suggest_epsilon(
@@ -76,3 +77,40 @@ def suggest_epsilon(
     if not len(spread):
         raise InputError("no configuration has two replicates: cannot estimate epsilon")
     return float(np.median(spread) if statistic == "median" else np.mean(spread))
+
+
+def one_plateau_warning(row: Any, *, label: str, epsilon: float) -> str | None:
+    """A warning when ``epsilon`` merges the whole landscape into one plateau, else None.
+
+    Parameters
+    ----------
+    row : mapping
+        One row of :func:`~lossatlas.analysis.profile` (``n_configs``, ``largest_plateau``,
+        ``neutrality``, ``ndc``).
+    label : str
+        Names the landscape in the message.
+    epsilon : float
+        The neutrality threshold the profile used.
+
+    Returns
+    -------
+    str or None
+        One sentence saying that every neighbour pair is neutral and what to do, or None when
+        the landscape has more than one plateau.
+    """
+
+    def fmt(value: Any) -> str:
+        try:
+            return f"{float(value):.3g}"
+        except (TypeError, ValueError):
+            return str(value)
+
+    n = int(row.get("n_configs", 0) or 0)
+    largest = row.get("largest_plateau")
+    if n > 1 and largest is not None and np.isfinite(largest) and int(largest) >= n:
+        return (
+            f"{label}: epsilon {epsilon:g} makes the whole landscape one plateau (neutrality "
+            f"{fmt(row.get('neutrality'))}; ndc {fmt(row.get('ndc'))}): every neighbour is "
+            "within epsilon. Choose a smaller epsilon (see the docs: choosing epsilon)."
+        )
+    return None

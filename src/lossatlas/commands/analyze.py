@@ -163,6 +163,13 @@ def analyze(
         progress=fmt == "table" and not quiet,
         **_metric_selection(metrics),
     )
+    from lossatlas.analysis._epsilon import one_plateau_warning
+
+    for row in frame.to_dict("records"):
+        label = " ".join(str(row[k]) for k in ("model", "dataset") if k in row) or str(table)
+        warning = one_plateau_warning(row, label=label, epsilon=epsilon)
+        if warning is not None:
+            typer.echo(f"warning: {warning}", err=True)
     text = render_profile(frame, fmt)
     if text is not None:
         typer.echo(text)

@@ -168,16 +168,11 @@ def describe(landscape: Landscape) -> str:
 
 
 def plateau_warning(row: Any, *, label: str, epsilon: float) -> str | None:
-    """A warning when ``epsilon`` merges the whole landscape into one plateau, else None."""
-    n = int(row.get("n_configs", 0) or 0)
-    largest = row.get("largest_plateau")
-    if n > 1 and largest is not None and np.isfinite(largest) and int(largest) >= n:
-        return (
-            f"{label}: epsilon {epsilon:g} makes the whole landscape one plateau (neutrality "
-            f"{_fmt(row.get('neutrality'))}; ndc {_fmt(row.get('ndc'))}): every neighbour is "
-            "within epsilon. Choose a smaller epsilon (see the docs: choosing epsilon)."
-        )
-    return None
+    """A warning when ``epsilon`` merges the whole landscape into one plateau, else None
+    (:func:`lossatlas.analysis.one_plateau_warning`, shared with ``lossatlas analyze``)."""
+    from lossatlas.analysis._epsilon import one_plateau_warning
+
+    return one_plateau_warning(row, label=label, epsilon=epsilon)
 
 
 def _fmt(value: Any) -> str:
