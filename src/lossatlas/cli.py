@@ -164,13 +164,25 @@ def _listing(typer_app: typer.Typer) -> typer.Typer:
     for info in typer_app.registered_commands:
         stubbed = copy.copy(info)
         stubbed.callback = _stub(info.callback)
+        stubbed.short_help = info.short_help or _first_sentence(info.callback.__doc__ or "")
         listing.registered_commands.append(stubbed)
     listing.registered_groups = []
     for group in typer_app.registered_groups:
         stubbed_group = copy.copy(group)
         stubbed_group.typer_instance = _listing(group.typer_instance)
+        group_help = group.help or group.typer_instance.info.help
+        stubbed_group.short_help = group.short_help or _first_sentence(
+            group_help if isinstance(group_help, str) else ""
+        )
         listing.registered_groups.append(stubbed_group)
     return listing
+
+
+def _first_sentence(doc: str) -> str:
+    """The first sentence of a docstring, whole (click would cut it at 45 characters)."""
+    paragraph = _one_line(doc.strip().split("\n\n")[0])
+    end = paragraph.find(". ")
+    return paragraph if end < 0 else paragraph[: end + 1]
 
 
 def _one_line(text: str) -> str:
