@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Self, TypeVar
 
 from lossatlas.errors import InputError
 
@@ -39,8 +39,41 @@ def _build(cls: type[_T], options: _T | Mapping[str, Any] | None, what: str, **k
     return dataclasses.replace(options, **kw) if kw else options  # type: ignore[type-var]
 
 
+class _Options:
+    """What the options dataclasses share: building from a base plus overrides, and a dict."""
+
+    _what = "options"  # names the driver in error messages
+
+    @classmethod
+    def build(cls, options: Self | Mapping[str, Any] | None = None, **kw: Any) -> Self:
+        """``options`` (an instance, a mapping or None) with the keyword overrides ``kw``.
+
+        Parameters
+        ----------
+        options : instance of this class, mapping or None
+            The base; None means the defaults.
+        **kw
+            Fields to override.
+
+        Returns
+        -------
+        instance of this class
+            Validated.
+        """
+        return _build(cls, options, cls._what, **kw)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a JSON-able dict.
+
+        Returns
+        -------
+        dict
+        """
+        return dataclasses.asdict(self)  # type: ignore[call-overload]
+
+
 @dataclass(frozen=True)
-class BasinHoppingOptions:
+class BasinHoppingOptions(_Options):
     """Options of one basin-hopping chain (reference settings of the Wales group for MLPs).
 
     Parameters
@@ -81,6 +114,8 @@ class BasinHoppingOptions:
     D. J. Wales and J. P. K. Doye, J. Phys. Chem. A 101, 5111-5116 (1997).
     """
 
+    _what = "basin-hopping"
+
     steps: int = 1000
     step_size: float = 1.0
     temperature: float = 2.0
@@ -117,38 +152,9 @@ class BasinHoppingOptions:
                 f"got {self.max_iterations} and {self.memory}"
             )
 
-    @classmethod
-    def build(
-        cls, options: BasinHoppingOptions | Mapping[str, Any] | None = None, **kw: Any
-    ) -> BasinHoppingOptions:
-        """``options`` (an instance, a mapping or None) with the keyword overrides ``kw``.
-
-        Parameters
-        ----------
-        options : BasinHoppingOptions, mapping or None
-            The base; None means the defaults.
-        **kw
-            Fields to override.
-
-        Returns
-        -------
-        BasinHoppingOptions
-            Validated.
-        """
-        return _build(cls, options, "basin-hopping", **kw)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The fields as a JSON-able dict.
-
-        Returns
-        -------
-        dict
-        """
-        return dataclasses.asdict(self)
-
 
 @dataclass(frozen=True)
-class DNEBOptions:
+class DNEBOptions(_Options):
     """Options of a doubly-nudged elastic band (Trygubenko & Wales 2004).
 
     Parameters
@@ -181,6 +187,8 @@ class DNEBOptions:
     S. A. Trygubenko and D. J. Wales, J. Chem. Phys. 120, 2082 (2004).
     """
 
+    _what = "DNEB"
+
     n_images: int | None = None
     image_density: float = 10.0
     max_images: int = 50
@@ -203,38 +211,9 @@ class DNEBOptions:
                 f"got {self.max_images} and {self.image_density}"
             )
 
-    @classmethod
-    def build(
-        cls, options: DNEBOptions | Mapping[str, Any] | None = None, **kw: Any
-    ) -> DNEBOptions:
-        """``options`` (an instance, a mapping or None) with the keyword overrides ``kw``.
-
-        Parameters
-        ----------
-        options : DNEBOptions, mapping or None
-            The base; None means the defaults.
-        **kw
-            Fields to override.
-
-        Returns
-        -------
-        DNEBOptions
-            Validated.
-        """
-        return _build(cls, options, "DNEB", **kw)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The fields as a JSON-able dict.
-
-        Returns
-        -------
-        dict
-        """
-        return dataclasses.asdict(self)
-
 
 @dataclass(frozen=True)
-class ConnectOptions:
+class ConnectOptions(_Options):
     """Options of the connection of minima (Carr, Trygubenko & Wales 2005) and of each
     transition-state search it runs.
 
@@ -272,6 +251,8 @@ class ConnectOptions:
     ----------
     J. M. Carr, S. A. Trygubenko and D. J. Wales, J. Chem. Phys. 122, 234903 (2005).
     """
+
+    _what = "connect"
 
     max_cycles: int = 10
     distance_metric: Literal["squared", "exp"] = "squared"
@@ -328,7 +309,7 @@ class ConnectOptions:
         """
         if "band_options" in kw:
             kw["band"] = kw.pop("band_options")
-        return _build(cls, options, "connect", **kw)
+        return super().build(options, **kw)
 
     def search_options(self) -> dict[str, Any]:
         """Keywords of :func:`~lossatlas.energy._transition.find_transition_states`.
