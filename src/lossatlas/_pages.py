@@ -77,7 +77,7 @@ def _layout_title(fig: Any) -> str:
     return str(text) if text else ""
 
 
-_FILLER_WORDS = frozenset({"a", "an", "the", "of", "loss", "vs", "by", "and"})
+_FILLER_WORDS = frozenset({"a", "an", "the", "of", "on", "in", "at", "loss", "vs", "by", "and"})
 
 
 def _says_more(title: str, caption: str) -> bool:
@@ -271,6 +271,10 @@ figure { margin: 0; border: 1px solid #eee; padding: 0.5em; }
 figcaption { font-weight: bold; }
 figcaption .detail { font-weight: normal; color: #555; }
 img.static { max-width: 100%; }
+table.maps { table-layout: fixed; width: 100%; border-collapse: collapse; }
+table.maps th[scope='row'] { width: 7em; }
+table.maps thead th:first-child { width: 7em; }
+table.maps td { vertical-align: top; padding: 0.2em; }
 nav ul { columns: 3; }
 </style>
 <script>$error_hook</script>
