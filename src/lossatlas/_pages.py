@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from string import Template
@@ -26,10 +27,16 @@ __all__ = [
     "RENDER_SCRIPT",
     "figure_html",
     "format_cell",
+    "plotly_figure_html",
     "png_base64",
     "table_html",
     "write_page",
+    "write_plotly_script",
 ]
+
+#: Top margin (px) of an embedded plotly figure: the strip the modebar floats in, above the
+#: plot area (the figure's title is moved to the page's caption, so nothing else goes there).
+MODEBAR_MARGIN = 36
 
 
 def png_base64(fig: Any, *, dpi: int = 72, tight: bool = False) -> str:
@@ -62,6 +69,106 @@ def figure_html(
         f"<figure>{head}<img {ident}class='static' alt='{title}' "
         f"src='data:image/png;base64,{png_base64(fig, dpi=dpi, tight=tight)}'></figure>"
     )
+
+
+def _layout_title(fig: Any) -> str:
+    title = getattr(fig.layout, "title", None)
+    text = getattr(title, "text", None)
+    return str(text) if text else ""
+
+
+_FILLER_WORDS = frozenset({"a", "an", "the", "of", "on", "in", "at", "loss", "vs", "by", "and"})
+
+
+def _says_more(title: str, caption: str) -> bool:
+    """Whether ``title`` has a word (other than filler) that ``caption`` lacks."""
+
+    def words(text: str) -> set[str]:
+        return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+    return bool(words(title) - words(caption) - _FILLER_WORDS)
+
+
+def plotly_figure_html(
+    fig: Any,
+    fig_id: str,
+    *,
+    caption: str,
+    note: str | None = None,
+    data_key: str | None = None,
+) -> str:
+    """A ``<figure>`` drawing the plotly figure ``fig`` from its JSON spec (by the page's
+    render script).
+
+    The figure's own title moves to the caption, so a figure never repeats its card's title
+    and the modebar (plotly's toolbar, top right) never covers it: the caption reads
+    ``caption`` and, when the title says more than the caption, the title after a dash. The
+    figure keeps its title for standalone use; only the embedded spec loses it, and its top
+    margin shrinks to the modebar's strip (:data:`MODEBAR_MARGIN`) unless subplot titles sit
+    there.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+    fig_id : str
+        Id of the ``<div>`` the figure is drawn into (unique on the page).
+    caption : str
+        Plain text (escaped): the card's title.
+    note : str, optional
+        Plain text (escaped): one or two sentences saying how to read the figure.
+    data_key : str, optional
+        A ``data-key`` attribute on the ``<figure>`` (tests and scripts find figures by it).
+
+    Returns
+    -------
+    str
+    """
+    pio = require("plotly.io", "viz", purpose="the interactive report")
+    title = _layout_title(fig)
+    head = html.escape(caption)
+    if _says_more(title, caption):
+        head += f" <span class='detail'>&mdash; {html.escape(title)}</span>"
+    spec = fig.to_dict()
+    layout = spec.setdefault("layout", {})
+    layout.pop("title", None)
+    margin = dict(layout.get("margin") or {})
+    # subplot titles (annotations above the plot) keep the figure's margin: they sit below
+    # the modebar's strip only with it
+    above = any(
+        a.get("yref") == "paper" and float(a.get("y", 0)) >= 1
+        for a in layout.get("annotations", ())
+    )
+    if not above:
+        margin["t"] = MODEBAR_MARGIN
+    layout["margin"] = margin
+    text = pio.to_json(spec, validate=False, pretty=False).replace("</", "<\\/")
+    key = f" data-key='{html.escape(data_key)}'" if data_key else ""
+    note_html = f"<p class='note'>{html.escape(note)}</p>" if note else ""
+    return (
+        f"<figure{key}><figcaption>{head}</figcaption>{note_html}"
+        f"<div id='{html.escape(fig_id)}' class='plot'></div>"
+        "<script type='application/json' class='lossatlas-figure' "
+        f"data-target='{html.escape(fig_id)}'>{text}</script></figure>"
+    )
+
+
+def write_plotly_script(directory: str | Path) -> str:
+    """Write plotly.js once into ``directory`` (if not there yet) and return its file name.
+
+    Pages of one folder (a study's landscape pages) load this one file with
+    ``write_page(..., plotly_script=name)`` instead of each embedding its ~4.7 MB copy; the
+    folder stays offline as a whole (nothing is fetched).
+    """
+    plotly = require("plotly", "viz", purpose="the interactive report")
+    offline = require("plotly.offline", "viz", purpose="the interactive report")
+    name = f"plotly-{plotly.__version__}.min.js"
+    target = Path(directory) / name
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{name}.tmp")
+        tmp.write_text(offline.get_plotlyjs(), encoding="utf-8")
+        tmp.replace(target)
+    return name
 
 
 def format_cell(value: Any) -> str:
@@ -162,7 +269,12 @@ table.profile td.reading { color: #555; }
 .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 1em; }
 figure { margin: 0; border: 1px solid #eee; padding: 0.5em; }
 figcaption { font-weight: bold; }
+figcaption .detail { font-weight: normal; color: #555; }
 img.static { max-width: 100%; }
+table.maps { table-layout: fixed; width: 100%; border-collapse: collapse; }
+table.maps th[scope='row'] { width: 7em; }
+table.maps thead th:first-child { width: 7em; }
+table.maps td { vertical-align: top; padding: 0.2em; }
 nav ul { columns: 3; }
 </style>
 <script>$error_hook</script>
@@ -199,6 +311,7 @@ def write_page(
     notes: Sequence[str] = (),
     interactive: bool = False,
     n_figures: int | None = None,
+    plotly_script: str | None = None,
 ) -> Path:
     """Write one self-contained report page (the template of every lossatlas report).
 
@@ -224,6 +337,10 @@ def write_page(
         Embed plotly.js and the script that draws the figures' JSON specs.
     n_figures : int, optional
         Count shown in the footer (default: the ``<figure>`` elements of the page).
+    plotly_script : str, optional
+        With ``interactive``: load plotly.js from this file, relative to the page (see
+        :func:`write_plotly_script`), instead of embedding it; a missing file shows the page's
+        error banner.
 
     Returns
     -------
@@ -241,8 +358,13 @@ def write_page(
     plotly_js = ""
     render = ""
     if interactive:
-        offline = require("plotly.offline", "viz", purpose="the interactive report")
-        plotly_js = f"<script>{offline.get_plotlyjs()}</script>"
+        if plotly_script:
+            src = html.escape(plotly_script)
+            missing = html.escape(f"{plotly_script} not found: keep it next to this page")
+            plotly_js = f"<script src='{src}' onerror=\"lossatlasRecord('{missing}')\"></script>"
+        else:
+            offline = require("plotly.offline", "viz", purpose="the interactive report")
+            plotly_js = f"<script>{offline.get_plotlyjs()}</script>"
         render = f"<script>{RENDER_SCRIPT}</script>"
     page = PAGE.substitute(
         title=html.escape(title),

@@ -89,9 +89,37 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "lossatlas report study-out   (the study report of a study directory)",
     ),
     "energy": (
-        "lossatlas energy explore --potential muller-brown --db mb.sqlite",
-        "lossatlas report mb.sqlite -o energy.html",
+        "lossatlas energy explore --dataset iris --steps 200 --db mlp.sqlite",
+        "lossatlas energy connect --db mlp.sqlite --lowest 5",
+        "lossatlas energy dgraph --db mlp.sqlite -o dgraph.png",
+        "lossatlas energy report --db mlp.sqlite -o energy.html",
     ),
+    "energy explore": (
+        "lossatlas energy explore --potential muller-brown --steps 100 --db mb.sqlite",
+        "lossatlas energy explore --dataset iris --hidden 3 --db mlp.sqlite",
+    ),
+    "energy connect": (
+        "lossatlas energy connect --db mlp.sqlite --lowest 5",
+        "lossatlas energy connect --db mlp.sqlite --strategy pairs --pairs pairs.txt",
+    ),
+    "energy dgraph": (
+        "lossatlas energy dgraph --db mlp.sqlite -o dgraph.png",
+        "lossatlas energy dgraph --db mlp.sqlite --free-energy --temperature 0.5",
+    ),
+    "energy rates": ("lossatlas energy rates --db mlp.sqlite --from 2,3 --to 1",),
+    "energy summary": ("lossatlas energy summary --db mlp.sqlite --format json",),
+    "energy pathsample": ("lossatlas energy pathsample --db mlp.sqlite -d pathsample-in",),
+    "energy report": ("lossatlas energy report --db mlp.sqlite -o energy.html",),
+    "energy cv": ("lossatlas energy cv --db mlp.sqlite --tmin 0.01 --tmax 2 -o cv.png",),
+    "energy msb": ("lossatlas energy msb --db mlp.sqlite --rule barrier",),
+    "energy sweep": ("lossatlas energy sweep --potential gp --dataset sine --start 0.5 --stop 3",),
+    "energy ensemble": ("lossatlas energy ensemble --db mlp.sqlite --lowest 10",),
+    "energy relevance": ("lossatlas energy relevance --db mlp.sqlite --rule barrier",),
+    "energy compare-losses": (
+        "lossatlas energy compare-losses --dataset iris --score logit --beta 10",
+    ),
+    "energy slice": ("lossatlas energy slice --db mlp.sqlite --minimum 1 --dims 2 -o slice.png",),
+    "energy spectrum": ("lossatlas energy spectrum --db mlp.sqlite --lowest 5",),
 }
 
 
@@ -135,8 +163,14 @@ def _register_commands() -> None:
         if command.epilog is None:
             command.epilog = _examples(command.name or "")
     for group in app.registered_groups:
-        if group.epilog is None:
-            group.epilog = _examples(group.name or "")
+        name = group.name or ""
+        # typer marks an unset group epilog with a DefaultPlaceholder, not None
+        if not isinstance(group.epilog, str) and name in EXAMPLES:
+            group.epilog = _examples(name)
+        for command in group.typer_instance.registered_commands if group.typer_instance else ():
+            if command.epilog is None:
+                verb = command.name or command.callback.__name__.replace("_", "-")
+                command.epilog = _examples(f"{name} {verb}")
 
 
 _hide_flag_types()

@@ -150,3 +150,26 @@ def test_study_report_renders_in_headless_chromium(tmp_path, study_dir):
         Path(keep).mkdir(parents=True, exist_ok=True)
         screenshot = Path(shutil.copy(screenshot, Path(keep) / "study_chromium.png"))
     print(f"study report screenshot: {screenshot}")
+
+
+@pytest.mark.browser
+def test_landscape_pages_draw_with_the_shared_plotly_script(tmp_path, study_dir):
+    """A study's landscape page loads plotly.js from the file beside it and draws every
+    figure; moved away from that file, it says so in its error banner."""
+    pytest.importorskip("plotly")
+    binary = _chromium()
+    if binary is None:
+        pytest.skip("no chromium binary found (apt-get install chromium)")
+    page = sorted((study_dir / "landscapes").glob("*.html"))[0]
+    text = page.read_text(encoding="utf-8")
+    n_figures = text.count("class='lossatlas-figure'")
+    done = _load(binary, page, tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "data-js-errors" not in re.search(r"<html[^>]*>", done.stdout).group(0)
+    assert f'data-plots-rendered="{n_figures}"' in done.stdout
+    alone = tmp_path / "alone" / page.name
+    alone.parent.mkdir()
+    alone.write_text(text, encoding="utf-8")
+    done = _load(binary, alone, tmp_path)
+    assert "data-js-errors" in re.search(r"<html[^>]*>", done.stdout).group(0)
+    assert "not found: keep it next to this page" in done.stdout

@@ -92,3 +92,33 @@ def test_titles_clear_the_toolbar(bowl_landscape):
     ]
     for fig in figs:
         assert fig.layout.margin.t >= 70
+
+
+def _embedded_spec(fig, caption: str) -> tuple[str, dict]:
+    import json
+    import re
+
+    from lossatlas._pages import plotly_figure_html
+
+    page = plotly_figure_html(fig, "fig-x", caption=caption, note="how to read it")
+    spec = re.search(r"data-target='fig-x'>(.*?)</script>", page, re.S).group(1)
+    head = re.search(r"<figcaption>(.*?)</figcaption>", page, re.S).group(1)
+    return head, json.loads(spec.replace("<\\/", "</"))
+
+
+def test_embedded_figures_move_their_title_to_the_caption(bowl_landscape):
+    """On a page the title is the card's caption, not repeated in the plot under the toolbar."""
+    from lossatlas._pages import MODEBAR_MARGIN
+
+    fig = ix.basin_sizes_figure(pdata.basin_sizes(bowl_landscape))
+    title = fig.layout.title.text
+    head, spec = _embedded_spec(fig, "basin sizes")
+    assert "title" not in spec["layout"] and spec["layout"]["margin"]["t"] == MODEBAR_MARGIN
+    assert head.startswith("basin sizes") and "detail" in head  # the title says more: kept
+    assert fig.layout.title.text == title  # the figure itself is untouched
+    head, _ = _embedded_spec(fig, title)
+    assert "detail" not in head  # a title equal to the caption is not repeated
+    # subplot titles sit in the top margin: it stays clear of the toolbar
+    pair = ixs.pair_marginal_figure(_slices.pair_marginal(bowl_landscape, "b", "a"))
+    _, spec = _embedded_spec(pair, "pair")
+    assert spec["layout"]["margin"]["t"] >= 70

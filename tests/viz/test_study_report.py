@@ -41,10 +41,20 @@ def test_study_report_has_every_figure_with_data(study_dir):
     for key in maps:
         link = re.search(r"href='(landscapes/[^']+\.html)'", page[page.index(f"'{key}'") :])
         assert link and (study_dir / link.group(1)).is_file()
-    # every figure is titled, its axes labelled, with a reading note
+    # the landscape pages share one plotly.js beside them; study.html embeds its own
+    scripts = list((study_dir / "landscapes").glob("plotly-*.min.js"))
+    assert len(scripts) == 1 and scripts[0].stat().st_size > 1_000_000
+    for landscape_page in (study_dir / "landscapes").glob("*.html"):
+        text = landscape_page.read_text(encoding="utf-8")
+        assert f"<script src='{scripts[0].name}'" in text and len(text) < 2_000_000
+    assert len(page) > 3_000_000 and "<script src=" not in page
+    # every figure is titled (its card's caption; not again inside the plot, under the
+    # toolbar), its axes labelled, with a reading note
+    captions = dict(re.findall(r"<figure data-key='([^']+)'><figcaption>([^<]+)", page, flags=re.S))
     for key, spec in specs.items():
         layout = spec["layout"]
-        assert layout["title"]["text"], key
+        assert captions[key].strip(), key
+        assert "title" not in layout, key
         assert layout["xaxis"]["title"]["text"] and layout["yaxis"]["title"]["text"], key
     assert page.count("<p class='note'>") >= len(specs)
     assert "finding (Huang &amp; Li 2023)" in page and "epsilon 0.01" in page

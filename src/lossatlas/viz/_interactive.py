@@ -256,7 +256,7 @@ def optima_network_figure(net: OptimaNetwork, *, max_optima: int = 300) -> Any:
     glob = shown[net.is_global[shown]]
     fig.add_trace(_global_trace(go, net.position[glob]))
     fig.update_layout(
-        title=f"local-optima network ({len(net.loss)} optima)",
+        title=f"local-optima network ({len(net.loss)} optim{'um' if len(net.loss) == 1 else 'a'})",
         height=480,
         **_PLANE_LAYOUT,
     )

@@ -19,12 +19,11 @@ import numpy as np
 import pandas as pd
 
 from lossatlas import columns as roles
-from lossatlas._pages import figure_html, write_page
+from lossatlas._pages import figure_html, plotly_figure_html, write_page
 from lossatlas.analysis._neighbourhood import Neighbourhood
 from lossatlas.analysis._optima import local_optima
 from lossatlas.analysis._profile import profile
 from lossatlas.analysis._registry import metric_readings
-from lossatlas.errors import require
 from lossatlas.io import load_landscapes
 from lossatlas.io._loader import Source
 from lossatlas.landscape import Landscape
@@ -201,18 +200,8 @@ def _profile_table(frame: pd.DataFrame) -> str:
 
 
 def _figure_html(panel: _Panel, fig_id: str, interactive: bool) -> str:
-    title = html.escape(panel.title)
-    note = f"<p class='note'>{html.escape(panel.note)}</p>"
     if interactive:
-        pio = require("plotly.io", "viz", purpose="the interactive report")
-        spec = pio.to_json(panel.plotly(), validate=False, pretty=False)
-        spec = spec.replace("</", "<\\/")
-        return (
-            f"<figure><figcaption>{title}</figcaption>{note}"
-            f"<div id='{fig_id}' class='plot'></div>"
-            f"<script type='application/json' class='lossatlas-figure' data-target='{fig_id}'>"
-            f"{spec}</script></figure>"
-        )
+        return plotly_figure_html(panel.plotly(), fig_id, caption=panel.title, note=panel.note)
     return figure_html(panel.matplotlib(), caption=panel.title, note=panel.note, fig_id=fig_id)
 
 
@@ -231,6 +220,7 @@ def write_report(
     title: str = "lossatlas report",
     progress: bool | Callable[[str], None] = False,
     neighbourhood: Neighbourhood | None = None,
+    plotly_script: str | None = None,
 ) -> Path:
     """Write one self-contained HTML report and return its path.
 
@@ -263,6 +253,9 @@ def write_report(
     neighbourhood : Neighbourhood, optional
         Which one-HP changes are moves, for every metric, map and optimum of the report
         (default: the 1-edit neighbourhood, :func:`lossatlas.analysis.one_edit`).
+    plotly_script : str, optional
+        Interactive pages only: load plotly.js from this file next to the page (written by
+        :func:`lossatlas._pages.write_plotly_script`) instead of embedding it.
 
     Returns
     -------
@@ -376,4 +369,5 @@ def write_report(
         toc=toc,
         notes=notes,
         interactive=interactive,
+        plotly_script=plotly_script,
     )

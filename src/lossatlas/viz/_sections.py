@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from lossatlas import columns as roles
-from lossatlas._pages import figure_html, table_html
+from lossatlas._pages import figure_html, plotly_figure_html, table_html
 from lossatlas.errors import LossAtlasError, require
 from lossatlas.landscape import Landscape
 
@@ -33,15 +32,6 @@ _SIMILARITY_COLUMNS = ("a", "b", "n_common", "spearman", "shake_up", "gamma_set_
 
 def _table(frame: pd.DataFrame) -> str:
     return table_html(frame.to_dict("records"))
-
-
-def _plotly_html(fig: Any, fig_id: str) -> str:
-    pio = require("plotly.io", "viz", purpose="the interactive report")
-    spec = pio.to_json(fig, validate=False, pretty=False).replace("</", "<\\/")
-    return (
-        f"<div id='{fig_id}' class='plot'></div><script type='application/json' "
-        f"class='lossatlas-figure' data-target='{fig_id}'>{spec}</script>"
-    )
 
 
 def importance_bars_html(terms: pd.DataFrame, *, label: str, fig_id: str, interactive: bool) -> str:
@@ -63,10 +53,7 @@ def importance_bars_html(terms: pd.DataFrame, *, label: str, fig_id: str, intera
             template="plotly_white",
             margin=dict(l=120, r=20, t=80, b=60),
         )
-        return (
-            f"<figure><figcaption>{html.escape(title)}</figcaption>"
-            f"<p class='note'>{html.escape(note)}</p>{_plotly_html(fig, fig_id)}</figure>"
-        )
+        return plotly_figure_html(fig, fig_id, caption=title, note=note)
     plt = require("matplotlib.pyplot", "viz", purpose="static report figures")
     fig, ax = plt.subplots(figsize=(6, 1 + 0.35 * len(names)))
     ax.barh(names[::-1], shares[::-1], label="variance share")
@@ -119,10 +106,7 @@ def similarity_heatmap_html(
             template="plotly_white",
             margin=dict(l=60, r=20, t=80, b=60),
         )
-        return (
-            f"<figure><figcaption>{html.escape(title)}</figcaption>"
-            f"<p class='note'>{html.escape(note)}</p>{_plotly_html(fig, fig_id)}</figure>"
-        )
+        return plotly_figure_html(fig, fig_id, caption=title, note=note)
     plt = require("matplotlib.pyplot", "viz", purpose="static report figures")
     fig, ax = plt.subplots(figsize=(5, 4))
     image = ax.imshow(np.ma.masked_invalid(z), vmin=-1, vmax=1, cmap="RdBu")

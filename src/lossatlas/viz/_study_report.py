@@ -23,8 +23,8 @@ from typing import Any
 
 import pandas as pd
 
-from lossatlas._pages import table_html, write_page
-from lossatlas.errors import InputError, require
+from lossatlas._pages import plotly_figure_html, table_html, write_page, write_plotly_script
+from lossatlas.errors import InputError
 from lossatlas.landscape import Landscape
 from lossatlas.viz import _study_figures as figs
 from lossatlas.viz import _study_plotdata as sp
@@ -80,18 +80,6 @@ def _slug(label: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.=-]+", "_", label).strip("_") or "landscape"
 
 
-def _figure(fig: Any, fig_id: str, title: str, note: str, *, data_key: str = "") -> str:
-    pio = require("plotly.io", "viz", purpose="the study report")
-    spec = pio.to_json(fig, validate=False, pretty=False).replace("</", "<\\/")
-    key = f" data-key='{html.escape(data_key)}'" if data_key else ""
-    return (
-        f"<figure{key}><figcaption>{html.escape(title)}</figcaption>"
-        f"<p class='note'>{html.escape(note)}</p><div id='{fig_id}' class='plot'></div>"
-        f"<script type='application/json' class='lossatlas-figure' data-target='{fig_id}'>"
-        f"{spec}</script></figure>"
-    )
-
-
 class _Figures:
     def __init__(self, progress: Progress) -> None:
         self.count = 0
@@ -99,7 +87,7 @@ class _Figures:
 
     def add(self, fig: Any, title: str, note: str, key: str) -> str:
         self.progress(f"figure {self.count + 1}: {title}")
-        out = _figure(fig, f"fig-{self.count}", title, note, data_key=key)
+        out = plotly_figure_html(fig, f"fig-{self.count}", caption=title, note=note, data_key=key)
         self.count += 1
         return out
 
@@ -146,6 +134,8 @@ def _map_grid(
     datasets = sorted({str(land.metadata.get("dataset")) for land in chosen})
     cells = {(str(x.metadata.get("model")), str(x.metadata.get("dataset"))): x for x in chosen}
     methods: set[str] = set()
+    # the landscape pages share one plotly.js next to them (each would embed ~4.7 MB)
+    script = write_plotly_script(out / LANDSCAPE_DIR) if pages and chosen else None
     rows = []
     for model in models:
         tds = [f"<th scope='row'>{html.escape(model)}</th>"]
@@ -169,6 +159,7 @@ def _map_grid(
                     seed=seed,
                     title=f"lossatlas report: {land.label}",
                     progress=progress,
+                    plotly_script=script,
                 )
                 link = f"<a href='{html.escape(name)}'>open the landscape's report</a>"
             tile = figures.add(
