@@ -225,6 +225,8 @@ def nested_subsample(
         The kept rows of ``train``: the rows of a smaller fraction are a subset of a larger's.
     """
     n = len(train)
+    if fraction >= 1.0:  # every row: the sorted ordering's first n rows are train itself
+        return np.array(train)
     rng = np.random.default_rng([int(seed), int(fold), 7919])
     u = rng.random(n)
     if y is None:
