@@ -87,6 +87,27 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, float, Any]:
     return time.perf_counter() - start, time.process_time() - cpu, result
 
 
+def _spin(n: int = 10_000_000) -> float:
+    """Wall seconds of a pure-Python busy loop."""
+    start, x = time.perf_counter(), 0
+    for i in range(n):
+        x += i
+    return time.perf_counter() - start
+
+
+def _parallel_ceiling() -> float:
+    """The speed-up two processes get on this machine now: the same busy loop alone and in two
+    processes at once (2.0 on two idle cores; less where other work holds them). The ceiling of
+    ``--jobs 2 / serial`` at the time."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(_spin, [10_000, 10_000]))  # started
+        alone = _spin()
+        both = max(pool.map(_spin, [10_000_000, 10_000_000]))
+    return 2 * alone / both
+
+
 def _bare_loop(study: Evaluation) -> None:
     """Fit + predict every (configuration, fold) with no journal, processes or losses."""
     from sklearn.tree import DecisionTreeClassifier
@@ -158,7 +179,8 @@ def main() -> None:
         cpus.setdefault(name, []).append(cpu)
         return result
 
-    loads = []
+    loads: list[float] = []
+    ceilings: list[float] = []
     for _ in range(args.rounds):
         for name, (study, estimator, _target) in studies.items():
             contestants: dict[str, Callable[[], Any]] = {
@@ -173,13 +195,15 @@ def main() -> None:
         measure("dt: bare fit+predict loop", lambda: _bare_loop(dt_study))
         measure("dt: lossatlas serial", lambda: _lossatlas(dt_study, 1))
         measure("dt: lossatlas --jobs 2", lambda: _lossatlas(dt_study, 2))
+        ceilings.append(_parallel_ceiling())
 
     med = {name: float(np.median(times)) for name, times in runs.items()}
     cpu = {name: float(np.median(times)) for name, times in cpus.items()}
     print(
         f"breast_cancer, {FOLDS} folds, medians of {args.rounds} interleaved rounds; "
         f"load average (1 min) {min(loads):.1f}-{max(loads):.1f} during the run, "
-        f"{os.getloadavg()[0]:.1f} at the end, on {os.cpu_count()} cores"
+        f"{os.getloadavg()[0]:.1f} at the end, on {os.cpu_count()} cores; two processes "
+        f"at once ran {np.median(ceilings):.2f}x one alone (the ceiling of --jobs 2 / serial)"
     )
     for name, (study, _estimator, target) in studies.items():
         n = study.n_configs
