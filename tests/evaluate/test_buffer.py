@@ -98,3 +98,25 @@ def test_buffer_flushes_each_study_in_its_own_transaction(journal):
     buffer.flush()
     assert buffer.n_commits == 3
     assert journal.counts("s") == {"ok": 3} and journal.counts("t") == {"ok": 1}
+
+
+def test_leaving_run_claimed_early_commits_every_result_it_yielded(tmp_path, monkeypatch):
+    import lossatlas.evaluate._buffer as buffer
+    from lossatlas.evaluate import Evaluation, get_model, load_dataset
+    from lossatlas.evaluate._claims import run_claimed
+    from lossatlas.evaluate._executors import SerialExecutor
+
+    monkeypatch.setattr(buffer, "MAX_SECONDS", 600.0)  # nothing is old or slow here
+    dt = get_model("dt")
+    study = Evaluation(dt, load_dataset("iris"), dt.space("tiny"), folds=2)
+    with Journal(tmp_path / "journal.sqlite") as journal:
+        journal.register_study(study.key, study.spec())
+        parts = [(study.key, study.context(), list(study.tasks()))]
+        stream = run_claimed(journal, parts, SerialExecutor())
+        yielded = [next(stream)[1] for _ in range(5)]  # all five still buffered
+        assert journal.counts() == {}
+        stream.close()  # leaving early (as Ctrl-C does): flushed, claims released
+        assert journal.counts() == {"ok": 5}
+        assert journal.claims() == []
+        recorded = {(r["config"], r["fold"]) for r in journal.rows()}
+        assert recorded == {(r["config"], r["fold"]) for r in yielded}

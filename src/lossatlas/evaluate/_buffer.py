@@ -42,8 +42,10 @@ class ResultBuffer:
         The claimant (stored with the rows; its claims of the keys are released).
     replace_failed : bool, default False
         Let a result overwrite a row whose status is ``failed``.
-    max_results : int, default :data:`MAX_RESULTS`
-    max_seconds : float, default :data:`MAX_SECONDS`
+    max_results : int, optional
+        Default :data:`MAX_RESULTS`.
+    max_seconds : float, optional
+        Default :data:`MAX_SECONDS`.
     """
 
     def __init__(
@@ -52,11 +54,12 @@ class ResultBuffer:
         *,
         owner: str,
         replace_failed: bool = False,
-        max_results: int = MAX_RESULTS,
-        max_seconds: float = MAX_SECONDS,
+        max_results: int | None = None,
+        max_seconds: float | None = None,
     ) -> None:
         self.journal, self.owner, self.replace_failed = journal, owner, replace_failed
-        self.max_results, self.max_seconds = max_results, max_seconds
+        self.max_results = MAX_RESULTS if max_results is None else max_results
+        self.max_seconds = MAX_SECONDS if max_seconds is None else max_seconds
         self._pending: list[tuple[str, Mapping[str, Any]]] = []
         self._first = self._last = time.monotonic()
         self.n_commits = 0
