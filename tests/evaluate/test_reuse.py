@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from lossatlas.evaluate import Evaluation, evaluate, get_model, load_dataset
 from lossatlas.evaluate._journal import JOURNAL_NAME, Journal
+from lossatlas.evaluate._prefixes import forest_prefix_outputs
 from lossatlas.evaluate._reuse import TaskGroup, forest_prefix, group_tasks
 from lossatlas.evaluate._tasks import Task
 from lossatlas.space import SearchSpace
@@ -100,6 +101,43 @@ def test_forest_prefix_equals_a_k_tree_forest(k, seed, bootstrap, max_features):
     view = forest_prefix(big, k)
     np.testing.assert_array_equal(view.predict_proba(data.X), small.predict_proba(data.X))
     assert len(big.estimators_) == 12  # the view does not cut the fitted forest
+
+
+@settings(max_examples=10, deadline=None)
+@given(
+    ks=st.lists(st.integers(1, 12), min_size=1, max_size=4, unique=True),
+    seed=st.integers(0, 2**31 - 1),
+    regression=st.booleans(),
+)
+def test_one_pass_forest_outputs_equal_k_tree_forests_bit_for_bit(ks, seed, regression):
+    from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+
+    data = load_dataset("diabetes" if regression else "wine")
+    cls = RandomForestRegressor if regression else RandomForestClassifier
+    kwargs = dict(max_features=0.5, random_state=seed, n_jobs=1)
+    big = cls(n_estimators=12, **kwargs).fit(data.X, data.y)
+    values = sorted(ks)
+    outputs = forest_prefix_outputs(big, data.X, values)
+    assert outputs is not None
+    seen = []
+    for k, output in outputs:
+        small = cls(n_estimators=k, **kwargs).fit(data.X, data.y)
+        expected = small.predict(data.X) if regression else small.predict_proba(data.X)
+        assert output.dtype == expected.dtype and output.shape == expected.shape
+        np.testing.assert_array_equal(output, expected)  # same sums in the same order
+        seen.append(k)
+    assert seen == values
+
+
+def test_one_pass_forest_outputs_decline_what_they_cannot_mirror():
+    from sklearn.ensemble import RandomForestRegressor
+
+    data = load_dataset("diabetes")
+    two = np.column_stack([data.y, -data.y])
+    multi = RandomForestRegressor(n_estimators=3, random_state=0).fit(data.X, two)
+    assert forest_prefix_outputs(multi, data.X, [1, 2]) is None
+    single = RandomForestRegressor(n_estimators=3, random_state=0).fit(data.X, data.y)
+    assert forest_prefix_outputs(single, data.X, [2, 4]) is None  # more trees than fitted
 
 
 def _task(config: dict, fidelity: dict, fold: int = 0, seed: int = 0) -> Task:

@@ -167,17 +167,49 @@ def test_sigkill_mid_run_then_resume_equals_uninterrupted(tmp_path, assert_same_
     assert_same_table(resumed, clean)
 
 
-@pytest.mark.parametrize("share_limit", [None, 0])
-def test_jobs_2_gives_the_serial_table(tmp_path, assert_same_table, monkeypatch, share_limit):
-    import lossatlas.evaluate._executors as executors
-
-    if share_limit is not None:  # the path for large datasets: a pool made for the run
-        monkeypatch.setattr(executors, "SHARE_LIMIT_BYTES", share_limit)
+def test_jobs_2_gives_the_serial_table(tmp_path, assert_same_table):
     study = _rf_study()
     serial = evaluate(study, tmp_path / "serial")
     parallel = evaluate(study, tmp_path / "jobs2", jobs=2)
     assert parallel.n_run == study.n_tasks
     assert_same_table(pd.read_parquet(serial.table), pd.read_parquet(parallel.table))
+    # the pool outlives the run: a second run on it gives the same table again
+    again = evaluate(study, tmp_path / "again", jobs=2)
+    assert_same_table(pd.read_parquet(serial.table), pd.read_parquet(again.table))
+
+
+def test_a_worker_loads_the_run_context_once(tmp_path):
+    import pickle
+
+    import lossatlas.evaluate._executors as executors
+
+    study = _rf_study()
+    context = study.context()
+    path = tmp_path / "context.pkl"
+    path.write_bytes(pickle.dumps(context))
+    tasks = list(study.tasks())
+    first, _ = executors._run_shipped("run-a", str(path), tasks[:2])
+    path.unlink()  # later tasks of the run do not read the file again
+    second, seconds = executors._run_shipped("run-a", str(path), tasks[2:4])
+    assert [r["status"] for r in first + second] == ["ok"] * 4
+    assert seconds > 0
+    with pytest.raises(FileNotFoundError):  # another run's context is loaded from its file
+        executors._run_shipped("run-b", str(path), tasks[:1])
+
+
+def test_fast_units_travel_in_chunks_of_about_the_chunk_seconds():
+    from lossatlas.evaluate._executors import CHUNK_SECONDS, MAX_CHUNK, _Chunks
+
+    chunks = _Chunks(range(1000))
+    stream = iter(chunks)
+    assert next(stream) == [0]  # nothing measured yet: one unit
+    chunks.measured(1, CHUNK_SECONDS / 10)
+    assert len(next(stream)) == 10
+    chunks.measured(1000, 0.0)  # very fast: capped
+    assert len(next(stream)) == MAX_CHUNK
+    slow = _Chunks(range(5))
+    slow.measured(1, 10 * CHUNK_SECONDS)
+    assert [len(c) for c in slow] == [1] * 5
 
 
 def test_dask_local_cluster_on_loopback_gives_the_serial_table(tmp_path, assert_same_table):

@@ -25,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from lossatlas.errors import InputError
+from lossatlas.evaluate._buffer import ResultBuffer
 from lossatlas.evaluate._executors import Executor
 from lossatlas.evaluate._journal import Journal, new_owner
 from lossatlas.evaluate._reuse import TaskGroup, group_tasks
@@ -35,6 +36,10 @@ __all__ = ["DEFAULT_LEASE_SECONDS", "Heartbeat", "lease_seconds", "run_claimed"]
 #: Seconds a claim lasts without renewal (renewed every third of it while the claimant lives).
 DEFAULT_LEASE_SECONDS = 60.0
 LEASE_ENV = "LOSSATLAS_LEASE_SECONDS"
+#: A claimed chunk run within this many seconds doubles the next (up to
+#: :data:`MAX_CLAIM_FACTOR` times ``batch``); a slower one resets it to ``batch``.
+FAST_CLAIM_SECONDS = 0.05
+MAX_CLAIM_FACTOR = 8
 
 
 def lease_seconds(lease: float | None = None) -> float:
@@ -104,7 +109,12 @@ def run_claimed(
     batch: int = 1,
     reuse: bool = True,
 ) -> Iterator[tuple[int, dict[str, Any] | None]]:
-    """Run the tasks of ``parts`` that no other process runs; record each result at once.
+    """Run the tasks of ``parts`` that no other process runs; record their results.
+
+    Results are committed a batch per transaction
+    (:class:`~lossatlas.evaluate._buffer.ResultBuffer`: within half a second of fast work, a
+    slow task's at once) and every buffered result on any exit, so a ``kill -9`` loses at
+    most the tasks in flight and the buffered results; their claims are retaken.
 
     Parameters
     ----------
@@ -118,7 +128,8 @@ def run_claimed(
     lease : float, optional
         Lease seconds (:func:`lease_seconds`).
     batch : int, default 1
-        Tasks (or groups of nested ``n_estimators``) claimed per transaction.
+        Tasks (or groups of nested ``n_estimators``) claimed per transaction; up to
+        :data:`MAX_CLAIM_FACTOR` times as many while they run fast.
     reuse : bool, default True
         Train a group of tasks that differ only in a nested ``n_estimators`` once and score
         each prefix (:mod:`lossatlas.evaluate._reuse`); each is still its own journal row.
@@ -134,6 +145,7 @@ def run_claimed(
     since = time.time() if retry_failed else None
     poll = min(1.0, max(0.05, lease / 10))
     pending = [list(tasks) for _, _, tasks in parts]
+    buffer = ResultBuffer(journal, owner=owner, replace_failed=retry_failed)
     with Heartbeat(journal.path, owner, lease):
         try:
             while any(pending):
@@ -154,12 +166,15 @@ def run_claimed(
                     ) -> Iterator[Any]:
                         # a group of nested n_estimators is claimed whole and trained once
                         units = group_tasks(model, candidates) if reuse else list(candidates)
-                        for start in range(0, len(units), batch):
+                        start, size = 0, batch
+                        while start < len(units):
+                            began = time.monotonic()
                             chunk = [
                                 t
-                                for unit in units[start : start + batch]
+                                for unit in units[start : start + size]
                                 for t in (unit.tasks if isinstance(unit, TaskGroup) else [unit])
                             ]
+                            start += size
                             mine, finished, busy = journal.claim(
                                 key,
                                 [t.key for t in chunk],
@@ -171,10 +186,13 @@ def run_claimed(
                             held.extend(chunk[i] for i in busy)
                             owned = [chunk[i] for i in mine]
                             yield from (group_tasks(model, owned) if reuse else owned)
+                            # fast tasks: claim more per transaction (its cost is per call)
+                            fast = time.monotonic() - began < FAST_CLAIM_SECONDS
+                            size = min(2 * size, MAX_CLAIM_FACTOR * batch) if fast else batch
 
                     for item in executor.run(context, claimed()):
                         for result in item if isinstance(item, list) else [item]:
-                            journal.record(key, result, replace_failed=retry_failed, owner=owner)
+                            buffer.add(key, result)
                             progressed = True
                             yield index, result
                             while elsewhere[0]:
@@ -184,7 +202,11 @@ def run_claimed(
                     for _ in range(elsewhere[0]):
                         yield index, None
                     pending[index] = held
+                buffer.flush()  # before waiting for others (or leaving): commit ours
                 if any(pending) and not progressed:
                     time.sleep(poll)  # the rest is held by live claimants: wait for them
         finally:
-            journal.release(owner)
+            try:
+                buffer.flush()  # on every exit, Ctrl-C included
+            finally:
+                journal.release(owner)

@@ -1,18 +1,23 @@
 """Executors: run tasks serially, in local processes (loky) or on a dask.distributed cluster.
 
 Each executor yields task results as they finish (in any order) and keeps a bounded number of
-tasks in flight, so the parent can write every result to the journal at once and a killed run
-loses at most the tasks in flight. Local worker processes are kept warm between runs and get the
-shared :class:`TaskContext` with each task when its dataset is small (up to
-:data:`SHARE_LIMIT_BYTES`), or once per worker of a pool made for the run otherwise; on dask the
-context is scattered (broadcast) once. Workers pin the inner threads of BLAS/OpenMP, XGBoost,
-LightGBM and torch to one, so N workers do not oversubscribe N cores.
+tasks in flight, so the parent can write the results to the journal as they come and a killed
+run loses at most the tasks in flight. Local worker processes are one loky pool kept warm
+across tasks and runs; each run writes its shared :class:`TaskContext` (model, dataset, fixed
+parameters) to a file once, and each worker loads it once and keeps it for the run's tasks,
+which travel alone, several per message when they are fast (:class:`LokyExecutor`). On dask
+the context is scattered (broadcast) once. Workers pin the inner threads of BLAS/OpenMP,
+XGBoost, LightGBM and torch to one, so N workers do not oversubscribe N cores.
 """
 
 from __future__ import annotations
 
 import atexit
 import os
+import pickle
+import tempfile
+import time
+import uuid
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, wait
 from typing import Any, Protocol
@@ -72,21 +77,36 @@ class SerialExecutor:
                 yield run_task(context, task)
 
 
-_WORKER_CONTEXT: TaskContext | None = None
+#: Contexts a worker keeps (the latest runs'), by token.
+_WORKER_CONTEXTS: dict[str, TaskContext] = {}
+_KEEP_CONTEXTS = 2
 
 
-def _init_worker(context: TaskContext) -> None:
-    global _WORKER_CONTEXT
+def _worker_context(token: str, path: str) -> TaskContext:
+    """The run's context in this process: loaded from ``path`` the first time only."""
+    context = _WORKER_CONTEXTS.get(token)
+    if context is None:
+        with open(path, "rb") as handle:
+            context = pickle.load(handle)
+        while len(_WORKER_CONTEXTS) >= _KEEP_CONTEXTS:
+            del _WORKER_CONTEXTS[next(iter(_WORKER_CONTEXTS))]
+        _WORKER_CONTEXTS[token] = context
+    return context
+
+
+def _run_shipped(token: str, path: str, units: list[Any]) -> tuple[list[dict[str, Any]], float]:
+    """Run ``units`` (tasks or groups) on the run's context; ``(results, seconds)``."""
     pin_threads()
-    _WORKER_CONTEXT = context
+    context = _worker_context(token, path)
+    start = time.perf_counter()
+    results: list[dict[str, Any]] = []
+    for unit in units:
+        result = run_task(context, unit)
+        results.extend(result if isinstance(result, list) else [result])
+    return results, time.perf_counter() - start
 
 
-def _run_in_worker(task: Task) -> dict[str, Any]:
-    assert _WORKER_CONTEXT is not None, "worker not initialised"
-    return run_task(_WORKER_CONTEXT, task)
-
-
-def _bounded(submit: Any, tasks: Iterable[Task], in_flight: int, done_of: Any) -> Iterator[Any]:
+def _bounded(submit: Any, tasks: Iterable[Any], in_flight: int, done_of: Any) -> Iterator[Any]:
     """Keep at most ``in_flight`` futures pending; yield results as they complete."""
     pending: set[Any] = set()
     iterator = iter(tasks)
@@ -108,11 +128,6 @@ def _bounded(submit: Any, tasks: Iterable[Task], in_flight: int, done_of: Any) -
             future.cancel()
 
 
-#: Datasets up to this size travel with every task to a process pool kept between runs;
-#: larger ones go once to each worker of a pool made for the run.
-SHARE_LIMIT_BYTES = 8 * 2**20
-
-
 _POOL: Any = None
 
 
@@ -131,8 +146,51 @@ def _shared_pool(jobs: int) -> Any:
     return _POOL
 
 
+#: Seconds of work a message to a worker carries at most when tasks are fast (more units are
+#: sent together while each takes less).
+CHUNK_SECONDS = 0.05
+#: Units (tasks or groups) per message at most.
+MAX_CHUNK = 32
+
+
+class _Chunks:
+    """Take units from an iterator a chunk at a time, sized to :data:`CHUNK_SECONDS` of work
+    from the seconds per unit measured so far (one unit until something was measured)."""
+
+    def __init__(self, units: Iterable[Any]) -> None:
+        self._units = iter(units)
+        self._seconds = 0.0
+        self._count = 0
+
+    def measured(self, n_units: int, seconds: float) -> None:
+        self._count += n_units
+        self._seconds += seconds
+
+    def size(self) -> int:
+        if not self._count:
+            return 1
+        per_unit = self._seconds / self._count
+        return max(1, min(MAX_CHUNK, int(CHUNK_SECONDS / per_unit) if per_unit > 0 else MAX_CHUNK))
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        while True:
+            chunk = []
+            for unit in self._units:
+                chunk.append(unit)
+                if len(chunk) >= self.size():
+                    break
+            if not chunk:
+                return
+            yield chunk
+
+
 class LokyExecutor:
     """Local worker processes through joblib's loky (robust to worker crashes).
+
+    One pool of ``jobs`` processes is kept across runs. A run writes its context to a
+    temporary file once; each worker loads it on its first task of the run and keeps it, so
+    the dataset is not sent with every task. Fast tasks travel several per message
+    (about :data:`CHUNK_SECONDS` of work), at most ``2 * jobs`` messages in flight.
 
     Parameters
     ----------
@@ -145,31 +203,41 @@ class LokyExecutor:
             raise InputError(f"--jobs must be at least 1, not {jobs}")
         self.jobs = jobs
 
-    def run(self, context: TaskContext, tasks: Iterable[Task]) -> Iterator[dict[str, Any]]:
-        from joblib.externals.loky import ProcessPoolExecutor
+    def run(self, context: TaskContext, tasks: Iterable[Task]) -> Iterator[list[dict[str, Any]]]:
+        try:
+            from joblib.externals import cloudpickle  # joblib < 1.5 vendors it
+        except ImportError:
+            import cloudpickle  # loky's own dependency
 
         def done_of(pending: set[Any]) -> tuple[set[Any], set[Any]]:
             return wait(pending, return_when=FIRST_COMPLETED)  # type: ignore[return-value]
 
-        if context.dataset.X.nbytes + context.dataset.y.nbytes <= SHARE_LIMIT_BYTES:
-            # a warm pool survives between runs; the small context rides along with each task
-            pool = _shared_pool(self.jobs)
-            yield from _bounded(
-                lambda task: pool.submit(run_task, context, task), tasks, 2 * self.jobs, done_of
-            )
-            return
-        pool = ProcessPoolExecutor(
-            max_workers=self.jobs,
-            initializer=_init_worker,
-            initargs=(context,),
-            env=dict(_THREAD_ENV),
-        )
+        pool = _shared_pool(self.jobs)
+        token = uuid.uuid4().hex
+        handle, path = tempfile.mkstemp(prefix="lossatlas-context-", suffix=".pkl")
         try:
-            yield from _bounded(
-                lambda task: pool.submit(_run_in_worker, task), tasks, 2 * self.jobs, done_of
-            )
+            with os.fdopen(handle, "wb") as file:
+                cloudpickle.dump(context, file)
+            chunks = _Chunks(tasks)
+            sizes: dict[Any, int] = {}
+
+            def submit(chunk: list[Any]) -> Any:
+                future = pool.submit(_run_shipped, token, path, chunk)
+                sizes[future] = len(chunk)
+                return future
+
+            def finished(pending: set[Any]) -> tuple[set[Any], set[Any]]:
+                done, rest = done_of(pending)
+                for future in done:
+                    n_units = sizes.pop(future)
+                    if not future.cancelled() and future.exception() is None:
+                        chunks.measured(n_units, future.result()[1])
+                return done, rest
+
+            for results, _seconds in _bounded(submit, chunks, 2 * self.jobs, finished):
+                yield results
         finally:
-            pool.shutdown(wait=True, kill_workers=True)
+            os.unlink(path)
 
 
 def _run_on_dask(context: TaskContext, task: Task) -> dict[str, Any]:

@@ -57,6 +57,26 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot store {value!r} in the journal")
 
 
+def _row_values(
+    study: str, result: Mapping[str, Any], now: float, owner: str | None
+) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """``(key values, other column values)`` of one result's row in ``results``."""
+    payload = {k: v for k, v in result.items() if k not in _KEY_FIELDS + ("status", "error")}
+    for key, value in payload.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            payload[key] = None
+    keys = (study, result["config"], int(result["fold"]), result["fidelity"])
+    keys += (int(result["seed"]),)
+    values = (
+        result["status"],
+        result.get("error"),
+        json.dumps(payload, default=_json_default),
+        now,
+        owner,
+    )
+    return keys, values
+
+
 class Journal:
     """A journal file; ``Journal(path)`` opens it for writing (created when missing).
 
@@ -224,19 +244,33 @@ class Journal:
             Whether a row was written; otherwise the key's ``fits`` count went up (the task
             was fitted again).
         """
-        payload = {k: v for k, v in result.items() if k not in _KEY_FIELDS + ("status", "error")}
-        for key, value in payload.items():
-            if isinstance(value, float) and not math.isfinite(value):
-                payload[key] = None
-        keys = (study, result["config"], int(result["fold"]), result["fidelity"])
-        keys += (int(result["seed"]),)
-        values = keys + (
-            result["status"],
-            result.get("error"),
-            json.dumps(payload, default=_json_default),
-            time.time(),
-            owner,
-        )
+        return self.record_many(study, [result], replace_failed=replace_failed, owner=owner)[0]
+
+    def record_many(
+        self,
+        study: str,
+        results: Sequence[Mapping[str, Any]],
+        *,
+        replace_failed: bool = False,
+        owner: str | None = None,
+    ) -> list[bool]:
+        """Commit finished tasks of one study in one transaction, as :meth:`record` each.
+
+        Parameters
+        ----------
+        study : str
+        results : sequence of mapping
+            From :func:`~lossatlas.evaluate._tasks.run_task`.
+        replace_failed : bool, default False
+            Let a result overwrite a row whose status is ``failed``.
+        owner : str, optional
+            The claimant: stored with the rows, and its claims of the keys are released.
+
+        Returns
+        -------
+        list of bool
+            Per result, whether a row was written (else its key's ``fits`` count went up).
+        """
         columns = "study, config, fold, fidelity, seed, status, error, record, timestamp, owner"
         sql = f"INSERT INTO results ({columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         if replace_failed:
@@ -248,14 +282,20 @@ class Journal:
             )
         else:
             sql += "ON CONFLICT DO NOTHING"
+        now = time.time()
+        rows = [_row_values(study, result, now, owner) for result in results]
+        written: list[bool] = []
         self._db.execute("BEGIN IMMEDIATE")
         try:
-            written = self._db.execute(sql, values).rowcount > 0
-            if not written:
-                self._db.execute(f"UPDATE results SET fits = fits + 1 WHERE {_WHERE_KEY}", keys)
+            for keys, values in rows:
+                wrote = self._db.execute(sql, keys + values).rowcount > 0
+                if not wrote:
+                    self._db.execute(f"UPDATE results SET fits = fits + 1 WHERE {_WHERE_KEY}", keys)
+                written.append(wrote)
             if owner is not None:
-                self._db.execute(
-                    f"DELETE FROM claims WHERE {_WHERE_KEY} AND owner = ?", keys + (owner,)
+                self._db.executemany(
+                    f"DELETE FROM claims WHERE {_WHERE_KEY} AND owner = ?",
+                    [keys + (owner,) for keys, _ in rows],
                 )
         except BaseException:
             self._db.execute("ROLLBACK")

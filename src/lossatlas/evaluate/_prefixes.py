@@ -7,9 +7,12 @@ see there for why each view equals a separately trained model.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-__all__ = ["boosting_prefix", "forest_prefix"]
+import numpy as np
+
+__all__ = ["boosting_prefix", "forest_prefix", "forest_prefix_outputs"]
 
 
 def forest_prefix(estimator: Any, k: int) -> Any:
@@ -31,6 +34,57 @@ def forest_prefix(estimator: Any, k: int) -> Any:
     view.estimators_ = estimator.estimators_[:k]
     view.n_estimators = k
     return view
+
+
+def forest_prefix_outputs(
+    estimator: Any, X: Any, values: Sequence[int]
+) -> Iterator[tuple[int, np.ndarray]] | None:
+    """The outputs of every prefix ``values[i]`` of a fitted forest, its trees run once.
+
+    scikit-learn's forest ``predict_proba`` (``predict`` of a regressor) sums its trees'
+    outputs one after the other into a float64 array of zeros and divides by the number of
+    trees. This does the same over the first ``max(values)`` trees, in order, and hands out
+    the sum divided by ``k`` each time ``k`` trees are in it: the same floating-point
+    operations as a ``k``-tree forest's prediction, hence the same numbers, at the cost of
+    ``max(values)`` tree predictions instead of ``sum(values)``.
+
+    Parameters
+    ----------
+    estimator : RandomForestClassifier or RandomForestRegressor
+        Fitted, single-output.
+    X : array-like
+        Rows to predict (validated and cast to float32 once, as the forest does).
+    values : sequence of int
+        Prefix lengths, ascending, each at most the number of trees.
+
+    Returns
+    -------
+    iterator of (int, ndarray) or None
+        ``(k, probabilities)`` (classifier, ``(n, n_classes)``) or ``(k, predictions)``
+        (regressor, ``(n,)``) per value, lazily; None for a forest this cannot mirror
+        (multi-output, or no ``estimators_``), which is then scored through
+        :func:`forest_prefix` views.
+    """
+    trees = getattr(estimator, "estimators_", None)
+    if not trees or getattr(estimator, "n_outputs_", 1) != 1 or max(values) > len(trees):
+        return None
+    X = estimator._validate_X_predict(X)
+    if hasattr(estimator, "predict_proba"):
+        total = np.zeros((X.shape[0], int(estimator.n_classes_)), dtype=np.float64)
+        methods = [tree.predict_proba for tree in trees]
+    else:
+        total = np.zeros(X.shape[0], dtype=np.float64)
+        methods = [tree.predict for tree in trees]
+
+    def outputs() -> Iterator[tuple[int, np.ndarray]]:
+        done = 0
+        for k in values:
+            for method in methods[done:k]:
+                np.add(total, method(X, check_input=False), out=total)  # the forest's +=
+            done = k
+            yield k, total / k
+
+    return outputs()
 
 
 class _BoostingPrefix:

@@ -32,22 +32,28 @@ Fit time is accounted once: the task trained at the largest value carries the gr
 from __future__ import annotations
 
 import json
+import time
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from lossatlas.evaluate._models import ModelSpec
-from lossatlas.evaluate._prefixes import boosting_prefix, forest_prefix
+from lossatlas.evaluate._prefixes import boosting_prefix, forest_prefix, forest_prefix_outputs
 from lossatlas.evaluate._tasks import (
+    PreparedFit,
     Task,
     TaskContext,
     canonical,
     failure_message,
     fit_prepared,
+    losses_of,
     prepare_fit,
     result_header,
     score_prepared,
+    scored_rows,
 )
 
 __all__ = [
@@ -174,15 +180,74 @@ def run_group(context: TaskContext, group: TaskGroup) -> list[dict[str, Any]]:
             result.update(status="failed", error=error)
         return results
     top = group.values[-1]
+    if prefix is forest_prefix and _score_forest_prefixes(
+        context, group, prepared, estimator, results
+    ):
+        _account_fit(results, group.values, fit_seconds)
+        return results
     for result, value in zip(results, group.values, strict=True):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 view = estimator if value == top else prefix(estimator, value)
                 scores = score_prepared(context, prepared, view)
-            result.update(scores, fit_seconds=fit_seconds if value == top else 0.0)
-            if value != top:
-                result["prefix_of"] = top
+            result.update(scores)
         except Exception as exc:
             result.update(status="failed", error=failure_message(exc))
+    _account_fit(results, group.values, fit_seconds)
     return results
+
+
+def _account_fit(results: list[dict[str, Any]], values: tuple[int, ...], seconds: float) -> None:
+    """The trained (largest) task carries the fit time; the prefixes 0 and ``prefix_of``."""
+    top = values[-1]
+    for result, value in zip(results, values, strict=True):
+        if result["status"] != "ok":
+            continue
+        result["fit_seconds"] = seconds if value == top else 0.0
+        if value != top:
+            result["prefix_of"] = top
+
+
+def _score_forest_prefixes(
+    context: TaskContext,
+    group: TaskGroup,
+    prepared: PreparedFit,
+    estimator: Any,
+    results: list[dict[str, Any]],
+) -> bool:
+    """Score every prefix of a forest from one pass over its trees
+    (:func:`~lossatlas.evaluate._prefixes.forest_prefix_outputs`); False (nothing scored)
+    where the forest is not one it mirrors."""
+    dataset, parts = context.dataset, prepared.parts
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            outputs = forest_prefix_outputs(estimator, dataset.X[scored_rows(parts)], group.values)
+        except Exception:  # noqa: BLE001 - the views below fail with the same error, per task
+            return False
+        if outputs is None:
+            return False
+        classification = dataset.task == "classification"
+        classes = np.asarray(estimator.classes_) if classification else None
+        scored = 0
+        try:
+            for result, (_, output) in zip(results, outputs, strict=True):
+                if classification:
+                    losses = losses_of(dataset, parts, proba=output, classes=classes)
+                else:
+                    losses = losses_of(dataset, parts, pred=output)
+                now = time.perf_counter()
+                result.update(
+                    losses,
+                    predict_seconds=now - start,
+                    n_train=len(prepared.train),
+                    n_test=len(parts["test"]),
+                )
+                start = now
+                scored += 1
+        except Exception as exc:  # the tasks not scored yet fail with it
+            for result in results[scored:]:
+                result.update(status="failed", error=failure_message(exc))
+    return True

@@ -2,8 +2,8 @@
 
 :class:`Evaluation` describes the work (model, dataset, grid, folds, fidelities, seeds) and
 enumerates its tasks; :func:`evaluate` runs the tasks not yet in the journal of an output
-directory on an
-executor, records each result as it finishes, and writes the long table at the end.
+directory on an executor, records the results as they finish (a batch per transaction,
+:mod:`lossatlas.evaluate._buffer`), and writes the long table at the end.
 The protocol follows Huang & Li (2023, arXiv 2311.14014): exhaustive grids, k-fold
 cross-validation, train and test loss, several fidelities on the same folds.
 """

@@ -46,6 +46,7 @@ __all__ = [
     "evaluation_splits",
     "fold_indices",
     "holdout_split",
+    "losses_of",
     "PreparedFit",
     "failure_message",
     "fit_prepared",
@@ -54,6 +55,7 @@ __all__ = [
     "result_header",
     "run_task",
     "score_prepared",
+    "scored_rows",
 ]
 
 
@@ -223,6 +225,8 @@ def nested_subsample(
         The kept rows of ``train``: the rows of a smaller fraction are a subset of a larger's.
     """
     n = len(train)
+    if fraction >= 1.0:  # every row: the sorted ordering's first n rows are train itself
+        return np.array(train)
     rng = np.random.default_rng([int(seed), int(fold), 7919])
     u = rng.random(n)
     if y is None:
@@ -266,29 +270,56 @@ def _log_loss(y: np.ndarray, proba: np.ndarray, classes: np.ndarray, n_classes: 
     return float(-np.mean(np.log(p)))
 
 
-def _losses(
-    spec: ModelSpec, estimator: Any, dataset: Dataset, parts: Mapping[str, np.ndarray]
+def scored_rows(parts: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The dataset rows of every scored part (``train``, ``valid``, ``test``), concatenated in
+    order: the rows one prediction call covers."""
+    return np.concatenate(list(parts.values()))
+
+
+def losses_of(
+    dataset: Dataset,
+    parts: Mapping[str, np.ndarray],
+    *,
+    pred: np.ndarray | None = None,
+    proba: np.ndarray | None = None,
+    classes: np.ndarray | None = None,
 ) -> dict[str, float]:
-    """Loss columns for each named part (``train``, ``valid``, ``test``) of the rows, predicted
-    in one call."""
-    rows = np.concatenate(list(parts.values()))
-    X, y = dataset.X[rows], dataset.y[rows]
+    """Loss columns of each part from predictions over :func:`scored_rows` of ``parts``.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    parts : mapping of str to ndarray
+        Named row sets, in the order of the predictions.
+    pred : ndarray, optional
+        Predicted values (regression) or labels (classification; default: the arg-max of
+        ``proba``).
+    proba : ndarray, optional
+        Class probabilities (classification), columns in the order of ``classes``.
+    classes : ndarray, optional
+        The estimator's classes (default: ``0 .. n_classes - 1``).
+
+    Returns
+    -------
+    dict of str to float
+        ``<part>`` (RMSE or error rate) and, for classification, ``<part>_logloss`` (NaN
+        without ``proba``).
+    """
+    y = dataset.y[scored_rows(parts)]
     bounds = np.cumsum([0] + [len(r) for r in parts.values()])
+    spans = [(name, lo, hi) for name, lo, hi in zip(parts, bounds[:-1], bounds[1:], strict=True)]
     out: dict[str, float] = {}
     if dataset.task == "regression":
-        pred = np.asarray(estimator.predict(X), dtype=np.float64).reshape(-1)
-        for (name, _), lo, hi in zip(parts.items(), bounds[:-1], bounds[1:], strict=True):
+        assert pred is not None, "a regression is scored from its predictions"
+        pred = np.asarray(pred, dtype=np.float64).reshape(-1)
+        for name, lo, hi in spans:
             out[name] = float(np.sqrt(np.mean((pred[lo:hi] - y[lo:hi]) ** 2)))
         return out
-    proba = None
-    if hasattr(estimator, "predict_proba"):
-        proba = np.asarray(estimator.predict_proba(X), dtype=np.float64)
-    classes = np.asarray(getattr(estimator, "classes_", np.arange(dataset.n_classes)))
-    if spec.predict_from_proba and proba is not None:
+    classes = np.asarray(classes if classes is not None else np.arange(dataset.n_classes))
+    if pred is None:
+        assert proba is not None, "a classification is scored from labels or probabilities"
         pred = classes[np.argmax(proba, axis=1)]
-    else:
-        pred = np.asarray(estimator.predict(X)).reshape(-1)
-    for (name, _), lo, hi in zip(parts.items(), bounds[:-1], bounds[1:], strict=True):
+    for name, lo, hi in spans:
         out[name] = float(np.mean(pred[lo:hi] != y[lo:hi]))
         out[f"{name}_logloss"] = (
             _log_loss(y[lo:hi], proba[lo:hi], classes, dataset.n_classes)
@@ -296,6 +327,24 @@ def _losses(
             else math.nan
         )
     return out
+
+
+def _losses(
+    spec: ModelSpec, estimator: Any, dataset: Dataset, parts: Mapping[str, np.ndarray]
+) -> dict[str, float]:
+    """Loss columns for each named part (``train``, ``valid``, ``test``) of the rows, predicted
+    in one call."""
+    X = dataset.X[scored_rows(parts)]
+    if dataset.task == "regression":
+        return losses_of(dataset, parts, pred=estimator.predict(X))
+    proba = None
+    if hasattr(estimator, "predict_proba"):
+        proba = np.asarray(estimator.predict_proba(X), dtype=np.float64)
+    classes = np.asarray(getattr(estimator, "classes_", np.arange(dataset.n_classes)))
+    pred = None
+    if not (spec.predict_from_proba and proba is not None):
+        pred = np.asarray(estimator.predict(X)).reshape(-1)
+    return losses_of(dataset, parts, pred=pred, proba=proba, classes=classes)
 
 
 def failure_message(exc: BaseException) -> str:
