@@ -49,3 +49,28 @@ def test_top_level_help_lists_every_command_with_its_summary(args, capsys):
 def test_command_help_still_shows_the_commands_options(capsys):
     assert main(["analyze", "--help"]) == 0
     assert "--format" in capsys.readouterr().out
+
+
+def test_analyze_of_a_written_full_grid_imports_neither_pandas_nor_scipy(tmp_path):
+    # the quick start of `lossatlas analyze` (timed in benchmarks/bench_analysis.py)
+    import numpy as np
+
+    from lossatlas.io import write_landscape
+    from lossatlas.landscape import Landscape
+    from lossatlas.space import SearchSpace
+
+    space = SearchSpace.from_dict({"a": [0, 1, 2], "b": [0.5, 1.5], "c": [1, 2, 3]})
+    rng = np.random.default_rng(0)
+    path = tmp_path / "grid.parquet"
+    write_landscape(Landscape.from_array(space, rng.random(space.size)), path)
+    code = (
+        "import json, sys; from lossatlas.cli import main; "
+        f"code = main(['analyze', '-q', {str(path)!r}]); "
+        "print(json.dumps([code] + [m for m in ('pandas', 'scipy', 'rich') if m in sys.modules]), "
+        "file=sys.stderr)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert json.loads(out.stderr.strip().splitlines()[-1]) == [0]
+    assert "n_local_optima" in out.stdout

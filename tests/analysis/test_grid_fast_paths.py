@@ -108,3 +108,25 @@ def test_default_profile_of_a_full_grid_is_the_general_one(landscape, epsilon):
     assert fast.keys() == slow.keys()
     differ = {k: (fast[k], slow[k]) for k in fast if not _same(fast[k], slow[k])}
     assert not differ
+
+
+@ORACLE_SETTINGS
+@given(st.integers(1, 40), st.data())
+def test_numpy_components_are_scipys(n, data):
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import connected_components
+
+    from lossatlas.analysis import _components
+
+    edges = data.draw(
+        st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=60)
+    )
+    u = np.asarray([a for a, _ in edges], dtype=np.int64)
+    v = np.asarray([b for _, b in edges], dtype=np.int64)
+    got = _components.components(n, u, v)
+    if edges:
+        graph = sp.coo_matrix((np.ones(len(u)), (u, v)), shape=(n, n)).tocsr()
+        expected = connected_components(graph, directed=False)[1]
+    else:
+        expected = np.arange(n)
+    assert got.dtype == np.int64 and np.array_equal(got, expected)
