@@ -74,3 +74,57 @@ def test_analyze_of_a_written_full_grid_imports_neither_pandas_nor_scipy(tmp_pat
     )
     assert json.loads(out.stderr.strip().splitlines()[-1]) == [0]
     assert "n_local_optima" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("annotation", "values"),
+    [
+        (int, ["0", "7", "-3", "20", "1000000", "12345678901234567890", 5, -1]),
+        (float, ["0", "0.01", "-2.5", "1e-3", "3E+2", "10", 0.5, -0.0]),
+        (str, ["", "a", "x,y", "sqlite:///s.db"]),
+        (bool, [True, False]),
+        (list[str], [(), ("a",), ["a", "b"]]),
+    ],
+)
+def test_quick_coercion_is_pydantics(annotation, values):
+    # the plain coercion of lossatlas._cli_coercion gives what typer's adapter gives
+    from typer._adapters import build_adapter
+    from typer.models import OptionInfo
+
+    from lossatlas._cli_coercion import MISS, quick_coercer
+
+    adapter = build_adapter(annotation, OptionInfo())
+    quick = quick_coercer(annotation)
+    for value in values:
+        got = quick(value)
+        assert got is not MISS, value
+        expected = adapter.validate_python(value)
+        assert got == expected and type(got) is type(expected), value
+
+
+@pytest.mark.parametrize(
+    ("annotation", "value"),
+    [
+        (int, "abc"),
+        (int, "1.5"),
+        (int, "+3"),
+        (int, "007"),
+        (int, True),
+        (float, "inf"),
+        (float, "nan"),
+        (float, ".5"),
+        (float, 1),
+        (float, "1e999"),
+        (str, b"x"),
+        (bool, "yes"),
+    ],
+)
+def test_other_spellings_are_left_to_typer(annotation, value):
+    from lossatlas._cli_coercion import MISS, quick_coercer
+
+    assert quick_coercer(annotation)(value) is MISS
+
+
+def test_a_bad_number_still_gets_typers_message(capsys):
+    assert main(["analyze", "--example", "--walks", "abc"]) == 2
+    assert "--walks" in capsys.readouterr().err

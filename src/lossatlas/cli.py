@@ -19,6 +19,7 @@ from typing import Any
 
 import typer
 
+from lossatlas import _cli_coercion
 from lossatlas.errors import LossAtlasError
 
 app = typer.Typer(
@@ -140,6 +141,7 @@ def _register_commands() -> None:
 
 
 _hide_flag_types()
+_cli_coercion.install()
 _register_commands()
 
 

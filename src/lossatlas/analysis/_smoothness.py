@@ -21,7 +21,7 @@ from lossatlas.analysis._graph import cache_key, degrees, neighbour_graph, on_fu
 from lossatlas.analysis._grid import grid_move_targets, grid_n_moves, grid_pair_product_sum
 from lossatlas.analysis._neighbourhood import Neighbourhood, resolve_neighbourhood
 from lossatlas.analysis._optima import distances_to_global
-from lossatlas.analysis._stats import pearson, spearman
+from lossatlas.analysis._stats import median, pearson, spearman
 from lossatlas.errors import InputError
 from lossatlas.landscape import Landscape
 
@@ -104,8 +104,9 @@ def assortativity(
     if on_full_grid(landscape, nb):
         degree = degrees(landscape)
         sum_xy = grid_pair_product_sum(landscape.space, centred)
-        sum_x = float(degree @ centred)
-        sum_xx = float(degree @ (centred * centred))
+        weight = degree.astype(np.float64)
+        sum_x = float(np.einsum("i,i->", weight, centred))
+        sum_xx = float(np.einsum("i,i,i->", weight, centred, centred))
         count = int(degree.sum())
         return _assortativity(sum_xy, sum_x, sum_xx, count)
     graph = neighbour_graph(landscape, neighbourhood=nb)
@@ -231,7 +232,7 @@ def walk_autocorrelation(
         den = (centred * centred).sum(axis=1)
         # constant walks (up to the round-off of their mean) carry no correlation
         ok = den > 1e-24 * (series * series).sum(axis=1)
-        return float(np.median(num[ok] / den[ok])) if ok.any() else float("nan")
+        return median(num[ok] / den[ok]) if ok.any() else float("nan")
     if estimator == "pooled":
         centred = series - series.mean()
         den = float((centred * centred).sum())
