@@ -180,6 +180,21 @@ def _listing(typer_app: typer.Typer) -> typer.Typer:
     return listing
 
 
+def _only(typer_app: typer.Typer, name: str) -> typer.Typer:
+    """A copy of ``typer_app`` holding only the command ``name`` (itself when there is none).
+
+    Typer reads the signature of every command (and its Pydantic coercion) to build the
+    click group; running one command needs only that command's.
+    """
+    for info in typer_app.registered_commands:
+        if info.name == name:
+            only = copy.copy(typer_app)
+            only.registered_commands = [info]
+            only.registered_groups = []
+            return only
+    return typer_app
+
+
 def _first_sentence(doc: str) -> str:
     """The first sentence of a docstring, whole (click would cut it at 45 characters)."""
     paragraph = _one_line(doc.strip().split("\n\n")[0])
@@ -224,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
 
         typer.echo(f"lossatlas {__version__}")
         return 0
-    target = _listing(app) if args in ([], ["--help"]) else app
+    target = _listing(app) if args in ([], ["--help"]) else _only(app, args[0])
     try:
         target(args=args, standalone_mode=False)
     except LossAtlasError as exc:

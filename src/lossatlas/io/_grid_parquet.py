@@ -158,7 +158,10 @@ def read_grid_parquet(
             or pa.types.is_large_string(schema.field(g).type)
         ]
         # ParquetFile, not read_table: that one imports pyarrow.dataset, which imports pandas
-        table = pq.ParquetFile(path, read_dictionary=texts).read(columns=[*groups, *hps, *losses])
+        # no thread pool: one small read, where starting the pool costs more CPU than it saves
+        table = pq.ParquetFile(path, read_dictionary=texts).read(
+            columns=[*groups, *hps, *losses], use_threads=False
+        )
     except (OSError, ValueError):
         return None
     if table.num_rows != space.size:
