@@ -137,11 +137,12 @@ def grid_scan(
         lo, hi = values[:, : k - o], values[:, o:]
         np.minimum(low[:, : k - o], hi, out=low[:, : k - o])
         np.minimum(low[:, o:], lo, out=low[:, o:])
-        neutral = np.abs(lo - hi) <= threshold
-        counts = _view(count, k, s)
-        counts[:, : k - o] += neutral
-        counts[:, o:] += neutral
-        if neutral.any():
+        gap = np.subtract(lo, hi)
+        neutral = np.abs(gap, out=gap) <= threshold
+        if neutral.any():  # rarely at epsilon = 0: skip the counts otherwise
+            counts = _view(count, k, s)
+            counts[:, : k - o] += neutral
+            counts[:, o:] += neutral
             mask = np.zeros(values.shape, dtype=bool)
             mask[:, : k - o] = neutral
             u = np.flatnonzero(mask).astype(dtype)
@@ -153,10 +154,10 @@ def grid_scan(
         values, low = _view(loss, k, s), _view(best, k, s)
         rows, index = _view(row, k, s), _view(flat, k, s)
         lo, hi = values[:, : k - o], values[:, o:]
-        up = np.where(hi == low[:, : k - o], index[:, o:], n)
-        np.minimum(rows[:, : k - o], up, out=rows[:, : k - o])
-        down = np.where(lo == low[:, o:], index[:, : k - o], n)
-        np.minimum(rows[:, o:], down, out=rows[:, o:])
+        # the lowest row among the neighbours that attain the best loss
+        first, second = rows[:, : k - o], rows[:, o:]
+        np.minimum(first, index[:, o:], out=first, where=hi == low[:, : k - o])
+        np.minimum(second, index[:, : k - o], out=second, where=lo == low[:, o:])
     row[row == n] = -1
     empty = np.empty(0, dtype=dtype)
     return (
