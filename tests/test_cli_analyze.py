@@ -118,3 +118,45 @@ def test_analyze_warns_when_epsilon_makes_one_plateau(capsys):
     assert "makes the whole landscape one plateau" in err
     assert main(["analyze", "--example", "--epsilon", "0", "--format", "json", "-q"]) == 0
     assert "one plateau" not in capsys.readouterr().err
+
+
+def _records() -> list[dict]:
+    return [
+        {"landscape": "rf iris", "model": "rf", "n_configs": 12, "fdc": 0.123456, "ok": True},
+        {"landscape": "svm iris", "model": "svm", "n_configs": 9, "fdc": float("nan")},
+    ]
+
+
+def test_plain_table_holds_every_cell_as_the_rich_table_does(capsys) -> None:
+    from lossatlas.commands.analyze import render_profile
+
+    records = _records()
+    plain = render_profile(records, "table", terminal=False)
+    assert render_profile(records, "table", terminal=True) is None  # rich printed it
+    rich = capsys.readouterr().out
+    lines = plain.splitlines()
+    assert lines[0] == "landscape profile"
+    assert lines[1].split() == ["metric", "rf", "iris", "svm", "iris"]
+    rows = {line.split()[0]: line.split()[1:] for line in lines[3:]}
+    # pandas' column types, as before: a column with a gap is float (the rich table agrees)
+    assert rows == {
+        "model": ["rf", "svm"],
+        "n_configs": ["12", "9"],
+        "fdc": ["0.1235", "nan"],
+        "ok": ["True", "nan"],
+    }
+    for name, cells in rows.items():
+        rich_line = next(line for line in rich.splitlines() if f" {name} " in line)
+        assert [c for c in rich_line.replace("│", " ").split()] == [name, *cells]
+
+
+def test_plain_table_of_one_landscape_keeps_integers() -> None:
+    from lossatlas.commands.analyze import plain_table
+
+    table = plain_table([_records()[0]])
+    assert [line.split() for line in table.splitlines()[3:]] == [
+        ["model", "rf"],
+        ["n_configs", "12"],
+        ["fdc", "0.1235"],
+        ["ok", "True"],
+    ]

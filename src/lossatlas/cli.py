@@ -19,6 +19,7 @@ from typing import Any
 
 import typer
 
+from lossatlas import _cli_coercion
 from lossatlas.errors import LossAtlasError
 
 app = typer.Typer(
@@ -174,6 +175,7 @@ def _register_commands() -> None:
 
 
 _hide_flag_types()
+_cli_coercion.install()
 _register_commands()
 
 
@@ -210,6 +212,21 @@ def _listing(typer_app: typer.Typer) -> typer.Typer:
         )
         listing.registered_groups.append(stubbed_group)
     return listing
+
+
+def _only(typer_app: typer.Typer, name: str) -> typer.Typer:
+    """A copy of ``typer_app`` holding only the command ``name`` (itself when there is none).
+
+    Typer reads the signature of every command (and its Pydantic coercion) to build the
+    click group; running one command needs only that command's.
+    """
+    for info in typer_app.registered_commands:
+        if info.name == name:
+            only = copy.copy(typer_app)
+            only.registered_commands = [info]
+            only.registered_groups = []
+            return only
+    return typer_app
 
 
 def _first_sentence(doc: str) -> str:
@@ -256,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
 
         typer.echo(f"lossatlas {__version__}")
         return 0
-    target = _listing(app) if args in ([], ["--help"]) else app
+    target = _listing(app) if args in ([], ["--help"]) else _only(app, args[0])
     try:
         target(args=args, standalone_mode=False)
     except LossAtlasError as exc:

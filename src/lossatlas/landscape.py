@@ -10,10 +10,14 @@ configurations (sorted, unique), one or more loss columns aligned with them (``t
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from lossatlas._pandas import pd
 
 from lossatlas import columns as roles
 from lossatlas.errors import InputError, SpaceError

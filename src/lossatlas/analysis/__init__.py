@@ -9,136 +9,130 @@ PED-ANOVA), overfitting, and :func:`compare_landscapes`. The ``_name`` modules a
 
 from __future__ import annotations
 
-from lossatlas.analysis._accessibility import (
-    accessible_basins,
-    accessible_depths,
-    global_accessible_basin_size,
-    global_optima_accessibility,
-    mean_accessible_basin_size,
-    mean_distance_to_global_optimum,
-    mean_path_length_to_global_optimum,
-)
-from lossatlas.analysis._comparison import LandscapeComparison, compare_landscapes
-from lossatlas.analysis._epistasis import (
-    diminishing_returns_index,
-    gamma,
-    gamma_star,
-    gamma_statistics,
-    global_idiosyncratic_index,
-    increasing_costs_index,
-)
-from lossatlas.analysis._epsilon import one_plateau_warning, suggest_epsilon
-from lossatlas.analysis._evolvability import evolvability_enhancing_fraction
-from lossatlas.analysis._fanova import (
-    LeafPartition,
-    decompose_marginals,
-    fanova_partition,
-    fanova_table,
-    fanova_tensor,
-    term_name,
-    terms_up_to,
-    tree_partition,
-)
-from lossatlas.analysis._fitness_correlation import (
-    basin_fitness_correlation,
-    fitness_flattening_index,
-    greedy_pointer,
-    neighbor_fitness_correlation,
-)
-from lossatlas.analysis._fitness_distribution import (
-    fitness_cauchy_location,
-    fitness_distribution,
-)
-from lossatlas.analysis._graph import (
-    NeighbourGraph,
-    NeighbourScan,
-    adjacency_matrix,
-    degrees,
-    distances_to,
-    edge_list,
-    neighbour_graph,
-    neighbour_moves,
-    neighbour_scan,
-    neutral_threshold,
-)
-from lossatlas.analysis._importance import (
-    encode_codes,
-    fanova_grid,
-    fit_forest,
-    importance,
-    ped_anova,
-    surrogate_fanova,
-    top_set_importance,
-)
-from lossatlas.analysis._improving import ImprovingEdges, improving_edges
-from lossatlas.analysis._lon import LocalOptimaNetwork, local_optima_network, lon_statistics
-from lossatlas.analysis._modality import basin_statistics, local_optima_ratio, n_local_optima
-from lossatlas.analysis._model_contrast import CONTRAST_COLUMNS, model_contrast
-from lossatlas.analysis._motifs import (
-    Squares,
-    classify_epistasis,
-    extradimensional_bypass,
-    squares,
-)
-from lossatlas.analysis._neighbourhood import (
-    Neighbourhood,
-    custom,
-    one_edit,
-    ordinal_radius,
-    resolve_neighbourhood,
-)
-from lossatlas.analysis._neutrality import ndc, neutrality, plateau_statistics
-from lossatlas.analysis._optima import (
-    DESCENTS,
-    PLATEAU_EXITS,
-    Optima,
-    distances_to_global,
-    global_optimum,
-    local_optima,
-    plateaus,
-    strict_local_optima,
-)
-from lossatlas.analysis._overfitting import (
-    Overfitting,
-    gap_drivers,
-    gap_summary,
-    generalisation_gap,
-    overfitting,
-)
-from lossatlas.analysis._profile import METRICS, list_metrics, profile, profile_one
-from lossatlas.analysis._registry import (
-    COSTS,
-    REGISTRY,
-    Metric,
-    MetricContext,
-    metric_readings,
-    metrics_markdown,
-    register,
-    select_metrics,
-)
-from lossatlas.analysis._ruggedness import gradient_intensity, r_s_ratio
-from lossatlas.analysis._similarity import (
-    Similarity,
-    align,
-    gamma_set_overlap,
-    gamma_set_similarity,
-    kendall_tau,
-    loss_similarity,
-    ranks,
-    shake_up,
-    similarity,
-    spearman,
-    top_k_overlap,
-    top_set,
-)
-from lossatlas.analysis._smoothness import (
-    assortativity,
-    autocorrelation,
-    correlation_length,
-    fdc,
-    random_walks,
-    walk_autocorrelation,
-)
+from importlib import import_module
+from typing import Any
+
+#: Public name -> the private module that defines it, imported on first access, so that
+#: ``lossatlas analyze`` loads only the metrics it computes (not scipy, sklearn, ...).
+_LAZY: dict[str, str] = {
+    "accessible_basins": "lossatlas.analysis._accessibility",
+    "accessible_depths": "lossatlas.analysis._accessibility",
+    "global_accessible_basin_size": "lossatlas.analysis._accessibility",
+    "global_optima_accessibility": "lossatlas.analysis._accessibility",
+    "mean_accessible_basin_size": "lossatlas.analysis._accessibility",
+    "mean_distance_to_global_optimum": "lossatlas.analysis._accessibility",
+    "mean_path_length_to_global_optimum": "lossatlas.analysis._accessibility",
+    "LandscapeComparison": "lossatlas.analysis._comparison",
+    "compare_landscapes": "lossatlas.analysis._comparison",
+    "diminishing_returns_index": "lossatlas.analysis._epistasis",
+    "gamma": "lossatlas.analysis._epistasis",
+    "gamma_star": "lossatlas.analysis._epistasis",
+    "gamma_statistics": "lossatlas.analysis._epistasis",
+    "global_idiosyncratic_index": "lossatlas.analysis._epistasis",
+    "increasing_costs_index": "lossatlas.analysis._epistasis",
+    "one_plateau_warning": "lossatlas.analysis._epsilon",
+    "suggest_epsilon": "lossatlas.analysis._epsilon",
+    "evolvability_enhancing_fraction": "lossatlas.analysis._evolvability",
+    "LeafPartition": "lossatlas.analysis._fanova",
+    "decompose_marginals": "lossatlas.analysis._fanova",
+    "fanova_partition": "lossatlas.analysis._fanova",
+    "fanova_table": "lossatlas.analysis._fanova",
+    "fanova_tensor": "lossatlas.analysis._fanova",
+    "term_name": "lossatlas.analysis._fanova",
+    "terms_up_to": "lossatlas.analysis._fanova",
+    "tree_partition": "lossatlas.analysis._fanova",
+    "basin_fitness_correlation": "lossatlas.analysis._fitness_correlation",
+    "fitness_flattening_index": "lossatlas.analysis._fitness_correlation",
+    "greedy_pointer": "lossatlas.analysis._fitness_correlation",
+    "neighbor_fitness_correlation": "lossatlas.analysis._fitness_correlation",
+    "fitness_cauchy_location": "lossatlas.analysis._fitness_distribution",
+    "fitness_distribution": "lossatlas.analysis._fitness_distribution",
+    "NeighbourGraph": "lossatlas.analysis._graph",
+    "NeighbourScan": "lossatlas.analysis._graph",
+    "adjacency_matrix": "lossatlas.analysis._graph",
+    "degrees": "lossatlas.analysis._graph",
+    "distances_to": "lossatlas.analysis._graph",
+    "edge_list": "lossatlas.analysis._graph",
+    "neighbour_graph": "lossatlas.analysis._graph",
+    "neighbour_moves": "lossatlas.analysis._graph",
+    "neighbour_scan": "lossatlas.analysis._graph",
+    "neutral_threshold": "lossatlas.analysis._graph",
+    "encode_codes": "lossatlas.analysis._importance",
+    "fanova_grid": "lossatlas.analysis._importance",
+    "fit_forest": "lossatlas.analysis._importance",
+    "importance": "lossatlas.analysis._importance",
+    "ped_anova": "lossatlas.analysis._importance",
+    "surrogate_fanova": "lossatlas.analysis._importance",
+    "top_set_importance": "lossatlas.analysis._importance",
+    "ImprovingEdges": "lossatlas.analysis._improving",
+    "improving_edges": "lossatlas.analysis._improving",
+    "LocalOptimaNetwork": "lossatlas.analysis._lon",
+    "local_optima_network": "lossatlas.analysis._lon",
+    "lon_statistics": "lossatlas.analysis._lon",
+    "basin_statistics": "lossatlas.analysis._modality",
+    "local_optima_ratio": "lossatlas.analysis._modality",
+    "n_local_optima": "lossatlas.analysis._modality",
+    "CONTRAST_COLUMNS": "lossatlas.analysis._model_contrast",
+    "model_contrast": "lossatlas.analysis._model_contrast",
+    "Squares": "lossatlas.analysis._motifs",
+    "classify_epistasis": "lossatlas.analysis._motifs",
+    "extradimensional_bypass": "lossatlas.analysis._motifs",
+    "squares": "lossatlas.analysis._motifs",
+    "Neighbourhood": "lossatlas.analysis._neighbourhood",
+    "custom": "lossatlas.analysis._neighbourhood",
+    "one_edit": "lossatlas.analysis._neighbourhood",
+    "ordinal_radius": "lossatlas.analysis._neighbourhood",
+    "resolve_neighbourhood": "lossatlas.analysis._neighbourhood",
+    "ndc": "lossatlas.analysis._neutrality",
+    "neutrality": "lossatlas.analysis._neutrality",
+    "plateau_statistics": "lossatlas.analysis._neutrality",
+    "DESCENTS": "lossatlas.analysis._optima",
+    "PLATEAU_EXITS": "lossatlas.analysis._optima",
+    "Optima": "lossatlas.analysis._optima",
+    "distances_to_global": "lossatlas.analysis._optima",
+    "global_optimum": "lossatlas.analysis._optima",
+    "local_optima": "lossatlas.analysis._optima",
+    "plateaus": "lossatlas.analysis._optima",
+    "strict_local_optima": "lossatlas.analysis._optima",
+    "Overfitting": "lossatlas.analysis._overfitting",
+    "gap_drivers": "lossatlas.analysis._overfitting",
+    "gap_summary": "lossatlas.analysis._overfitting",
+    "generalisation_gap": "lossatlas.analysis._overfitting",
+    "overfitting": "lossatlas.analysis._overfitting",
+    "METRICS": "lossatlas.analysis._profile",
+    "list_metrics": "lossatlas.analysis._profile",
+    "profile": "lossatlas.analysis._profile",
+    "profile_one": "lossatlas.analysis._profile",
+    "profile_rows": "lossatlas.analysis._profile",
+    "COSTS": "lossatlas.analysis._registry",
+    "REGISTRY": "lossatlas.analysis._registry",
+    "Metric": "lossatlas.analysis._registry",
+    "MetricContext": "lossatlas.analysis._registry",
+    "metric_readings": "lossatlas.analysis._registry",
+    "metrics_markdown": "lossatlas.analysis._registry",
+    "register": "lossatlas.analysis._registry",
+    "select_metrics": "lossatlas.analysis._registry",
+    "gradient_intensity": "lossatlas.analysis._ruggedness",
+    "r_s_ratio": "lossatlas.analysis._ruggedness",
+    "Similarity": "lossatlas.analysis._similarity",
+    "align": "lossatlas.analysis._similarity",
+    "gamma_set_overlap": "lossatlas.analysis._similarity",
+    "gamma_set_similarity": "lossatlas.analysis._similarity",
+    "kendall_tau": "lossatlas.analysis._similarity",
+    "loss_similarity": "lossatlas.analysis._similarity",
+    "ranks": "lossatlas.analysis._similarity",
+    "shake_up": "lossatlas.analysis._similarity",
+    "similarity": "lossatlas.analysis._similarity",
+    "spearman": "lossatlas.analysis._similarity",
+    "top_k_overlap": "lossatlas.analysis._similarity",
+    "top_set": "lossatlas.analysis._similarity",
+    "assortativity": "lossatlas.analysis._smoothness",
+    "autocorrelation": "lossatlas.analysis._smoothness",
+    "correlation_length": "lossatlas.analysis._smoothness",
+    "fdc": "lossatlas.analysis._smoothness",
+    "random_walks": "lossatlas.analysis._smoothness",
+    "walk_autocorrelation": "lossatlas.analysis._smoothness",
+}
 
 __all__ = [
     "one_plateau_warning",
@@ -238,6 +232,7 @@ __all__ = [
     "plateaus",
     "profile",
     "profile_one",
+    "profile_rows",
     "r_s_ratio",
     "register",
     "random_walks",
@@ -258,3 +253,16 @@ __all__ = [
     "tree_partition",
     "walk_autocorrelation",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'lossatlas.analysis' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

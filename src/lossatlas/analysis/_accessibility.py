@@ -14,7 +14,6 @@ GraphFLA 0.4.0 (COLA-Laboratory/GraphFLA), ``analysis/navigability.py``.
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse.csgraph import breadth_first_order
 
 from lossatlas.analysis._graph import cache_key
 from lossatlas.analysis._improving import improving_edges
@@ -52,6 +51,8 @@ def accessible_depths(
         go = int(np.argmin(landscape.loss(loss)))
         edges = improving_edges(landscape, loss=loss, epsilon=epsilon, neighbourhood=nb)
         reverse = edges.reversed_adjacency(n)
+        from scipy.sparse.csgraph import breadth_first_order
+
         order, parent = breadth_first_order(reverse, go, directed=True, return_predecessors=True)
         rows = np.arange(n, dtype=np.int64)
         pointer = np.where(parent >= 0, parent, rows).astype(np.int64)
@@ -161,6 +162,7 @@ def _accessible_basin(
 ) -> int:
     """Configurations with an improving path into plateau ``label`` (itself included)."""
     import scipy.sparse as sp
+    from scipy.sparse.csgraph import breadth_first_order
 
     n = landscape.n
     optima = local_optima(landscape, loss=loss, epsilon=epsilon, neighbourhood=nb)

@@ -8,13 +8,15 @@ an error rate, the same order as the fold spread of their evaluations).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from lossatlas import columns as roles
 from lossatlas.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["one_plateau_warning", "suggest_epsilon"]
 
@@ -72,6 +74,8 @@ def suggest_epsilon(
     # one text key per configuration: missing values (hyperparameters a model lacks) included
     config = frame[keys].astype(object).where(frame[keys].notna(), "").astype(str)
     config = config.agg("\x1f".join, axis=1)
+    import pandas as pd
+
     values = pd.to_numeric(frame[loss], errors="coerce")
     spread = values.groupby(config.to_numpy(), sort=False).std(ddof=1).dropna()
     if not len(spread):

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from lossatlas.analysis._graph import cache_key, neighbour_graph, neutral_threshold
+from lossatlas.analysis._graph import (
+    cache_key,
+    degrees,
+    neighbour_graph,
+    neutral_threshold,
+    on_full_grid,
+)
+from lossatlas.analysis._grid import grid_neighbour_sums
 from lossatlas.analysis._improving import goodness, objective
 from lossatlas.analysis._neighbourhood import Neighbourhood, resolve_neighbourhood
 from lossatlas.analysis._optima import local_optima
@@ -40,7 +47,13 @@ def neighbor_fitness_correlation(
     GraphFLA 0.4.0, ``analysis/correlation.py`` (``neighbor_fitness_correlation``).
     """
     values = objective(landscape, loss)
-    graph = neighbour_graph(landscape, neighbourhood=neighbourhood)
+    nb = resolve_neighbourhood(neighbourhood)
+    if on_full_grid(landscape, nb):
+        total = grid_neighbour_sums(landscape.space, values)
+        count = degrees(landscape)
+        has = count > 0
+        return pearson(values[has], total[has] / count[has])
+    graph = neighbour_graph(landscape, neighbourhood=nb)
     total = np.zeros(landscape.n)
     count = np.zeros(landscape.n, dtype=np.int64)
     for k in range(graph.n_moves):

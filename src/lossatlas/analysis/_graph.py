@@ -24,13 +24,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-import scipy.sparse as sp
 
+from lossatlas.analysis._grid import grid_degrees, grid_distances_to, grid_scan
 from lossatlas.analysis._neighbourhood import Neighbourhood, resolve_neighbourhood
 from lossatlas.landscape import Landscape
+
+if TYPE_CHECKING:
+    import scipy.sparse
 
 __all__ = [
     "NeighbourGraph",
@@ -195,6 +198,8 @@ def degrees(landscape: Landscape, *, neighbourhood: Neighbourhood | None = None)
     ndarray of shape (n,)
     """
     nb = resolve_neighbourhood(neighbourhood)
+    if on_full_grid(landscape, nb):
+        return landscape.cached("degree", lambda: grid_degrees(landscape.space))
     graph = neighbour_graph(landscape, neighbourhood=nb)
     key = "degree" if nb.is_default else ("degree", nb)
     return landscape.cached(key, lambda: (graph.targets >= 0).sum(axis=0))
@@ -227,7 +232,7 @@ def edge_list(
 
 def adjacency_matrix(
     landscape: Landscape, *, neighbourhood: Neighbourhood | None = None
-) -> sp.csr_matrix:
+) -> scipy.sparse.csr_matrix:
     """Symmetric 0/1 adjacency matrix of the neighbourhood graph.
 
     Parameters
@@ -239,6 +244,8 @@ def adjacency_matrix(
     -------
     scipy.sparse.csr_matrix of shape (n, n)
     """
+    import scipy.sparse as sp  # lazily: scipy.sparse costs ~0.3 s to import
+
     u, v = edge_list(landscape, neighbourhood=neighbourhood)
     n = landscape.n
     data = np.ones(2 * len(u), dtype=np.float64)
@@ -283,6 +290,28 @@ def neutral_threshold(loss: np.ndarray, epsilon: float) -> float:
     """
     scale = float(np.abs(loss).max()) if len(loss) else 0.0
     return float(epsilon) + 1e-9 * max(1.0, scale)
+
+
+def on_full_grid(landscape: Landscape, neighbourhood: Neighbourhood) -> bool:
+    """Whether the full-grid fast paths of :mod:`._grid` serve ``landscape``.
+
+    Parameters
+    ----------
+    landscape : Landscape
+    neighbourhood : Neighbourhood
+
+    Returns
+    -------
+    bool
+        True for a full grid with the default (1-edit) neighbourhood.
+    """
+    return landscape.is_full and neighbourhood.is_default
+
+
+def _grid_scan(landscape: Landscape, loss: np.ndarray, epsilon: float) -> NeighbourScan:
+    threshold = neutral_threshold(loss, epsilon)
+    best_loss, best_row, neutral_count, u, v = grid_scan(landscape.space, loss, threshold)
+    return NeighbourScan(best_loss, best_row, degrees(landscape), neutral_count, u, v, threshold)
 
 
 def _scan(
@@ -350,6 +379,10 @@ def neighbour_scan(
 
         raise InputError(f"epsilon must be >= 0, not {epsilon}")
     values = landscape.loss(loss)
+    if on_full_grid(landscape, nb):
+        return landscape.cached(
+            ("scan", loss, epsilon), lambda: _grid_scan(landscape, values, epsilon)
+        )
     return landscape.cached(
         ("scan", loss, epsilon, *cache_key(nb)), lambda: _scan(landscape, values, epsilon, nb)
     )
@@ -382,6 +415,8 @@ def distances_to(
         return _general_distances_to(landscape, np.asarray(rows, dtype=np.int64), nb)
     rows = np.asarray(rows, dtype=np.int64)
     space = landscape.space
+    if landscape.is_full and len(rows) <= 16:
+        return grid_distances_to(space, landscape.index[rows])
     codes = landscape.codes
     if len(rows) <= 16 or space.size > 8 * max(landscape.n, 1) or space.size > 5 * 10**7:
         out = np.full(landscape.n, np.iinfo(np.int64).max, dtype=np.int64)

@@ -8,14 +8,16 @@ the epistasis family) and its reversed adjacency the accessibility metrics.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
-import scipy.sparse as sp
 
 from lossatlas.analysis._graph import cache_key, neighbour_graph, neutral_threshold
 from lossatlas.analysis._neighbourhood import Neighbourhood, resolve_neighbourhood
 from lossatlas.landscape import Landscape
+
+if TYPE_CHECKING:
+    import scipy.sparse
 
 __all__ = ["ImprovingEdges", "improving_edges"]
 
@@ -28,8 +30,10 @@ class ImprovingEdges(NamedTuple):
     target: np.ndarray
     gap: np.ndarray
 
-    def reversed_adjacency(self, n: int) -> sp.csr_matrix:
+    def reversed_adjacency(self, n: int) -> scipy.sparse.csr_matrix:
         """CSR matrix with an entry ``(target, source)`` per edge."""
+        import scipy.sparse as sp  # lazily: not needed by the default profile
+
         data = np.ones(len(self.source), dtype=np.int8)
         return sp.csr_matrix((data, (self.target, self.source)), shape=(n, n))
 

@@ -33,7 +33,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.sparse.csgraph import shortest_path
 
 from lossatlas.errors import InputError
 from lossatlas.space import Hyperparameter, SearchSpace
@@ -160,6 +159,8 @@ class Neighbourhood:
                 f"neighbourhood {self.name!r}: the value graph of hyperparameter {hp.name!r} "
                 "is not symmetric (a move from a to b needs the move from b to a)"
             )
+        from scipy.sparse.csgraph import shortest_path  # lazily: only for custom graphs
+
         dist = shortest_path(matrix, method="D", unweighted=True, directed=False)
         if not np.all(np.isfinite(dist)):
             raise InputError(

@@ -31,7 +31,7 @@ Two choices change basins at ``epsilon > 0`` and are options of :func:`local_opt
 
 Everything is vectorised: pointers come from one pass over the move table, basins from pointer
 jumping (``p = p[p]``, ``O(n log depth)``) and plateaus from
-:func:`scipy.sparse.csgraph.connected_components`.
+:func:`~lossatlas.analysis._components.components`.
 """
 
 from __future__ import annotations
@@ -39,9 +39,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
+from lossatlas.analysis._components import components
 from lossatlas.analysis._graph import cache_key, distances_to, neighbour_scan
 from lossatlas.analysis._neighbourhood import Neighbourhood, resolve_neighbourhood
 from lossatlas.analysis._plateau_exits import first_exits, plateau_extremes
@@ -140,13 +139,7 @@ def _plateau_labels(
 ) -> np.ndarray:
     def compute() -> np.ndarray:
         scan = neighbour_scan(landscape, loss=loss, epsilon=epsilon, neighbourhood=nb)
-        n = landscape.n
-        if len(scan.neutral_u) == 0:
-            return np.arange(n, dtype=np.int64)
-        data = np.ones(len(scan.neutral_u), dtype=np.int8)
-        graph = sp.coo_matrix((data, (scan.neutral_u, scan.neutral_v)), shape=(n, n)).tocsr()
-        _, labels = connected_components(graph, directed=False)
-        return labels.astype(np.int64)
+        return components(landscape.n, scan.neutral_u, scan.neutral_v)
 
     return landscape.cached(("plateaus", loss, float(epsilon), *cache_key(nb)), compute)
 

@@ -10,10 +10,9 @@ metric of cost ``"default"``), or those named by ``metrics=``/``families=``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from lossatlas import columns as roles
 from lossatlas.analysis import _catalogue, _catalogue_graphfla  # noqa: F401 -- registration
@@ -28,7 +27,10 @@ from lossatlas.analysis._registry import (
 from lossatlas.errors import InputError
 from lossatlas.landscape import Landscape
 
-__all__ = ["METRICS", "list_metrics", "profile", "profile_one"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["METRICS", "list_metrics", "profile", "profile_one", "profile_rows"]
 
 #: ``{key: reading}`` of the default profile, derived from the registry.
 METRICS: dict[str, str] = metric_readings([m for m in REGISTRY.values() if m.cost == "default"])
@@ -178,6 +180,52 @@ def profile(
     >>> wide["neighbourhood"].iloc[0]
     'ordinal_radius(2)'
     """
+    import pandas as pd
+
+    return pd.DataFrame(
+        profile_rows(
+            landscapes,
+            loss=loss,
+            epsilon=epsilon,
+            relative_epsilon=relative_epsilon,
+            n_walks=n_walks,
+            walk_length=walk_length,
+            seed=seed,
+            progress=progress,
+            metrics=metrics,
+            families=families,
+            descent=descent,
+            plateau_exit=plateau_exit,
+            neighbourhood=neighbourhood,
+        )
+    )
+
+
+def profile_rows(
+    landscapes: Landscape | Sequence[Landscape],
+    *,
+    loss: str = "test",
+    epsilon: float = 0.0,
+    relative_epsilon: bool = False,
+    n_walks: int = 1000,
+    walk_length: int = 20,
+    seed: int = 0,
+    progress: bool = False,
+    metrics: str | Iterable[str] | None = None,
+    families: str | Iterable[str] | None = None,
+    descent: str = "stop",
+    plateau_exit: str = "lowest",
+    neighbourhood: Neighbourhood | None = None,
+) -> list[dict[str, Any]]:
+    """The rows of :func:`profile` as dicts, one per landscape, in its column order.
+
+    The same parameters as :func:`profile`; no DataFrame is built (so pandas is not
+    imported: the quick path of ``lossatlas analyze``).
+
+    Returns
+    -------
+    list of dict
+    """
     nb = resolve_neighbourhood(neighbourhood)
     items = [landscapes] if isinstance(landscapes, Landscape) else list(landscapes)
     if not items:
@@ -226,4 +274,4 @@ def profile(
                 "neighbourhood": nb.name,
             }
         )
-    return pd.DataFrame(rows)
+    return rows

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from lossatlas.analysis._neighbourhood import Neighbourhood, one_edit
 from lossatlas.errors import InputError
 from lossatlas.landscape import Landscape
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "COSTS",
@@ -205,6 +206,8 @@ def select_metrics(
 def list_metrics() -> pd.DataFrame:
     """Every registered metric: ``name``, ``family``, ``group``, ``reading``, ``parameters``,
     ``cost``, ``relabel_invariant`` and ``note``, in profile column order."""
+    import pandas as pd
+
     return pd.DataFrame(
         [
             {

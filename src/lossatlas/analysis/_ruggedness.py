@@ -10,7 +10,6 @@ GraphFLA 0.4.0 (COLA-Laboratory/GraphFLA), ``analysis/ruggedness.py`` and ``_rou
 from __future__ import annotations
 
 import numpy as np
-from scipy.linalg import solve_triangular
 
 from lossatlas.analysis._improving import improving_edges, objective
 from lossatlas.analysis._neighbourhood import Neighbourhood
@@ -92,6 +91,8 @@ def r_s_ratio(landscape: Landscape, *, loss: str = "test") -> float:
     diagonal = np.abs(np.diag(r))
     if diagonal.min() <= max(landscape.n, width) * np.finfo(float).eps * diagonal.max():
         return float("nan")  # rank deficient: the slope is not identifiable
+    from scipy.linalg import solve_triangular  # lazily: a costly metric only
+
     coef = solve_triangular(r, q.T @ y)
     residual = y - design @ coef
     roughness = float(np.sqrt(residual @ residual / landscape.n))

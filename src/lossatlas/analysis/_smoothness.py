@@ -17,10 +17,11 @@ from typing import Literal
 
 import numpy as np
 
-from lossatlas.analysis._graph import cache_key, neighbour_graph
+from lossatlas.analysis._graph import cache_key, degrees, neighbour_graph, on_full_grid
+from lossatlas.analysis._grid import grid_move_targets, grid_n_moves, grid_pair_product_sum
 from lossatlas.analysis._neighbourhood import Neighbourhood, resolve_neighbourhood
 from lossatlas.analysis._optima import distances_to_global
-from lossatlas.analysis._stats import pearson, spearman
+from lossatlas.analysis._stats import median, pearson, spearman
 from lossatlas.errors import InputError
 from lossatlas.landscape import Landscape
 
@@ -99,7 +100,16 @@ def assortativity(
     """
     values = landscape.loss(loss)
     centred = values - values.mean()
-    graph = neighbour_graph(landscape, neighbourhood=neighbourhood)
+    nb = resolve_neighbourhood(neighbourhood)
+    if on_full_grid(landscape, nb):
+        degree = degrees(landscape)
+        sum_xy = grid_pair_product_sum(landscape.space, centred)
+        weight = degree.astype(np.float64)
+        sum_x = float(np.einsum("i,i->", weight, centred))
+        sum_xx = float(np.einsum("i,i,i->", weight, centred, centred))
+        count = int(degree.sum())
+        return _assortativity(sum_xy, sum_x, sum_xx, count)
+    graph = neighbour_graph(landscape, neighbourhood=nb)
     sum_xy = sum_x = sum_xx = 0.0
     count = 0
     for k in range(graph.n_moves):
@@ -111,6 +121,10 @@ def assortativity(
         sum_x += float(x.sum())
         sum_xx += float(x @ x)
         count += len(x)
+    return _assortativity(sum_xy, sum_x, sum_xx, count)
+
+
+def _assortativity(sum_xy: float, sum_x: float, sum_xx: float, count: int) -> float:
     if count == 0:
         return float("nan")
     mean = sum_x / count
@@ -152,8 +166,22 @@ def random_walks(
     if n_walks < 1 or walk_length < 1:
         raise InputError("n_walks and walk_length must be >= 1")
     rng = np.random.default_rng(seed)
-    graph = neighbour_graph(landscape, neighbourhood=neighbourhood)
-    deg = (graph.targets >= 0).sum(axis=0) if graph.n_moves else np.zeros(landscape.n, int)
+    nb = resolve_neighbourhood(neighbourhood)
+    if on_full_grid(landscape, nb):
+        space = landscape.space
+        n_moves = grid_n_moves(space)
+        deg = degrees(landscape) if n_moves else np.zeros(landscape.n, int)
+
+        def targets(moves: np.ndarray, rows: np.ndarray) -> np.ndarray:
+            return grid_move_targets(space, moves, rows)
+    else:
+        graph = neighbour_graph(landscape, neighbourhood=nb)
+        n_moves = graph.n_moves
+        deg = (graph.targets >= 0).sum(axis=0) if n_moves else np.zeros(landscape.n, int)
+
+        def targets(moves: np.ndarray, rows: np.ndarray) -> np.ndarray:
+            return graph.targets[moves, rows]
+
     walks = np.empty((n_walks, walk_length + 1), dtype=np.int64)
     current = rng.integers(0, landscape.n, size=n_walks)
     walks[:, 0] = current
@@ -161,8 +189,8 @@ def random_walks(
         nxt = current.copy()
         pending = np.flatnonzero(deg[current] > 0)
         while len(pending):
-            moves = rng.integers(0, graph.n_moves, size=len(pending))
-            target = graph.targets[moves, current[pending]]
+            moves = rng.integers(0, n_moves, size=len(pending))
+            target = targets(moves, current[pending])
             ok = target >= 0
             nxt[pending[ok]] = target[ok]
             pending = pending[~ok]
@@ -204,7 +232,7 @@ def walk_autocorrelation(
         den = (centred * centred).sum(axis=1)
         # constant walks (up to the round-off of their mean) carry no correlation
         ok = den > 1e-24 * (series * series).sum(axis=1)
-        return float(np.median(num[ok] / den[ok])) if ok.any() else float("nan")
+        return median(num[ok] / den[ok]) if ok.any() else float("nan")
     if estimator == "pooled":
         centred = series - series.mean()
         den = float((centred * centred).sum())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -30,34 +31,93 @@ def profile_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{k: _jsonable(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
-def render_profile(frame: pd.DataFrame, fmt: str) -> str | None:
-    """Render a profile table as JSON or CSV text; ``None`` for the rich table (printed)."""
-    if fmt == "json":
-        records = profile_records(frame)
-        return json.dumps(records[0] if len(records) == 1 else records, indent=2)
-    if fmt == "csv":
-        return frame.to_csv(index=False).rstrip("\n")
+def _cell(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _table_rows(records: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
+    """``(metric, cells)`` per column of the profile, the ``landscape`` column left out."""
+    columns = list(dict.fromkeys(k for row in records for k in row))
+    return [
+        (column, [_cell(row.get(column, float("nan"))) for row in records])
+        for column in columns
+        if column != "landscape"
+    ]
+
+
+def plain_table(records: list[dict[str, Any]]) -> str:
+    """The profile as an aligned plain-text table (metrics as rows, landscapes as columns).
+
+    What ``--format table`` prints when standard output is not a terminal: the rich table's
+    content without its box, and without importing rich.
+    """
+    header = ["metric", *(str(row.get("landscape", "")) for row in records)]
+    body = [[name, *cells] for name, cells in _table_rows(records)]
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        first = cells[0].ljust(widths[0])
+        rest = (cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True))
+        return "  ".join([first, *rest]).rstrip()
+
+    rule = "  ".join("-" * width for width in widths)
+    return "\n".join(["landscape profile", line(header), rule, *(line(b) for b in body)])
+
+
+def _rich_table(records: list[dict[str, Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from lossatlas.analysis._profile import METRICS
-
     table = Table(title="landscape profile", show_lines=False)
     table.add_column("metric", style="bold")
-    for label in frame["landscape"]:
-        table.add_column(str(label), justify="right")
-    for column in frame.columns:
-        if column == "landscape":
-            continue
-        cells = []
-        for value in frame[column]:
-            if isinstance(value, float):
-                cells.append(f"{value:.4g}")
-            else:
-                cells.append(str(value))
-        name = column if column not in METRICS else f"{column}"
+    for row in records:
+        table.add_column(str(row.get("landscape", "")), justify="right")
+    for name, cells in _table_rows(records):
         table.add_row(name, *cells)
     Console().print(table)
+
+
+def _frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(records)
+
+
+def render_profile(
+    profile: pd.DataFrame | list[dict[str, Any]], fmt: str, *, terminal: bool | None = None
+) -> str | None:
+    """Render a profile as JSON, CSV or a table; ``None`` when the rich table was printed.
+
+    Parameters
+    ----------
+    profile : DataFrame or list of dict
+        The profile (:func:`~lossatlas.analysis.profile`) or its rows
+        (:func:`~lossatlas.analysis._profile.profile_rows`).
+    fmt : {"table", "json", "csv"}
+    terminal : bool, optional
+        Whether standard output is a terminal (default: ask it). A terminal gets the rich
+        table (printed here); anything else the plain-text :func:`plain_table`.
+
+    Returns
+    -------
+    str or None
+    """
+    if isinstance(profile, list):
+        if fmt != "table" or len(profile) > 1:  # pandas' column types, as the table had
+            profile = _frame(profile)
+        records = profile if isinstance(profile, list) else profile.to_dict("records")
+    else:
+        records = profile.to_dict("records") if fmt == "table" else []
+    if fmt == "json":
+        rows = profile_records(profile)  # type: ignore[arg-type]
+        return json.dumps(rows[0] if len(rows) == 1 else rows, indent=2)
+    if fmt == "csv":
+        return profile.to_csv(index=False).rstrip("\n")  # type: ignore[union-attr]
+    if terminal is None:
+        terminal = sys.stdout.isatty()
+    if not terminal:
+        return plain_table(records)
+    _rich_table(records)
     return None
 
 
@@ -126,7 +186,7 @@ def analyze(
     ] = False,
 ) -> None:
     """Print the fitness-landscape profile of every landscape in SOURCE."""
-    from lossatlas.analysis._profile import profile
+    from lossatlas.analysis._profile import profile_rows
     from lossatlas.io import load_landscapes
 
     if fmt not in FORMATS:
@@ -151,7 +211,7 @@ def analyze(
 
         for line in role_lines(landscapes, source_columns(table), source=str(table)):
             typer.echo(line, err=True)
-    frame = profile(
+    rows = profile_rows(
         landscapes,
         loss=loss,
         epsilon=epsilon,
@@ -165,12 +225,12 @@ def analyze(
     )
     from lossatlas.analysis._epsilon import one_plateau_warning
 
-    for row in frame.to_dict("records"):
+    for row in rows:
         label = " ".join(str(row[k]) for k in ("model", "dataset") if k in row) or str(table)
         warning = one_plateau_warning(row, label=label, epsilon=epsilon)
         if warning is not None:
             typer.echo(f"warning: {warning}", err=True)
-    text = render_profile(frame, fmt)
+    text = render_profile(rows, fmt)
     if text is not None:
         typer.echo(text)
 

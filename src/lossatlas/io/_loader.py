@@ -10,9 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Union
 
-import pandas as pd
+from lossatlas._pandas import is_dataframe
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from lossatlas._pandas import pd
 
 from lossatlas.errors import InputError
 from lossatlas.io._tables import TABLE_SUFFIXES, read_landscapes, read_table
@@ -36,7 +41,7 @@ _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 #: What :func:`load_landscapes` reads.
-Source = Landscape | Iterable[Landscape] | pd.DataFrame | str | Path
+Source = Union[Landscape, Iterable[Landscape], "pd.DataFrame", str, Path]  # noqa: UP007
 
 
 def is_storage_url(source: object) -> bool:
@@ -184,7 +189,7 @@ def load_landscapes(
     """
     if isinstance(source, Landscape):
         return [source]
-    if isinstance(source, pd.DataFrame):
+    if is_dataframe(source):
         return read_landscapes(source, **read_options)
     if isinstance(source, str | Path):
         kind = source_kind(source)

@@ -47,9 +47,9 @@ def source_columns(source: object) -> list[str] | None:
     -------
     list of str or None
     """
-    import pandas as pd
+    from lossatlas._pandas import is_dataframe
 
-    if isinstance(source, pd.DataFrame):
+    if is_dataframe(source):
         return [str(c) for c in source.columns]
     if not isinstance(source, str | Path) or "://" in str(source):
         return None

@@ -12,10 +12,16 @@ import os
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+from lossatlas._pandas import is_dataframe
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from lossatlas._pandas import pd
 
 from lossatlas import columns as roles
 from lossatlas.errors import InputError
@@ -233,13 +239,20 @@ def read_landscapes(
     list of Landscape
         One per group, sorted by group within each part.
     """
-    if isinstance(source, pd.DataFrame):
+    if is_dataframe(source):
         frame, name = source, name or "table"
     else:
         path = Path(source)
+        if _check_suffix(path) == "parquet" and path.is_file():
+            given = space
+            space = space or _space_from_parquet(path)
+            if given is None and space is not None and losses is None:
+                from lossatlas.io._grid_parquet import read_grid_parquet
+
+                quick = read_grid_parquet(path, space, from_frame_options, name=name)
+                if quick is not None:
+                    return [quick]
         frame, name = read_table(path), name or str(path)
-        if space is None and _check_suffix(path) == "parquet":
-            space = _space_from_parquet(path)
     if len(frame) == 0:
         raise InputError(f"{name}: the table is empty (no rows)")
     frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
