@@ -251,7 +251,14 @@ def _basin_hopping(
     cached = _LastHessian(potential)
 
     def quench(x: np.ndarray) -> tuple[np.ndarray, float] | None:
-        q = minimize(potential, x, rms_tol=rms_tol, max_iterations=max_iterations, memory=memory)
+        q = minimize(
+            potential,
+            x,
+            rms_tol=rms_tol,
+            max_iterations=max_iterations,
+            memory=memory,
+            engine="numpy",
+        )
         if not (q.converged and math.isfinite(q.energy)):
             counts["failed"] += 1
             return None
@@ -266,6 +273,7 @@ def _basin_hopping(
                 store_tol=store_tol,
                 max_iterations=max_iterations,
                 memory=memory,
+                engine="numpy",
             )
             if math.isfinite(p.energy):
                 xs, es = p.x, p.energy
@@ -335,6 +343,7 @@ def refine_minimum(
     store_tol: float = 1e-9,
     max_iterations: int = 10_000,
     memory: int = 30,
+    engine: str = "scipy",
 ) -> MinimizeResult:
     """Tighten a quenched minimum to RMS gradient ``store_tol`` before it is stored.
 
@@ -357,13 +366,23 @@ def refine_minimum(
         RMS gradient to reach.
     max_iterations, memory : int
         L-BFGS limits of the fallback.
+    engine : {"scipy", "numpy"}, default "scipy"
+        The L-BFGS of the fallback (see :func:`~lossatlas.energy._minimize.minimize`).
 
     Returns
     -------
     MinimizeResult
         ``converged`` when ``store_tol`` was reached.
     """
-    p = minimize(potential, x, rms_tol=rms_tol, memory=memory, polish=True, polish_tol=store_tol)
+    p = minimize(
+        potential,
+        x,
+        rms_tol=rms_tol,
+        memory=memory,
+        polish=True,
+        polish_tol=store_tol,
+        engine=engine,
+    )
     if not p.converged and math.isfinite(p.energy):
         p = minimize(
             potential,
@@ -373,5 +392,6 @@ def refine_minimum(
             memory=memory,
             polish=True,
             polish_tol=store_tol,
+            engine=engine,
         )
     return p

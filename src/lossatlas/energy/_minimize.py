@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.optimize import minimize as _scipy_minimize
 
 from lossatlas._threads import limit_blas
+from lossatlas.energy._lbfgs import lbfgs
 from lossatlas.errors import InputError, LossAtlasError
 
 if TYPE_CHECKING:
@@ -119,6 +119,7 @@ def minimize(
     memory: int = 30,
     polish: bool = False,
     polish_tol: float = 1e-9,
+    engine: str = "scipy",
 ) -> MinimizeResult:
     """Minimise ``potential`` from ``x0`` until the RMS gradient is below ``rms_tol``.
 
@@ -138,6 +139,11 @@ def minimize(
         After L-BFGS, take up to 10 Newton steps with the exact Hessian to reach ``polish_tol``.
     polish_tol : float, default 1e-9
         RMS-gradient target of the polish.
+    engine : {"scipy", "numpy"}, default "scipy"
+        ``"scipy"``: :func:`scipy.optimize.minimize` with ``method="L-BFGS-B"`` (More-Thuente
+        line search). ``"numpy"``: the L-BFGS of :func:`lossatlas.energy._lbfgs.lbfgs`
+        (compact representation, backtracking line search), a third of the overhead per
+        evaluation and no scipy import; basin-hopping quenches use it.
 
     Returns
     -------
@@ -167,8 +173,10 @@ def minimize(
         raise InputError(
             f"minimize: tolerances must be positive, got rms_tol={rms_tol}, polish_tol={polish_tol}"
         )
+    if engine not in ("scipy", "numpy"):
+        raise InputError(f"minimize: engine must be 'scipy' or 'numpy', got {engine!r}")
     with limit_blas(1):  # L-BFGS makes many tiny BLAS calls: threads cost more than they gain
-        return _minimize(potential, x, rms_tol, max_iterations, memory, polish, polish_tol)
+        return _minimize(potential, x, rms_tol, max_iterations, memory, polish, polish_tol, engine)
 
 
 def _minimize(
@@ -179,11 +187,34 @@ def _minimize(
     memory: int,
     polish: bool,
     polish_tol: float,
+    engine: str = "scipy",
 ) -> MinimizeResult:
     fg = _Counted(potential)
     energy, g = fg(x)
     rms = rms_gradient(g)
     n_iterations = 0
+    if engine == "numpy":
+        if rms >= rms_tol:
+            x, energy, g, n_iterations = lbfgs(
+                fg, x, energy, g, rms_tol=rms_tol, max_iterations=max_iterations, memory=memory
+            )
+            rms = rms_gradient(g)
+        return _finish(
+            potential,
+            fg,
+            x,
+            energy,
+            g,
+            rms,
+            n_iterations,
+            rms_tol,
+            max_iterations,
+            memory,
+            polish,
+            polish_tol,
+        )
+    from scipy.optimize import minimize as _scipy_minimize
+
     stalled = 0
     runs = 0
 
@@ -221,7 +252,38 @@ def _minimize(
         if new_e <= energy + roundoff:
             x, energy, g, rms = np.array(res.x, dtype=float), new_e, new_g, new_rms
         stalled = 0 if gained else stalled + 1
+    return _finish(
+        potential,
+        fg,
+        x,
+        energy,
+        g,
+        rms,
+        n_iterations,
+        rms_tol,
+        max_iterations,
+        memory,
+        polish,
+        polish_tol,
+    )
 
+
+def _finish(
+    potential: Potential,
+    fg: _Counted,
+    x: np.ndarray,
+    energy: float,
+    g: np.ndarray,
+    rms: float,
+    n_iterations: int,
+    rms_tol: float,
+    max_iterations: int,
+    memory: int,
+    polish: bool,
+    polish_tol: float,
+) -> MinimizeResult:
+    """The round-off stage (when L-BFGS stopped short of ``rms_tol``), the optional Newton
+    polish, and the result."""
     if rms >= rms_tol and n_iterations < max_iterations:
         # scipy's Wolfe line search cannot see energy changes below round-off; finish with
         # steps that accept tiny energy rises, as GMIN's L-BFGS does.
