@@ -70,7 +70,14 @@ def explore(
     temperature: Annotated[float, typer.Option(help="Metropolis temperature.")] = 2.0,
     step_size: Annotated[float, typer.Option(help="Uniform step half-width.")] = 1.0,
     adaptive_step: Annotated[bool, typer.Option(help="Adapt the step size.")] = False,
-    chains: Annotated[int, typer.Option(help="Independent chains (processes).")] = 1,
+    chains: Annotated[int, typer.Option(help="Independent chains (processes, or dask tasks).")] = 1,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="dask.distributed scheduler (tcp://host:port): chains run on its workers, "
+            "this process alone writes --db."
+        ),
+    ] = None,
     rms_tol: Annotated[float, typer.Option(help="Quench RMS-gradient tolerance.")] = 1e-6,
     energy_tol: Annotated[
         float | None, typer.Option(help="Minima closer in energy may be equal (default 1e-4).")
@@ -88,6 +95,7 @@ def explore(
         BasinHoppingOptions,
         Database,
         basin_hopping,
+        distributed_basin_hopping,
         parallel_basin_hopping,
         potential_db_options,
         potential_from_spec,
@@ -138,7 +146,19 @@ def explore(
             probe.set_meta("potential", spec)
         probe.set_meta("energy_tol", e_tol)
         probe.set_meta("distance_tol", d_tol)
-    if chains == 1:
+    if scheduler is not None:
+        results = distributed_basin_hopping(
+            spec,
+            db_path,
+            options,
+            scheduler=scheduler,
+            chains=chains,
+            seed=seed,
+            energy_tol=e_tol,
+            distance_tol=d_tol,
+            progress=not quiet,
+        )
+    elif chains == 1:
         with Database(
             db_path, energy_tol=e_tol, distance_tol=d_tol, **potential_db_options(pot)
         ) as db:

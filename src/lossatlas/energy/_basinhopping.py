@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -39,9 +39,30 @@ from lossatlas.energy._options import BasinHoppingOptions
 from lossatlas.errors import InputError
 
 if TYPE_CHECKING:
+    from lossatlas.energy._records import Minimum
     from lossatlas.energy.potentials import Potential
 
-__all__ = ["BasinHoppingResult", "basin_hopping", "refine_minimum"]
+__all__ = ["BasinHoppingResult", "MinimumStore", "basin_hopping", "refine_minimum"]
+
+
+class MinimumStore(Protocol):
+    """Where a walk looks its quenches up and stores new minima: a :class:`Database`, or the
+    in-memory store of a chain run on a dask worker (``lossatlas.energy._distributed``)."""
+
+    def minima(self) -> list[Minimum]: ...
+
+    def find_minimum(self, energy: float, coords: np.ndarray) -> Minimum | None: ...
+
+    def add_minimum(
+        self,
+        energy: float,
+        coords: np.ndarray,
+        *,
+        fvib: float | None = None,
+        n_positive: int | None = None,
+        lowest_eigenvalue: float | None = None,
+    ) -> tuple[Minimum, bool]: ...
+
 
 # scipy.optimize.basinhopping's factor for the adaptive step size.
 _ADAPT_FACTOR = 0.9
@@ -126,7 +147,7 @@ def _metropolis(e_new: float, e_old: float, temperature: float, rng: np.random.G
 
 def basin_hopping(
     potential: Potential,
-    db: Database,
+    db: Database | MinimumStore,
     options: BasinHoppingOptions | None = None,
     *,
     x0: np.ndarray | None = None,
@@ -140,7 +161,7 @@ def basin_hopping(
     ----------
     potential : Potential
         The loss surface (``energy_gradient``, ``hessian``, ``random_coordinates``).
-    db : Database
+    db : Database or MinimumStore
         Where minima go; its ``canonicalise``, ``distance`` and tolerances decide what is
         distinct (give it ``potential.canonicalise`` and ``potential.symmetry_distance`` for
         networks, or open it with :meth:`Database.open`).
@@ -222,7 +243,7 @@ class _LastHessian:
 
 def _basin_hopping(
     potential: Potential,
-    db: Database,
+    db: Database | MinimumStore,
     opts: BasinHoppingOptions,
     *,
     x0: np.ndarray | None,
