@@ -41,7 +41,11 @@ _MAX_FAILURES = 2
 
 
 class LbfgsMemory:
-    """The last ``memory`` correction pairs ``(s, y)``, oldest first, with ``S^T Y`` and ``Y^T Y``.
+    """The last ``memory`` correction pairs ``(s, y)``, oldest first, with ``R^-1`` and ``Y^T Y``.
+
+    The pairs live in a window of buffers twice the memory long; the window is copied back to
+    the start only when it reaches the end, so dropping the oldest pair costs nothing most
+    steps.
 
     Parameters
     ----------
@@ -53,17 +57,20 @@ class LbfgsMemory:
 
     def __init__(self, n: int, memory: int) -> None:
         m = max(1, int(memory))
+        cap = 2 * m
         self.m = m
-        self.k = 0
-        self.S = np.empty((m, n))
-        self.Y = np.empty((m, n))
-        self.YY = np.empty((m, m))  # YY[i, j] = y_i . y_j
-        self.D = np.empty(m)  # s_i . y_i
-        self.Rinv = np.zeros((m, m))  # inverse of R = triu(S Y^T)
+        self.k = 0  # pairs held: rows lo .. lo + k - 1
+        self.lo = 0
+        self.S = np.empty((cap, n))
+        self.Y = np.empty((cap, n))
+        self.YY = np.empty((cap, cap))  # YY[i, j] = y_i . y_j
+        self.D = np.empty(cap)  # s_i . y_i
+        self.Rinv = np.zeros((cap, cap))  # inverse of R = triu(S Y^T) on the window
 
     def reset(self) -> None:
         """Forget every pair."""
         self.k = 0
+        self.lo = 0
 
     def add(self, s: np.ndarray, y: np.ndarray) -> bool:
         """Store the pair unless its curvature ``s.y`` is not clearly positive.
@@ -78,28 +85,34 @@ class LbfgsMemory:
         if not (sy > 1e-12 * yy and math.isfinite(sy)):
             return False
         if self.k == self.m:
-            # dropping the oldest pair: the trailing block of an upper-triangular inverse is
-            # the inverse of the trailing block
-            for a in (self.S, self.Y):
-                a[:-1] = a[1:]
-            for a in (self.YY, self.Rinv):
-                a[:-1, :-1] = a[1:, 1:]
-            self.D[:-1] = self.D[1:]
+            # drop the oldest pair: the trailing block of an upper-triangular inverse is the
+            # inverse of the trailing block, so the window just moves on
+            self.lo += 1
             self.k -= 1
-        k = self.k
-        # new column of R: r_i = s_i . y (i < k), diagonal sy; [[Ri, -Ri r / sy], [0, 1 / sy]]
-        r = self.S[:k] @ y
-        self.Rinv[:k, k] = -(self.Rinv[:k, :k] @ r) / sy
-        self.Rinv[k, :k] = 0.0
-        self.Rinv[k, k] = 1.0 / sy
-        self.S[k] = s
-        self.Y[k] = y
-        self.D[k] = sy
-        kk = k + 1
-        yy_col = self.Y[:kk] @ y
-        self.YY[k, :kk] = yy_col
-        self.YY[:kk, k] = yy_col
-        self.k = kk
+        lo, k = self.lo, self.k
+        if lo + k == self.S.shape[0]:  # window at the end: copy it to the start
+            w = slice(lo, lo + k)
+            self.S[:k] = self.S[w]
+            self.Y[:k] = self.Y[w]
+            self.D[:k] = self.D[w]
+            self.YY[:k, :k] = self.YY[w, w]
+            self.Rinv[:k, :k] = self.Rinv[w, w]
+            self.lo = lo = 0
+        hi = lo + k  # the new row
+        old = slice(lo, hi)
+        # new column of R: r_i = s_i . y, diagonal sy; R^-1 gains [-R^-1 r / sy; 1 / sy]
+        r = self.S[old] @ y
+        self.Rinv[old, hi] = -(self.Rinv[old, old] @ r) / sy
+        self.Rinv[hi, old] = 0.0
+        self.Rinv[hi, hi] = 1.0 / sy
+        self.S[hi] = s
+        self.Y[hi] = y
+        self.D[hi] = sy
+        new = slice(lo, hi + 1)
+        yy_col = self.Y[new] @ y
+        self.YY[hi, new] = yy_col
+        self.YY[new, hi] = yy_col
+        self.k = k + 1
         return True
 
     def direction(self, g: np.ndarray) -> np.ndarray:
@@ -107,10 +120,12 @@ class LbfgsMemory:
         k = self.k
         if k == 0:
             return -g
-        S, Y, Rinv = self.S[:k], self.Y[:k], self.Rinv[:k, :k]
-        gamma = self.D[k - 1] / self.YY[k - 1, k - 1]
+        w = slice(self.lo, self.lo + k)
+        S, Y, Rinv = self.S[w], self.Y[w], self.Rinv[w, w]
+        last = self.lo + k - 1
+        gamma = self.D[last] / self.YY[last, last]
         p = Rinv @ (S @ g)
-        q = self.D[:k] * p + gamma * (self.YY[:k, :k] @ p - Y @ g)
+        q = self.D[w] * p + gamma * (self.YY[w, w] @ p - Y @ g)
         hg = gamma * g + (q @ Rinv) @ S - gamma * (p @ Y)
         return -hg
 

@@ -136,7 +136,8 @@ def minimize(
     memory : int, default 30
         Number of L-BFGS correction pairs.
     polish : bool, default False
-        After L-BFGS, take up to 10 Newton steps with the exact Hessian to reach ``polish_tol``.
+        After L-BFGS, take Newton steps with the exact Hessian (at most 10 Hessians, each
+        reused while its steps keep halving the gradient) to reach ``polish_tol``.
     polish_tol : float, default 1e-9
         RMS-gradient target of the polish.
     engine : {"scipy", "numpy"}, default "scipy"
@@ -386,24 +387,50 @@ def _newton_polish(
     g: np.ndarray,
     tol: float,
     *,
-    max_steps: int = 10,
+    max_hessians: int = 10,
+    max_steps: int = 50,
 ) -> tuple[np.ndarray, float, np.ndarray, float, int]:
-    """Newton steps in the positive-curvature subspace of the exact Hessian."""
+    """Newton steps in the positive-curvature subspace of the exact Hessian.
+
+    The eigenvectors of one Hessian serve several steps (a chord method: near a minimum the
+    Hessian hardly changes, and a Hessian costs tens of gradients); it is recomputed when a
+    step on the old one fails or gains less than a halving of the RMS gradient. A step is
+    halved (twice at most) before it counts as failed.
+    """
     rms = rms_gradient(g)
     steps = 0
+    hessians = 0
+    basis: tuple[np.ndarray, np.ndarray] | None = None
+    fresh = False
     while rms >= tol and steps < max_steps:
+        if basis is None:
+            if hessians >= max_hessians:
+                break
+            hessians += 1
+            lam, vecs = np.linalg.eigh(np.asarray(potential.hessian(x), dtype=float))
+            scale = float(np.max(np.abs(lam))) if lam.size else 0.0
+            keep = lam > 1e-8 * scale
+            if not np.any(keep):
+                break
+            basis, fresh = (vecs[:, keep], lam[keep]), True
         steps += 1
-        lam, vecs = np.linalg.eigh(np.asarray(potential.hessian(x), dtype=float))
-        scale = float(np.max(np.abs(lam))) if lam.size else 0.0
-        keep = lam > 1e-8 * scale
-        if not np.any(keep):
-            break
-        coef = (vecs[:, keep].T @ g) / lam[keep]
-        trial = x - vecs[:, keep] @ coef
-        new_e, new_g = fg(trial)
-        new_rms = rms_gradient(new_g)
-        if new_rms < rms and new_e <= energy + 1e-10 * max(1.0, abs(energy)):
-            x, energy, g, rms = trial, new_e, new_g, new_rms
-        else:
-            break
+        V, lam_keep = basis
+        d = -(V @ ((V.T @ g) / lam_keep))
+        max_rise = 1e-10 * max(1.0, abs(energy))
+        old_rms = rms
+        for t in (1.0, 0.5, 0.25):
+            trial = x + t * d
+            new_e, new_g = fg(trial)
+            new_rms = rms_gradient(new_g)
+            if new_rms < rms and new_e <= energy + max_rise:
+                x, energy, g, rms = trial, new_e, new_g, new_rms
+                break
+        if rms == old_rms:  # no step accepted
+            if fresh:
+                break
+            basis = None
+            continue
+        if not fresh and rms > 0.5 * old_rms:
+            basis = None  # the old Hessian no longer pays
+        fresh = False
     return x, energy, g, rms, steps
