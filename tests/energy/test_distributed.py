@@ -126,3 +126,4 @@ def test_cli_bad_scheduler_is_one_error_line(
     assert code != 0
     assert "cannot reach the dask scheduler" in err
     assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert not db.exists()  # refused before the database was created

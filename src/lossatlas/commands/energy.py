@@ -91,10 +91,13 @@ def explore(
 
     A foreign SQLite file at --db is refused, never adopted.
     """
+    import contextlib
+
     from lossatlas.energy import (
         BasinHoppingOptions,
         Database,
         basin_hopping,
+        connect_scheduler,
         distributed_basin_hopping,
         parallel_basin_hopping,
         potential_db_options,
@@ -119,73 +122,76 @@ def explore(
     if not db_path.exists():
         # a bad --potential or option must not leave a new, empty database behind
         potential_from_spec(potential_spec(potential or "mlp", **given))
-    with Database(db_path) as probe:
-        stored = probe.potential_spec
-        e_tol = probe.get_meta("energy_tol") if energy_tol is None else energy_tol
-        d_tol = probe.get_meta("distance_tol") if distance_tol is None else distance_tol
-        e_tol = 1e-4 if e_tol is None else float(e_tol)
-        d_tol = 1e-3 if d_tol is None else float(d_tol)
-        if stored is not None and potential is None and not given:
-            spec = stored
-        else:
-            name = potential or (stored["name"] if stored is not None else "mlp")
-            spec = potential_spec(name, **given)
-        if stored is not None and stored != spec:
-            raise InputError(
-                f"database '{db_path}' holds minima of potential {json.dumps(stored)}; "
-                f"this run asks for {json.dumps(spec)}: use another --db"
-            )
-        for key, value in (("energy_tol", e_tol), ("distance_tol", d_tol)):
-            old = probe.get_meta(key)
-            if old is not None and float(old) != value:
+    # an unreachable scheduler is refused before --db is created or changed
+    client = connect_scheduler(scheduler) if scheduler is not None else None
+    with contextlib.closing(client) if client is not None else contextlib.nullcontext():
+        with Database(db_path) as probe:
+            stored = probe.potential_spec
+            e_tol = probe.get_meta("energy_tol") if energy_tol is None else energy_tol
+            d_tol = probe.get_meta("distance_tol") if distance_tol is None else distance_tol
+            e_tol = 1e-4 if e_tol is None else float(e_tol)
+            d_tol = 1e-3 if d_tol is None else float(d_tol)
+            if stored is not None and potential is None and not given:
+                spec = stored
+            else:
+                name = potential or (stored["name"] if stored is not None else "mlp")
+                spec = potential_spec(name, **given)
+            if stored is not None and stored != spec:
                 raise InputError(
-                    f"database '{db_path}' was built with {key}={old}; got {value} (--{key})"
+                    f"database '{db_path}' holds minima of potential {json.dumps(stored)}; "
+                    f"this run asks for {json.dumps(spec)}: use another --db"
                 )
-        pot = potential_from_spec(spec)
-        if stored is None:
-            probe.set_meta("potential", spec)
-        probe.set_meta("energy_tol", e_tol)
-        probe.set_meta("distance_tol", d_tol)
-    if scheduler is not None:
-        results = distributed_basin_hopping(
-            spec,
-            db_path,
-            options,
-            scheduler=scheduler,
-            chains=chains,
-            seed=seed,
-            energy_tol=e_tol,
-            distance_tol=d_tol,
-            progress=not quiet,
+            for key, value in (("energy_tol", e_tol), ("distance_tol", d_tol)):
+                old = probe.get_meta(key)
+                if old is not None and float(old) != value:
+                    raise InputError(
+                        f"database '{db_path}' was built with {key}={old}; got {value} (--{key})"
+                    )
+            pot = potential_from_spec(spec)
+            if stored is None:
+                probe.set_meta("potential", spec)
+            probe.set_meta("energy_tol", e_tol)
+            probe.set_meta("distance_tol", d_tol)
+        if scheduler is not None:
+            results = distributed_basin_hopping(
+                spec,
+                db_path,
+                options,
+                scheduler=client,
+                chains=chains,
+                seed=seed,
+                energy_tol=e_tol,
+                distance_tol=d_tol,
+                progress=not quiet,
+            )
+        elif chains == 1:
+            with Database(
+                db_path, energy_tol=e_tol, distance_tol=d_tol, **potential_db_options(pot)
+            ) as db:
+                results = [basin_hopping(pot, db, options, seed=seed, progress=not quiet)]
+        else:
+            results = parallel_basin_hopping(
+                spec,
+                db_path,
+                options,
+                chains=chains,
+                seed=seed,
+                energy_tol=e_tol,
+                distance_tol=d_tol,
+                progress=not quiet,
+            )
+        with Database.open(db_path, rebuild=False) as db:
+            after = db.n_minima()
+            lowest = db.minima()[0].energy
+        # what this run inserted, not what other processes writing into the file added meanwhile
+        inserted = sum(r.n_new_minima for r in results)
+        accepted = sum(r.n_accepted for r in results)
+        total = sum(r.n_steps for r in results)
+        qps = sum(r.quenches_per_second for r in results)
+        typer.echo(
+            f"{spec['name']}: {total} steps, {accepted} accepted, {inserted} new minima "
+            f"({after} in '{db_path}'), lowest energy {lowest:.10g}, {qps:.1f} quenches/s"
         )
-    elif chains == 1:
-        with Database(
-            db_path, energy_tol=e_tol, distance_tol=d_tol, **potential_db_options(pot)
-        ) as db:
-            results = [basin_hopping(pot, db, options, seed=seed, progress=not quiet)]
-    else:
-        results = parallel_basin_hopping(
-            spec,
-            db_path,
-            options,
-            chains=chains,
-            seed=seed,
-            energy_tol=e_tol,
-            distance_tol=d_tol,
-            progress=not quiet,
-        )
-    with Database.open(db_path, rebuild=False) as db:
-        after = db.n_minima()
-        lowest = db.minima()[0].energy
-    # what this run inserted, not what other processes writing into the file added meanwhile
-    inserted = sum(r.n_new_minima for r in results)
-    accepted = sum(r.n_accepted for r in results)
-    total = sum(r.n_steps for r in results)
-    qps = sum(r.quenches_per_second for r in results)
-    typer.echo(
-        f"{spec['name']}: {total} steps, {accepted} accepted, {inserted} new minima "
-        f"({after} in '{db_path}'), lowest energy {lowest:.10g}, {qps:.1f} quenches/s"
-    )
 
 
 class ConnectStrategy(StrEnum):

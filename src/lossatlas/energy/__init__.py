@@ -58,7 +58,7 @@ if TYPE_CHECKING:
         disconnectivity_tree,
         tree_from_database,
     )
-    from lossatlas.energy._distributed import distributed_basin_hopping
+    from lossatlas.energy._distributed import connect_scheduler, distributed_basin_hopping
     from lossatlas.energy._eigenfollow import (
         SaddleResult,
         count_negative,
@@ -299,6 +299,7 @@ _LAZY: dict[str, str] = {
     "ConnectOptions": "lossatlas.energy._options",
     "DNEBOptions": "lossatlas.energy._options",
     "parallel_basin_hopping": "lossatlas.energy._parallel",
+    "connect_scheduler": "lossatlas.energy._distributed",
     "distributed_basin_hopping": "lossatlas.energy._distributed",
     "write_pathsample": "lossatlas.energy._pathsample",
     "DisconnectivityPlotData": "lossatlas.energy._plotdata",
@@ -451,6 +452,7 @@ __all__ = [
     "basin_hopping",
     "minimize",
     "parallel_basin_hopping",
+    "connect_scheduler",
     "distributed_basin_hopping",
     "refine_minimum",
     "rms_gradient",

@@ -130,7 +130,7 @@ def _chain(
     return result, [by_id[i] for i in result.minima_ids]
 
 
-def connect_scheduler(address: str, *, timeout: float = 10.0) -> Any:
+def connect_scheduler(address: str, *, timeout: float | None = None) -> Any:
     """A ``distributed.Client`` connected to ``address``; an :class:`InputError` (one line) when
     the scheduler cannot be reached.
 
@@ -138,16 +138,17 @@ def connect_scheduler(address: str, *, timeout: float = 10.0) -> Any:
     ----------
     address : str
         Scheduler address, e.g. ``tcp://host:8786``.
-    timeout : float, default 10.0
-        Seconds to wait.
+    timeout : float, optional
+        Seconds to wait (default :data:`CONNECT_TIMEOUT`).
 
     Returns
     -------
     distributed.Client
     """
     distributed = require("distributed", "dask", purpose="--scheduler")
+    seconds = CONNECT_TIMEOUT if timeout is None else float(timeout)
     try:
-        return distributed.Client(address, timeout=f"{timeout}s")
+        return distributed.Client(address, timeout=f"{seconds}s")
     except (OSError, TimeoutError, ValueError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise InputError(f"cannot reach the dask scheduler {address!r}: {reason}") from None
@@ -221,7 +222,7 @@ def distributed_basin_hopping(
         for s in seeds
     ]
     owned = isinstance(scheduler, str)
-    client = connect_scheduler(scheduler, timeout=CONNECT_TIMEOUT) if owned else scheduler
+    client = connect_scheduler(scheduler) if owned else scheduler
     results: list[BasinHoppingResult] = []
     try:
         futures = [
