@@ -119,9 +119,11 @@ def explore(
         adaptive_step=adaptive_step,
         rms_tol=rms_tol,
     )
+    checked: tuple[dict, Potential] | None = None
     if not db_path.exists():
         # a bad --potential or option must not leave a new, empty database behind
-        potential_from_spec(potential_spec(potential or "mlp", **given))
+        first = potential_spec(potential or "mlp", **given)
+        checked = (first, potential_from_spec(first))
     # an unreachable scheduler is refused before --db is created or changed
     client = connect_scheduler(scheduler) if scheduler is not None else None
     with contextlib.closing(client) if client is not None else contextlib.nullcontext():
@@ -147,7 +149,8 @@ def explore(
                     raise InputError(
                         f"database '{db_path}' was built with {key}={old}; got {value} (--{key})"
                     )
-            pot = potential_from_spec(spec)
+            # built once: the check above may have built this very potential already
+            pot = checked[1] if checked and checked[0] == spec else potential_from_spec(spec)
             if stored is None:
                 probe.set_meta("potential", spec)
             probe.set_meta("energy_tol", e_tol)
