@@ -37,13 +37,13 @@ def assert_mueller_brown_minima(db: Database) -> None:
 def test_mueller_brown_finds_all_three_minima(tmp_path: Path) -> None:
     pot = MullerBrown()
     with Database(tmp_path / "mb.sqlite", canonicalise=pot.canonicalise) as db:
-        res = basin_hopping(pot, db, steps=60, step_size=1.0, temperature=2.0, seed=0)
+        res = basin_hopping(pot, db, steps=150, step_size=1.0, temperature=2.0, seed=0)
         assert_mueller_brown_minima(db)
-        assert res.n_steps == 60 and res.n_quenches == 61
+        assert res.n_steps == 150 and res.n_quenches == 151
         assert res.n_new_minima == 3 and sorted(res.minima_ids) == sorted(m.id for m in db.minima())
         assert res.best_energy == pytest.approx(-146.6995, abs=1e-4)
         assert pot.energy(res.best_coords) == pytest.approx(res.best_energy)
-        assert 0 < res.n_accepted <= res.n_steps and res.acceptance_rate == res.n_accepted / 60
+        assert 0 < res.n_accepted <= res.n_steps and res.acceptance_rate == res.n_accepted / 150
         assert res.quenches_per_second > 0
 
         # a second call continues: starts from the lowest stored minimum, adds nothing
@@ -75,11 +75,11 @@ def test_zero_temperature_never_goes_uphill(tmp_path: Path) -> None:
     pot = MullerBrown()
     gmin = np.array([-0.5582, 1.4417])
     with Database(tmp_path / "t0.sqlite") as db:
-        cold = basin_hopping(pot, db, steps=40, temperature=0.0, seed=3, x0=gmin)
-        hot = basin_hopping(pot, db, steps=40, temperature=1e9, seed=3, x0=gmin)
+        cold = basin_hopping(pot, db, steps=60, temperature=0.0, seed=3, x0=gmin)
+        hot = basin_hopping(pot, db, steps=60, temperature=1e9, seed=3, x0=gmin)
     # from the global minimum, T = 0 rejects every quench into the two higher minima
-    assert len(hot.minima_ids) == 3 and hot.n_accepted == 40
-    assert len(cold.minima_ids) == 3 and cold.n_accepted < 40
+    assert len(hot.minima_ids) == 3 and hot.n_accepted == 60
+    assert len(cold.minima_ids) == 3 and cold.n_accepted < 60
     assert cold.best_energy == pytest.approx(-146.6995, abs=1e-4)
 
 
@@ -128,9 +128,9 @@ def test_refinement_brings_soft_mode_quenches_together() -> None:
 def test_parallel_chains_share_one_database(tmp_path: Path) -> None:
     path = tmp_path / "par.sqlite"
     results = parallel_basin_hopping(
-        potential_spec("muller-brown"), path, chains=2, steps=40, seed=0, temperature=2.0
+        potential_spec("muller-brown"), path, chains=2, steps=60, seed=0, temperature=2.0
     )
-    assert len(results) == 2 and all(r.n_steps == 40 for r in results)
+    assert len(results) == 2 and all(r.n_steps == 60 for r in results)
     assert sum(r.n_new_minima for r in results) == 3  # each minimum stored once, by one chain
     with Database(path) as db:
         assert_mueller_brown_minima(db)

@@ -70,7 +70,14 @@ def explore(
     temperature: Annotated[float, typer.Option(help="Metropolis temperature.")] = 2.0,
     step_size: Annotated[float, typer.Option(help="Uniform step half-width.")] = 1.0,
     adaptive_step: Annotated[bool, typer.Option(help="Adapt the step size.")] = False,
-    chains: Annotated[int, typer.Option(help="Independent chains (processes).")] = 1,
+    chains: Annotated[int, typer.Option(help="Independent chains (processes, or dask tasks).")] = 1,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="dask.distributed scheduler (tcp://host:port): chains run on its workers, "
+            "this process alone writes --db."
+        ),
+    ] = None,
     rms_tol: Annotated[float, typer.Option(help="Quench RMS-gradient tolerance.")] = 1e-6,
     energy_tol: Annotated[
         float | None, typer.Option(help="Minima closer in energy may be equal (default 1e-4).")
@@ -84,10 +91,14 @@ def explore(
 
     A foreign SQLite file at --db is refused, never adopted.
     """
+    import contextlib
+
     from lossatlas.energy import (
         BasinHoppingOptions,
         Database,
         basin_hopping,
+        connect_scheduler,
+        distributed_basin_hopping,
         parallel_basin_hopping,
         potential_db_options,
         potential_from_spec,
@@ -108,64 +119,82 @@ def explore(
         adaptive_step=adaptive_step,
         rms_tol=rms_tol,
     )
+    checked: tuple[dict, Potential] | None = None
     if not db_path.exists():
         # a bad --potential or option must not leave a new, empty database behind
-        potential_from_spec(potential_spec(potential or "mlp", **given))
-    with Database(db_path) as probe:
-        stored = probe.potential_spec
-        e_tol = probe.get_meta("energy_tol") if energy_tol is None else energy_tol
-        d_tol = probe.get_meta("distance_tol") if distance_tol is None else distance_tol
-        e_tol = 1e-4 if e_tol is None else float(e_tol)
-        d_tol = 1e-3 if d_tol is None else float(d_tol)
-        if stored is not None and potential is None and not given:
-            spec = stored
-        else:
-            name = potential or (stored["name"] if stored is not None else "mlp")
-            spec = potential_spec(name, **given)
-        if stored is not None and stored != spec:
-            raise InputError(
-                f"database '{db_path}' holds minima of potential {json.dumps(stored)}; "
-                f"this run asks for {json.dumps(spec)}: use another --db"
-            )
-        for key, value in (("energy_tol", e_tol), ("distance_tol", d_tol)):
-            old = probe.get_meta(key)
-            if old is not None and float(old) != value:
+        first = potential_spec(potential or "mlp", **given)
+        checked = (first, potential_from_spec(first))
+    # an unreachable scheduler is refused before --db is created or changed
+    client = connect_scheduler(scheduler) if scheduler is not None else None
+    with contextlib.closing(client) if client is not None else contextlib.nullcontext():
+        with Database(db_path) as probe:
+            stored = probe.potential_spec
+            e_tol = probe.get_meta("energy_tol") if energy_tol is None else energy_tol
+            d_tol = probe.get_meta("distance_tol") if distance_tol is None else distance_tol
+            e_tol = 1e-4 if e_tol is None else float(e_tol)
+            d_tol = 1e-3 if d_tol is None else float(d_tol)
+            if stored is not None and potential is None and not given:
+                spec = stored
+            else:
+                name = potential or (stored["name"] if stored is not None else "mlp")
+                spec = potential_spec(name, **given)
+            if stored is not None and stored != spec:
                 raise InputError(
-                    f"database '{db_path}' was built with {key}={old}; got {value} (--{key})"
+                    f"database '{db_path}' holds minima of potential {json.dumps(stored)}; "
+                    f"this run asks for {json.dumps(spec)}: use another --db"
                 )
-        pot = potential_from_spec(spec)
-        if stored is None:
-            probe.set_meta("potential", spec)
-        probe.set_meta("energy_tol", e_tol)
-        probe.set_meta("distance_tol", d_tol)
-    if chains == 1:
-        with Database(
-            db_path, energy_tol=e_tol, distance_tol=d_tol, **potential_db_options(pot)
-        ) as db:
-            results = [basin_hopping(pot, db, options, seed=seed, progress=not quiet)]
-    else:
-        results = parallel_basin_hopping(
-            spec,
-            db_path,
-            options,
-            chains=chains,
-            seed=seed,
-            energy_tol=e_tol,
-            distance_tol=d_tol,
-            progress=not quiet,
+            for key, value in (("energy_tol", e_tol), ("distance_tol", d_tol)):
+                old = probe.get_meta(key)
+                if old is not None and float(old) != value:
+                    raise InputError(
+                        f"database '{db_path}' was built with {key}={old}; got {value} (--{key})"
+                    )
+            # built once: the check above may have built this very potential already
+            pot = checked[1] if checked and checked[0] == spec else potential_from_spec(spec)
+            if stored is None:
+                probe.set_meta("potential", spec)
+            probe.set_meta("energy_tol", e_tol)
+            probe.set_meta("distance_tol", d_tol)
+        if scheduler is not None:
+            results = distributed_basin_hopping(
+                spec,
+                db_path,
+                options,
+                scheduler=client,
+                chains=chains,
+                seed=seed,
+                energy_tol=e_tol,
+                distance_tol=d_tol,
+                progress=not quiet,
+            )
+        elif chains == 1:
+            with Database(
+                db_path, energy_tol=e_tol, distance_tol=d_tol, **potential_db_options(pot)
+            ) as db:
+                results = [basin_hopping(pot, db, options, seed=seed, progress=not quiet)]
+        else:
+            results = parallel_basin_hopping(
+                spec,
+                db_path,
+                options,
+                chains=chains,
+                seed=seed,
+                energy_tol=e_tol,
+                distance_tol=d_tol,
+                progress=not quiet,
+            )
+        with Database.open(db_path, rebuild=False) as db:
+            after = db.n_minima()
+            lowest = db.minima()[0].energy
+        # what this run inserted, not what other processes writing into the file added meanwhile
+        inserted = sum(r.n_new_minima for r in results)
+        accepted = sum(r.n_accepted for r in results)
+        total = sum(r.n_steps for r in results)
+        qps = sum(r.quenches_per_second for r in results)
+        typer.echo(
+            f"{spec['name']}: {total} steps, {accepted} accepted, {inserted} new minima "
+            f"({after} in '{db_path}'), lowest energy {lowest:.10g}, {qps:.1f} quenches/s"
         )
-    with Database.open(db_path, rebuild=False) as db:
-        after = db.n_minima()
-        lowest = db.minima()[0].energy
-    # what this run inserted, not what other processes writing into the file added meanwhile
-    inserted = sum(r.n_new_minima for r in results)
-    accepted = sum(r.n_accepted for r in results)
-    total = sum(r.n_steps for r in results)
-    qps = sum(r.quenches_per_second for r in results)
-    typer.echo(
-        f"{spec['name']}: {total} steps, {accepted} accepted, {inserted} new minima "
-        f"({after} in '{db_path}'), lowest energy {lowest:.10g}, {qps:.1f} quenches/s"
-    )
 
 
 class ConnectStrategy(StrEnum):

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -39,9 +39,30 @@ from lossatlas.energy._options import BasinHoppingOptions
 from lossatlas.errors import InputError
 
 if TYPE_CHECKING:
+    from lossatlas.energy._records import Minimum
     from lossatlas.energy.potentials import Potential
 
-__all__ = ["BasinHoppingResult", "basin_hopping", "refine_minimum"]
+__all__ = ["BasinHoppingResult", "MinimumStore", "basin_hopping", "refine_minimum"]
+
+
+class MinimumStore(Protocol):
+    """Where a walk looks its quenches up and stores new minima: a :class:`Database`, or the
+    in-memory store of a chain run on a dask worker (``lossatlas.energy._distributed``)."""
+
+    def minima(self) -> list[Minimum]: ...
+
+    def find_minimum(self, energy: float, coords: np.ndarray) -> Minimum | None: ...
+
+    def add_minimum(
+        self,
+        energy: float,
+        coords: np.ndarray,
+        *,
+        fvib: float | None = None,
+        n_positive: int | None = None,
+        lowest_eigenvalue: float | None = None,
+    ) -> tuple[Minimum, bool]: ...
+
 
 # scipy.optimize.basinhopping's factor for the adaptive step size.
 _ADAPT_FACTOR = 0.9
@@ -126,7 +147,7 @@ def _metropolis(e_new: float, e_old: float, temperature: float, rng: np.random.G
 
 def basin_hopping(
     potential: Potential,
-    db: Database,
+    db: Database | MinimumStore,
     options: BasinHoppingOptions | None = None,
     *,
     x0: np.ndarray | None = None,
@@ -140,7 +161,7 @@ def basin_hopping(
     ----------
     potential : Potential
         The loss surface (``energy_gradient``, ``hessian``, ``random_coordinates``).
-    db : Database
+    db : Database or MinimumStore
         Where minima go; its ``canonicalise``, ``distance`` and tolerances decide what is
         distinct (give it ``potential.canonicalise`` and ``potential.symmetry_distance`` for
         networks, or open it with :meth:`Database.open`).
@@ -222,7 +243,7 @@ class _LastHessian:
 
 def _basin_hopping(
     potential: Potential,
-    db: Database,
+    db: Database | MinimumStore,
     opts: BasinHoppingOptions,
     *,
     x0: np.ndarray | None,
@@ -251,7 +272,14 @@ def _basin_hopping(
     cached = _LastHessian(potential)
 
     def quench(x: np.ndarray) -> tuple[np.ndarray, float] | None:
-        q = minimize(potential, x, rms_tol=rms_tol, max_iterations=max_iterations, memory=memory)
+        q = minimize(
+            potential,
+            x,
+            rms_tol=rms_tol,
+            max_iterations=max_iterations,
+            memory=memory,
+            engine="numpy",
+        )
         if not (q.converged and math.isfinite(q.energy)):
             counts["failed"] += 1
             return None
@@ -266,6 +294,7 @@ def _basin_hopping(
                 store_tol=store_tol,
                 max_iterations=max_iterations,
                 memory=memory,
+                engine="numpy",
             )
             if math.isfinite(p.energy):
                 xs, es = p.x, p.energy
@@ -335,6 +364,7 @@ def refine_minimum(
     store_tol: float = 1e-9,
     max_iterations: int = 10_000,
     memory: int = 30,
+    engine: str = "scipy",
 ) -> MinimizeResult:
     """Tighten a quenched minimum to RMS gradient ``store_tol`` before it is stored.
 
@@ -357,13 +387,23 @@ def refine_minimum(
         RMS gradient to reach.
     max_iterations, memory : int
         L-BFGS limits of the fallback.
+    engine : {"scipy", "numpy"}, default "scipy"
+        The L-BFGS of the fallback (see :func:`~lossatlas.energy._minimize.minimize`).
 
     Returns
     -------
     MinimizeResult
         ``converged`` when ``store_tol`` was reached.
     """
-    p = minimize(potential, x, rms_tol=rms_tol, memory=memory, polish=True, polish_tol=store_tol)
+    p = minimize(
+        potential,
+        x,
+        rms_tol=rms_tol,
+        memory=memory,
+        polish=True,
+        polish_tol=store_tol,
+        engine=engine,
+    )
     if not p.converged and math.isfinite(p.energy):
         p = minimize(
             potential,
@@ -373,5 +413,6 @@ def refine_minimum(
             memory=memory,
             polish=True,
             polish_tol=store_tol,
+            engine=engine,
         )
     return p

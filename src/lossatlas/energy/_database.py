@@ -67,6 +67,12 @@ def _array(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype=np.float64).copy()
 
 
+def _norm_bounded(distance: Callable[..., Any]) -> bool:
+    """Whether ``distance(a, b) >= | |a| - |b| |`` is declared (attribute ``norm_bounded``, as
+    on the MLPs' ``symmetry_distance``: a minimum over permutations and sign flips)."""
+    return bool(getattr(distance, "norm_bounded", False))
+
+
 def _opt_float(v: float | None) -> float | None:
     return None if v is None else float(v)
 
@@ -357,9 +363,17 @@ class Database(DatabaseReader):
             "WHERE energy BETWEEN ? AND ? ORDER BY abs(energy - ?), id",
             (energy - self.energy_tol, energy + self.energy_tol, energy),
         ).fetchall()
-        for row in rows:
-            if self._same_place(np.frombuffer(row[2], dtype=np.float64), x):
-                return row
+        coords = [np.frombuffer(row[2], dtype=np.float64) for row in rows]
+        candidates = [i for i, c in enumerate(coords) if c.shape == x.shape]
+        if len(candidates) > 1 and (self.distance is None or _norm_bounded(self.distance)):
+            # |(|a| - |b|)| <= d(a, b) (the distance is Euclidean, or minimised over
+            # isometries): one vectorised test rules most candidates out
+            norms = np.linalg.norm(np.stack([coords[i] for i in candidates]), axis=1)
+            gap = np.abs(norms - float(np.linalg.norm(x)))
+            candidates = [i for i, g in zip(candidates, gap, strict=True) if g <= self.distance_tol]
+        for i in candidates:
+            if self._same_place(coords[i], x):
+                return rows[i]
         return None
 
     def _match_minimum(self, energy: float, x: np.ndarray) -> Minimum | None:

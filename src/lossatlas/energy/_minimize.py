@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.optimize import minimize as _scipy_minimize
 
 from lossatlas._threads import limit_blas
+from lossatlas.energy._lbfgs import lbfgs
 from lossatlas.errors import InputError, LossAtlasError
 
 if TYPE_CHECKING:
@@ -119,6 +119,7 @@ def minimize(
     memory: int = 30,
     polish: bool = False,
     polish_tol: float = 1e-9,
+    engine: str = "scipy",
 ) -> MinimizeResult:
     """Minimise ``potential`` from ``x0`` until the RMS gradient is below ``rms_tol``.
 
@@ -135,9 +136,15 @@ def minimize(
     memory : int, default 30
         Number of L-BFGS correction pairs.
     polish : bool, default False
-        After L-BFGS, take up to 10 Newton steps with the exact Hessian to reach ``polish_tol``.
+        After L-BFGS, take Newton steps with the exact Hessian (at most 10 Hessians, each
+        reused while its steps keep halving the gradient) to reach ``polish_tol``.
     polish_tol : float, default 1e-9
         RMS-gradient target of the polish.
+    engine : {"scipy", "numpy"}, default "scipy"
+        ``"scipy"``: :func:`scipy.optimize.minimize` with ``method="L-BFGS-B"`` (More-Thuente
+        line search). ``"numpy"``: the L-BFGS of :func:`lossatlas.energy._lbfgs.lbfgs`
+        (compact representation, backtracking line search), a third of the overhead per
+        evaluation and no scipy import; basin-hopping quenches use it.
 
     Returns
     -------
@@ -167,8 +174,10 @@ def minimize(
         raise InputError(
             f"minimize: tolerances must be positive, got rms_tol={rms_tol}, polish_tol={polish_tol}"
         )
+    if engine not in ("scipy", "numpy"):
+        raise InputError(f"minimize: engine must be 'scipy' or 'numpy', got {engine!r}")
     with limit_blas(1):  # L-BFGS makes many tiny BLAS calls: threads cost more than they gain
-        return _minimize(potential, x, rms_tol, max_iterations, memory, polish, polish_tol)
+        return _minimize(potential, x, rms_tol, max_iterations, memory, polish, polish_tol, engine)
 
 
 def _minimize(
@@ -179,11 +188,34 @@ def _minimize(
     memory: int,
     polish: bool,
     polish_tol: float,
+    engine: str = "scipy",
 ) -> MinimizeResult:
     fg = _Counted(potential)
     energy, g = fg(x)
     rms = rms_gradient(g)
     n_iterations = 0
+    if engine == "numpy":
+        if rms >= rms_tol:
+            x, energy, g, n_iterations = lbfgs(
+                fg, x, energy, g, rms_tol=rms_tol, max_iterations=max_iterations, memory=memory
+            )
+            rms = rms_gradient(g)
+        return _finish(
+            potential,
+            fg,
+            x,
+            energy,
+            g,
+            rms,
+            n_iterations,
+            rms_tol,
+            max_iterations,
+            memory,
+            polish,
+            polish_tol,
+        )
+    from scipy.optimize import minimize as _scipy_minimize
+
     stalled = 0
     runs = 0
 
@@ -221,7 +253,38 @@ def _minimize(
         if new_e <= energy + roundoff:
             x, energy, g, rms = np.array(res.x, dtype=float), new_e, new_g, new_rms
         stalled = 0 if gained else stalled + 1
+    return _finish(
+        potential,
+        fg,
+        x,
+        energy,
+        g,
+        rms,
+        n_iterations,
+        rms_tol,
+        max_iterations,
+        memory,
+        polish,
+        polish_tol,
+    )
 
+
+def _finish(
+    potential: Potential,
+    fg: _Counted,
+    x: np.ndarray,
+    energy: float,
+    g: np.ndarray,
+    rms: float,
+    n_iterations: int,
+    rms_tol: float,
+    max_iterations: int,
+    memory: int,
+    polish: bool,
+    polish_tol: float,
+) -> MinimizeResult:
+    """The round-off stage (when L-BFGS stopped short of ``rms_tol``), the optional Newton
+    polish, and the result."""
     if rms >= rms_tol and n_iterations < max_iterations:
         # scipy's Wolfe line search cannot see energy changes below round-off; finish with
         # steps that accept tiny energy rises, as GMIN's L-BFGS does.
@@ -324,24 +387,50 @@ def _newton_polish(
     g: np.ndarray,
     tol: float,
     *,
-    max_steps: int = 10,
+    max_hessians: int = 10,
+    max_steps: int = 50,
 ) -> tuple[np.ndarray, float, np.ndarray, float, int]:
-    """Newton steps in the positive-curvature subspace of the exact Hessian."""
+    """Newton steps in the positive-curvature subspace of the exact Hessian.
+
+    The eigenvectors of one Hessian serve several steps (a chord method: near a minimum the
+    Hessian hardly changes, and a Hessian costs tens of gradients); it is recomputed when a
+    step on the old one fails or gains less than a halving of the RMS gradient. A step is
+    halved (twice at most) before it counts as failed.
+    """
     rms = rms_gradient(g)
     steps = 0
+    hessians = 0
+    basis: tuple[np.ndarray, np.ndarray] | None = None
+    fresh = False
     while rms >= tol and steps < max_steps:
+        if basis is None:
+            if hessians >= max_hessians:
+                break
+            hessians += 1
+            lam, vecs = np.linalg.eigh(np.asarray(potential.hessian(x), dtype=float))
+            scale = float(np.max(np.abs(lam))) if lam.size else 0.0
+            keep = lam > 1e-8 * scale
+            if not np.any(keep):
+                break
+            basis, fresh = (vecs[:, keep], lam[keep]), True
         steps += 1
-        lam, vecs = np.linalg.eigh(np.asarray(potential.hessian(x), dtype=float))
-        scale = float(np.max(np.abs(lam))) if lam.size else 0.0
-        keep = lam > 1e-8 * scale
-        if not np.any(keep):
-            break
-        coef = (vecs[:, keep].T @ g) / lam[keep]
-        trial = x - vecs[:, keep] @ coef
-        new_e, new_g = fg(trial)
-        new_rms = rms_gradient(new_g)
-        if new_rms < rms and new_e <= energy + 1e-10 * max(1.0, abs(energy)):
-            x, energy, g, rms = trial, new_e, new_g, new_rms
-        else:
-            break
+        V, lam_keep = basis
+        d = -(V @ ((V.T @ g) / lam_keep))
+        max_rise = 1e-10 * max(1.0, abs(energy))
+        old_rms = rms
+        for t in (1.0, 0.5, 0.25):
+            trial = x + t * d
+            new_e, new_g = fg(trial)
+            new_rms = rms_gradient(new_g)
+            if new_rms < rms and new_e <= energy + max_rise:
+                x, energy, g, rms = trial, new_e, new_g, new_rms
+                break
+        if rms == old_rms:  # no step accepted
+            if fresh:
+                break
+            basis = None
+            continue
+        if not fresh and rms > 0.5 * old_rms:
+            basis = None  # the old Hessian no longer pays
+        fresh = False
     return x, energy, g, rms, steps

@@ -23,7 +23,6 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import numpy as np
-from scipy.special import expit, softmax
 
 from lossatlas.energy.potentials._mlp import TanhNetworkPotential, check_network_inputs
 from lossatlas.errors import InputError
@@ -99,12 +98,16 @@ class MLPAppAUC(TanhNetworkPotential):
 
     def scores(self, x: np.ndarray, X: np.ndarray | None = None) -> np.ndarray:
         """Positive-class scores ``s`` of the network with weights ``x`` on ``X``."""
+        from scipy.special import softmax
+
         Z = self.output_scores(x, X)
         if self.score == "logit":
             return Z[:, 1] - Z[:, 0]
         return softmax(Z, axis=1)[:, 1]
 
     def _output_loss(self, Z: np.ndarray) -> tuple[float, np.ndarray, Any]:
+        from scipy.special import expit, softmax  # scipy.special only once a loss is computed
+
         if self.score == "logit":
             s = Z[:, 1] - Z[:, 0]
             q = np.ones(Z.shape[0])

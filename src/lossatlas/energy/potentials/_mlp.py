@@ -30,8 +30,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
-from scipy.special import softmax
 
 from lossatlas.energy.potentials._base import BasePotential
 from lossatlas.errors import InputError
@@ -179,6 +177,8 @@ class TanhNetworkPotential(BasePotential):
 
     def predict_proba(self, x: np.ndarray, X: np.ndarray) -> np.ndarray:
         """Softmax class probabilities of the network with weights ``x`` on inputs ``X``."""
+        from scipy.special import softmax
+
         return softmax(self.output_scores(x, X), axis=1)
 
     def predict(self, x: np.ndarray, X: np.ndarray) -> np.ndarray:
@@ -315,6 +315,8 @@ class TanhNetworkPotential(BasePotential):
             flipped = np.square(block + uy[None, :, :]).sum(axis=2)
             np.less(flipped, same, out=flip[i : i + step])
             np.minimum(same, flipped, out=cost[i : i + step])
+        from scipy.optimize import linear_sum_assignment  # not imported before it is needed
+
         rows, cols = linear_sum_assignment(cost)
         perm = np.empty(nh, dtype=int)
         perm[rows] = cols
@@ -347,6 +349,10 @@ class TanhNetworkPotential(BasePotential):
         2, 83-97 (1955); R. Jonker and A. Volgenant, Computing 38, 325-340 (1987).
         """
         return self._symmetry_assignment(x, y)[2]
+
+    # the distance is a minimum of Euclidean distances over isometries (permutations, sign
+    # flips), so it never falls below | |x| - |y| |: the database uses that as a cheap filter
+    symmetry_distance.norm_bounded = True  # type: ignore[attr-defined]
 
     def align(self, reference: np.ndarray, x: np.ndarray) -> np.ndarray:
         """The symmetric copy of ``x`` nearest ``reference``.
