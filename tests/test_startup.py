@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -84,6 +85,10 @@ def test_analyze_of_a_written_full_grid_imports_neither_pandas_nor_scipy(tmp_pat
         (str, ["", "a", "x,y", "sqlite:///s.db"]),
         (bool, [True, False]),
         (list[str], [(), ("a",), ["a", "b"]]),
+        (int | None, [None, "3", 4]),
+        (float | None, [None, "1e-3", 0.25]),
+        (str | None, [None, "iris"]),
+        (Path, ["landscape.sqlite", "/tmp/x/y.sqlite", Path("a.sqlite")]),
     ],
 )
 def test_quick_coercion_is_pydantics(annotation, values):
@@ -123,6 +128,23 @@ def test_other_spellings_are_left_to_typer(annotation, value):
     from lossatlas._cli_coercion import MISS, quick_coercer
 
     assert quick_coercer(annotation)(value) is MISS
+
+
+def test_a_path_with_constraints_is_left_to_typer(tmp_path, capsys):
+    # --pairs FILE must exist: its check stays typer's, with typer's message
+    code = main(
+        [
+            "energy",
+            "connect",
+            "--db",
+            str(tmp_path / "x.sqlite"),
+            "--strategy",
+            "pairs",
+            "--pairs",
+            str(tmp_path / "missing.txt"),
+        ]
+    )
+    assert code == 2
 
 
 def test_a_bad_number_still_gets_typers_message(capsys):

@@ -17,7 +17,9 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, get_args, get_origin
+from pathlib import Path
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
 __all__ = ["install", "quick_coercer"]
 
@@ -52,6 +54,12 @@ def _as_bool(value: Any) -> Any:
     return value if type(value) is bool else MISS
 
 
+def _as_path(value: Any) -> Any:
+    if isinstance(value, Path):
+        return value
+    return Path(value) if type(value) is str and value else MISS
+
+
 _LEAVES: dict[Any, Callable[[Any], Any]] = {
     str: _as_str,
     int: _as_int,
@@ -61,8 +69,9 @@ _LEAVES: dict[Any, Callable[[Any], Any]] = {
 
 
 def quick_coercer(annotation: Any) -> Callable[[Any], Any] | None:
-    """The plain coercer of ``annotation`` (``str``, ``int``, ``float``, ``bool`` or a
-    ``list`` of one of them), or ``None`` when only typer's adapter can coerce it.
+    """The plain coercer of ``annotation`` (``str``, ``int``, ``float``, ``bool``, a ``list``
+    or an optional (``X | None``) of one of them, or ``Path``), or ``None`` when only typer's
+    adapter can coerce it.
 
     Parameters
     ----------
@@ -76,6 +85,19 @@ def quick_coercer(annotation: Any) -> Callable[[Any], Any] | None:
     leaf = _LEAVES.get(annotation)
     if leaf is not None:
         return leaf
+    if annotation is Path:
+        return _as_path
+    if get_origin(annotation) in (Union, UnionType):
+        args = get_args(annotation)
+        inner_leaf = [a for a in args if a is not type(None)]
+        if len(args) == 2 and len(inner_leaf) == 1 and inner_leaf[0] in _LEAVES:
+            some = _LEAVES[inner_leaf[0]]
+
+            def coerce_optional(value: Any) -> Any:
+                return None if value is None else some(value)
+
+            return coerce_optional
+        return None
     if get_origin(annotation) is list:
         (item,) = get_args(annotation) or (None,)
         inner = _LEAVES.get(item)
@@ -92,19 +114,34 @@ def quick_coercer(annotation: Any) -> Callable[[Any], Any] | None:
     return None
 
 
+#: A path option's settings under which typer's adapter only turns the text into a Path.
+_PLAIN_PATH = dict(
+    exists=False,
+    file_okay=True,
+    dir_okay=True,
+    writable=False,
+    readable=True,
+    resolve_path=False,
+    allow_dash=False,
+    path_type=None,
+)
+
+
 def _plain(descriptor: Any) -> bool:
     """Whether the parameter has no constraint the adapter would check."""
     from typer._param_types import routes_to_path
 
     info = descriptor.parameter_info
-    return (
+    plain = (
         descriptor.file_annotation is None
         and getattr(info, "parser", None) is None
         and getattr(info, "click_type", None) is None
         and getattr(info, "min", None) is None
         and getattr(info, "max", None) is None
-        and not routes_to_path(descriptor.annotation, info)
     )
+    if descriptor.annotation is Path:
+        return plain and all(getattr(info, k, v) == v for k, v in _PLAIN_PATH.items())
+    return plain and not routes_to_path(descriptor.annotation, info)
 
 
 def install() -> None:

@@ -214,18 +214,42 @@ def _listing(typer_app: typer.Typer) -> typer.Typer:
     return listing
 
 
-def _only(typer_app: typer.Typer, name: str) -> typer.Typer:
-    """A copy of ``typer_app`` holding only the command ``name`` (itself when there is none).
+def _verb(info: Any) -> str:
+    return info.name or info.callback.__name__.replace("_", "-")
+
+
+def _only(typer_app: typer.Typer, args: list[str]) -> typer.Typer:
+    """A copy of ``typer_app`` holding only the command ``args`` invoke (itself when none).
 
     Typer reads the signature of every command (and its Pydantic coercion) to build the
-    click group; running one command needs only that command's.
+    click group; running one command needs only that command's. For a group (``energy``)
+    followed by one of its verbs, the copy holds that group with only that verb.
     """
+    name = args[0]
     for info in typer_app.registered_commands:
         if info.name == name:
             only = copy.copy(typer_app)
             only.registered_commands = [info]
             only.registered_groups = []
             return only
+    for group in typer_app.registered_groups:
+        if group.name != name or group.typer_instance is None:
+            continue
+        verbs = [
+            c
+            for c in group.typer_instance.registered_commands
+            if len(args) > 1 and _verb(c) == args[1]
+        ]
+        if not verbs:
+            return typer_app
+        sub = copy.copy(group.typer_instance)
+        sub.registered_commands = verbs
+        one = copy.copy(group)
+        one.typer_instance = sub
+        only = copy.copy(typer_app)
+        only.registered_commands = []
+        only.registered_groups = [one]
+        return only
     return typer_app
 
 
@@ -273,7 +297,7 @@ def main(argv: list[str] | None = None) -> int:
 
         typer.echo(f"lossatlas {__version__}")
         return 0
-    target = _listing(app) if args in ([], ["--help"]) else _only(app, args[0])
+    target = _listing(app) if args in ([], ["--help"]) else _only(app, args)
     try:
         target(args=args, standalone_mode=False)
     except LossAtlasError as exc:
