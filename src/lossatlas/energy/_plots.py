@@ -220,22 +220,40 @@ def plot_heat_capacity(
         data = heat_capacity_plot_data(hc, log_t=log_t)
     fig, ax = _figure("heat-capacity plots", ax, (5.5, 3.8))
     ax.plot(data.T, data.C, color="black", lw=1.2)
+    if data.log_t:
+        ax.set_xscale("log")
+    _peak_headroom(ax, np.asarray(data.C, dtype=float))
     for t, c in zip(data.peak_T, data.peak_C, strict=True):
         ax.axvline(t, color="tab:red", lw=0.8, ls="--")
+        # right of the peak in the left half of the axes, left of it in the right half, so
+        # the label never runs into the frame; the headroom keeps it below the top
+        x_frac = ax.transAxes.inverted().transform(ax.transData.transform((t, c)))[0]
+        right = x_frac < 0.5
         ax.annotate(
             f"T={t:.3g}",
             (t, c),
             textcoords="offset points",
-            xytext=(4, 4),
+            xytext=(4 if right else -4, 4),
+            ha="left" if right else "right",
+            va="bottom",
             fontsize=8,
             color="tab:red",
         )
-    if data.log_t:
-        ax.set_xscale("log")
     ax.set_xlabel("T")
     ax.set_ylabel("C(T)")
     ax.set_title(data.title)
     return fig
+
+
+def _peak_headroom(ax: Any, values: np.ndarray, fraction: float = 0.15) -> None:
+    """Raise the top of the y range by ``fraction`` of the data range (room for peak labels)."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return
+    lo, hi = float(finite.min()), float(finite.max())
+    span = hi - lo if hi > lo else max(abs(hi), 1.0)
+    bottom, _ = ax.get_ylim()
+    ax.set_ylim(bottom, hi + fraction * span)
 
 
 def plot_specialisation(
