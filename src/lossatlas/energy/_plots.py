@@ -299,7 +299,10 @@ def plot_specialisation(
 
 
 def plot_stationary_points(
-    sweep: ParameterSweep | StationaryPointsPlotData, *, axes: Any = None
+    sweep: ParameterSweep | StationaryPointsPlotData,
+    *,
+    axes: Any = None,
+    optimum: float | None = None,
 ) -> Any:
     """Energy of the minima (solid) and saddles (dashed) against the parameter, folds marked,
     above the smallest ``|Hessian eigenvalue|`` of each point (log scale).
@@ -311,6 +314,9 @@ def plot_stationary_points(
         (:func:`~lossatlas.energy._stationary.stationary_points_plot_data`).
     axes : pair of matplotlib Axes, optional
         Draw into them.
+    optimum : float, optional
+        A parameter value to mark with a vertical line (e.g. the likelihood-optimal ``nu``
+        of :func:`~lossatlas.energy.optimal_nu`, searched over the swept range).
 
     Returns
     -------
@@ -335,6 +341,20 @@ def plot_stationary_points(
         for ax in axes:
             ax.axvspan(lo, hi, color="0.5", alpha=0.3)
             ax.axvline(0.5 * (lo + hi), color="0.3", lw=0.8, ls=":")
+    if optimum is not None:
+        for ax in axes:
+            ax.axvline(optimum, color="tab:green", lw=1.0, ls="-.")
+        axes[0].annotate(
+            f"optimum {data.parameter}={optimum:.3g}",
+            (optimum, 1.0),
+            xycoords=("data", "axes fraction"),
+            textcoords="offset points",
+            xytext=(-3, -3),
+            ha="right",
+            va="top",
+            fontsize=8,
+            color="tab:green",
+        )
     axes[0].set_ylabel("energy")
     axes[0].set_title("minima (solid) and saddles (dashed)")
     axes[1].set_yscale("log")
