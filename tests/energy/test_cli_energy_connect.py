@@ -48,3 +48,38 @@ def test_pairs_strategy_and_its_errors(
     assert "no such file" in capsys.readouterr().err
     assert main([*base, "--images", "1"]) == 2
     assert "--images must be >= 3" in capsys.readouterr().err
+
+
+def test_muller_brown_explore_and_connect_emit_no_runtime_warning(tmp_path: Path) -> None:
+    """Far band images and hops no longer overflow exp (the potential caps its exponent)."""
+    import warnings
+
+    db = tmp_path / "mb_hot.sqlite"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        argv = ["energy", "explore", "--potential", "muller-brown", "--db", str(db), "-q"]
+        assert main([*argv, "--steps", "60", "--temperature", "50", "--step-size", "3"]) == 0
+        assert main(["energy", "connect", "--db", str(db), "--lowest", "3", "-q"]) == 0
+    with Database.open(db) as opened:
+        assert opened.n_transition_states() >= 1
+
+
+def test_muller_brown_far_out_is_finite_and_box_is_unchanged() -> None:
+    import warnings
+
+    import numpy as np
+
+    from lossatlas.energy.potentials import MullerBrown
+
+    mb = MullerBrown()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        e, g = mb.energy_gradient(np.array([40.0, 40.0]))  # exp(0.7*41^2+...) overflows
+        h = mb.hessian(np.array([-40.0, 45.0]))
+    assert np.isfinite(e) and e > 1e80 and np.all(np.isfinite(g)) and np.all(np.isfinite(h))
+    rng = np.random.default_rng(0)
+    for _ in range(50):  # the uncapped formula inside (a margin around) the box
+        x = rng.uniform([-3.0, -2.0], [3.0, 4.0])
+        dx, dy = x[0] - mb.x0, x[1] - mb.y0
+        plain = np.sum(mb.A * np.exp(mb.a * dx**2 + mb.b * dx * dy + mb.c * dy**2))
+        assert mb.energy(x) == plain

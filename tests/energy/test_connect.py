@@ -19,6 +19,7 @@ from lossatlas.energy import (
 )
 from lossatlas.energy._connect import OrbitDistances, _dijkstra_route, ts_graph
 from lossatlas.energy.potentials import MLPCrossEntropy, MullerBrown
+from lossatlas.energy.potentials._base import BasePotential
 from lossatlas.errors import InputError
 
 SADDLES = {(-0.8220, 0.6243, -40.6648), (0.2124, 0.2930, -72.2489)}
@@ -247,3 +248,45 @@ def test_orbit_distance_and_align_fall_back_for_duck_typed_potentials() -> None:
     pot, a, b = _two_mlp_minima()
     assert orbit_distance(pot, a, b) == pot.symmetry_distance(a, b)
     np.testing.assert_array_equal(align_to(pot, a, b), pot.align(a, b))
+
+
+class _WellChain(BasePotential):
+    """A double well along x0 plus stiff and soft quadratic directions, 70 coordinates."""
+
+    exact_hessian = True
+
+    def __init__(self, ndim: int = 70) -> None:
+        self.ndim = ndim
+        self.k = np.geomspace(1e-2, 10.0, ndim - 1)
+        self.hessian_calls = self.product_calls = 0
+
+    def energy(self, x: np.ndarray) -> float:
+        return float((x[0] ** 2 - 1.0) ** 2 + 0.5 * np.sum(self.k * x[1:] ** 2))
+
+    def gradient(self, x: np.ndarray) -> np.ndarray:
+        return np.concatenate([[4.0 * x[0] * (x[0] ** 2 - 1.0)], self.k * x[1:]])
+
+    def hessian(self, x: np.ndarray) -> np.ndarray:
+        self.hessian_calls += 1
+        return np.diag(np.concatenate([[12.0 * x[0] ** 2 - 4.0], self.k]))
+
+    def hessian_vector_product(self, x: np.ndarray, v: np.ndarray) -> np.ndarray:
+        self.product_calls += 1
+        return self.hessian(x) @ v
+
+
+def test_auto_uses_the_dense_hessian_above_64_coordinates_and_newton_keeps_the_saddle() -> None:
+    from lossatlas.energy._eigenfollow import hybrid_eigenvector_following
+
+    pot = _WellChain()
+    x0 = np.full(pot.ndim, 0.05)
+    x0[0] = 0.3
+    plain = hybrid_eigenvector_following(pot, x0, rms_tol=1e-9, newton_factor=0.0)
+    assert pot.product_calls == 0 and pot.hessian_calls > 0  # no Lanczos at 70 coordinates
+    fast = hybrid_eigenvector_following(pot, x0, rms_tol=1e-9)
+    assert plain.converged and fast.converged and fast.n_negative == 1
+    np.testing.assert_allclose(fast.x, np.zeros(pot.ndim), atol=1e-6)
+    assert fast.energy == pytest.approx(1.0, abs=1e-12)
+    assert fast.eigenvalue == pytest.approx(-4.0, rel=1e-9)
+    # Newton steps near the saddle finish what eigenvector-following does in more cycles
+    assert fast.n_iterations < plain.n_iterations

@@ -246,3 +246,24 @@ def test_write_page_sections_and_figure_count(tmp_path):
     assert "<section id='extra-1'><h2>two</h2><p>y</p></section>" in text
     assert "1 figures." in text
     assert "<p class='warning'>careful &lt;b&gt;</p>" in text
+
+
+def test_sweep_optimal_nu_lies_in_the_plotted_range_and_names_its_bound(tmp_path, capsys):
+    """The optimal-nu text of ``energy sweep`` agrees with the plotted nu range."""
+    import json
+
+    png = tmp_path / "sweep.png"
+    argv = "energy sweep --potential gp --start 0.5 --stop 3 --points 3 --random-starts 1 -q"
+    assert main([*argv.split(), "--format", "json"]) == 0
+    best = json.loads(capsys.readouterr().out)["optimal_nu"]
+    assert best["search_range"] == [0.5, 3.0]
+    assert 0.5 <= best["nu"] <= 3.0
+    at_end = np.isclose(best["nu"], 0.5) or np.isclose(best["nu"], 3.0)
+    assert best["at_bound"] == bool(at_end)
+    if best["at_bound"]:
+        assert f"{best['bound']} bound" in best["verdict"] and "[0.5, 3]" in best["verdict"]
+    assert main([*argv.split(), "--output", str(png)]) == 0
+    text = capsys.readouterr().out
+    assert "optimal nu in the swept range" in text and png.is_file()
+    shown = re.search(r"nu=([0-9.eE+-]+)", text.split("optimal nu", 1)[1])
+    assert shown is not None and 0.5 <= float(shown.group(1)) <= 3.0

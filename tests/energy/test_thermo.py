@@ -154,3 +154,24 @@ def test_bad_input_is_rejected(tmp_path) -> None:
             heat_capacity_from_database(db)
         hc = heat_capacity_from_database(db, use_fvib=False, tmin=0.1, tmax=1.0)
         np.testing.assert_allclose(hc.C, 1.0)
+
+
+@pytest.mark.parametrize("t_range", [(0.5, 1000.0), (0.5, 21.0), (17.0, 1000.0)])
+def test_heat_capacity_peak_label_lies_inside_the_axes(t_range: tuple[float, float]) -> None:
+    """The peak label sits inside the frame wherever the peak is (middle, right, left edge)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    energies = [e for *_, e in MullerBrown.REFERENCE_MINIMA]
+    hc = heat_capacity(energies, np.geomspace(*t_range, 200), kappa=2)
+    assert len(hc.peaks) == 1
+    fig = plot_heat_capacity(hc)
+    ax = fig.axes[0]
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    (label,) = [t for t in ax.texts if t.get_text().startswith("T=")]
+    box = label.get_window_extent(renderer)
+    margin = 2.0  # pixels
+    assert frame.x0 + margin <= box.x0 and box.x1 <= frame.x1 - margin
+    assert frame.y0 + margin <= box.y0 and box.y1 <= frame.y1 - margin

@@ -236,8 +236,6 @@ def connect(
     """Find transition states joining minima (DNEB + eigenvector-following, Dijkstra cycles)."""
     import time
 
-    import numpy as np
-
     from lossatlas.energy import connect_with_strategy, read_pairs
 
     if lowest < 1:
@@ -253,9 +251,7 @@ def connect(
     if images is not None:
         band["n_images"] = images
     start = time.perf_counter()
-    # a band image far out (Mueller-Brown's Gaussians) overflows exp to an infinite energy,
-    # which the searches reject on their own: no RuntimeWarning for the user
-    with _open(db_path, with_potential=True, writable=True) as db, np.errstate(over="ignore"):
+    with _open(db_path, with_potential=True, writable=True) as db:
         before = db.n_transition_states()
         results = connect_with_strategy(
             db.potential,

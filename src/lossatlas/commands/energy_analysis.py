@@ -203,10 +203,20 @@ def sweep(
         progress=not quiet,
     )
     best = None
-    if optimal and spec["name"] == "gp" and parameter == "nu":
-        best = optimal_nu(family(float(spec["options"]["nu"])), seed=seed)
+    nu_range = (float(min(start, stop)), float(max(start, stop)))
+    if optimal and spec["name"] == "gp" and parameter == "nu" and 0 < nu_range[0] < nu_range[1]:
+        # searched over the swept (and plotted) range only, never widened beyond it: the
+        # optimum printed lies on the plot, and an optimum at an end is called a bound
+        best = optimal_nu(
+            family(float(spec["options"]["nu"])),
+            nu_min=nu_range[0],
+            nu_max=nu_range[1],
+            widen=0,
+            seed=seed,
+        )
     if output is not None:
-        _save(plot_stationary_points(result), output, "sweep.png")
+        marked = None if best is None else best.nu
+        _save(plot_stationary_points(result, optimum=marked), output, "sweep.png")
     data = result.to_dict()
     folds = data["folds"]
     if format is OutputFormat.json:
@@ -233,7 +243,9 @@ def sweep(
     else:
         typer.echo("no folds between the sampled values")
     if best is not None:
-        typer.echo(f"optimal nu (NLL {best.nll:.6g}): {best.verdict}")
+        typer.echo(f"optimal nu in the swept range (NLL {best.nll:.6g}): {best.verdict}")
+        if best.at_bound:
+            typer.echo("  (widen --start/--stop to look beyond this bound)")
 
 
 def ensemble(

@@ -91,6 +91,12 @@ def _dense_from_products(potential: Potential, x: np.ndarray) -> np.ndarray:
     return 0.5 * (h + h.T)
 
 
+def _eigh_symmetric(potential: Potential, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Eigenvalues (ascending) and eigenvectors of the symmetrised dense Hessian at ``x``."""
+    h = np.asarray(potential.hessian(x), dtype=float)
+    return np.linalg.eigh(0.5 * (h + h.T))
+
+
 def _lowest_dense(h: np.ndarray) -> tuple[float, np.ndarray]:
     w, v = np.linalg.eigh(0.5 * (h + h.T))
     return float(w[0]), v[:, 0]
@@ -307,6 +313,8 @@ def hybrid_eigenvector_following(
     check_hessian_max_ndim: int = 2000,
     max_convex_iterations: int = 100,
     polish_tol: float | None = None,
+    dense_max_ndim: int = 256,
+    newton_factor: float = 10.0,
     seed: int = 0,
 ) -> SaddleResult:
     """Refine a guess to an index-1 saddle by hybrid eigenvector-following.
@@ -339,8 +347,11 @@ def hybrid_eigenvector_following(
     tangent_steps : int, default 10
     eigenvector_method : {"auto", "lanczos", "rayleigh-ritz", "exact"}, default "auto"
         See :func:`lowest_eigenvector`. ``"auto"`` is ``"exact"`` for potentials with an exact
-        Hessian (``exact_hessian``) of at most 64 coordinates, where one dense
-        diagonalisation is cheaper than a Lanczos run, and ``"lanczos"`` otherwise.
+        Hessian (``exact_hessian``) of at most ``dense_max_ndim`` coordinates and
+        ``"lanczos"`` otherwise. On network losses the lowest eigenvalues cluster near the
+        L2 constant, where Lanczos needs hundreds of restarts; the dense Hessian (``ndim``
+        R-operator products in blocks) and one ``eigh`` cost a fixed, much smaller amount,
+        and the same decomposition then confirms the index.
     v0 : ndarray, optional
         Guess of the reaction coordinate (e.g. the band tangent).
     check_hessian_max_ndim : int, default 2000
@@ -348,6 +359,13 @@ def hybrid_eigenvector_following(
     max_convex_iterations : int, default 100
         Give up after this many cycles in a row with no negative eigenvalue (the walk is
         stuck in a convex region, e.g. along a flat direction of a network).
+    dense_max_ndim : int, default 256
+        Largest dimension at which ``"auto"`` uses the dense Hessian.
+    newton_factor : float, default 10.0
+        With the dense Hessian, once the RMS gradient is below ``newton_factor * rms_tol`` at
+        Hessian index 1, take up to 5 Newton-Raphson steps on all modes (kept only while the
+        gradient falls and the index stays 1): on network losses eigenvector-following
+        otherwise creeps for hundreds of cycles along the nearly flat directions. 0 disables.
     polish_tol : float, optional
         After convergence, Newton-Raphson steps with the dense Hessian
         (``dx = -sum_i (v_i.g / lambda_i) v_i``, all modes, capped at the trust radius) until
@@ -372,7 +390,7 @@ def hybrid_eigenvector_following(
     if trust_radius <= 0:
         raise InputError(f"trust_radius must be positive, got {trust_radius}")
     if eigenvector_method == "auto":
-        small = n <= 64 and bool(getattr(potential, "exact_hessian", False))
+        small = n <= dense_max_ndim and bool(getattr(potential, "exact_hessian", False))
         eigenvector_method = "exact" if small else "lanczos"
     v = _start_vector(n, v0, seed)
     convex_run = 0
@@ -384,13 +402,32 @@ def hybrid_eigenvector_following(
     e, g = potential.energy_gradient(x)
     iteration = 0
     for iteration in range(1, max_iterations + 1):  # noqa: B007 - reported below
-        lam, v = lowest_eigenvector(potential, x, method=eigenvector_method, v0=v, seed=seed)
+        dense = None
+        if eigenvector_method == "exact":
+            dense = _eigh_symmetric(potential, x)
+            lam, v = float(dense[0][0]), dense[1][:, 0]
+        else:
+            lam, v = lowest_eigenvector(potential, x, method=eigenvector_method, v0=v, seed=seed)
         e, g = potential.energy_gradient(x)
-        if _rms(g) < rms_tol and lam < 0:
+        rms = _rms(g)
+        if dense is not None and lam < 0 and rms_tol <= rms < newton_factor * rms_tol:
+            # close to an index-1 saddle: Newton-Raphson on all modes converges in a few steps
+            # where eigenvector-following creeps along the nearly flat directions
+            if count_negative(dense[0]) == 1:
+                x_new, lam_new, v_new, _ = _newton_polish_saddle(
+                    potential, x, lam, v, 1, 0.5 * rms_tol, step_cap, max_steps=5
+                )
+                if x_new is not x:
+                    x, lam, v, dense = x_new, lam_new, v_new, None
+                    e, g = potential.energy_gradient(x)
+                    rms = _rms(g)
+        if rms < rms_tol and lam < 0:
             if n > check_hessian_max_ndim:
                 converged = True
                 break
-            w, vecs = np.linalg.eigh(np.asarray(potential.hessian(x), dtype=float))
+            if dense is None:
+                dense = _eigh_symmetric(potential, x)
+            w, vecs = dense
             n_negative = count_negative(w)
             if n_negative == 1:
                 converged = True

@@ -220,22 +220,40 @@ def plot_heat_capacity(
         data = heat_capacity_plot_data(hc, log_t=log_t)
     fig, ax = _figure("heat-capacity plots", ax, (5.5, 3.8))
     ax.plot(data.T, data.C, color="black", lw=1.2)
+    if data.log_t:
+        ax.set_xscale("log")
+    _peak_headroom(ax, np.asarray(data.C, dtype=float))
     for t, c in zip(data.peak_T, data.peak_C, strict=True):
         ax.axvline(t, color="tab:red", lw=0.8, ls="--")
+        # right of the peak in the left half of the axes, left of it in the right half, so
+        # the label never runs into the frame; the headroom keeps it below the top
+        x_frac = ax.transAxes.inverted().transform(ax.transData.transform((t, c)))[0]
+        right = x_frac < 0.5
         ax.annotate(
             f"T={t:.3g}",
             (t, c),
             textcoords="offset points",
-            xytext=(4, 4),
+            xytext=(4 if right else -4, 4),
+            ha="left" if right else "right",
+            va="bottom",
             fontsize=8,
             color="tab:red",
         )
-    if data.log_t:
-        ax.set_xscale("log")
     ax.set_xlabel("T")
     ax.set_ylabel("C(T)")
     ax.set_title(data.title)
     return fig
+
+
+def _peak_headroom(ax: Any, values: np.ndarray, fraction: float = 0.15) -> None:
+    """Raise the top of the y range by ``fraction`` of the data range (room for peak labels)."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return
+    lo, hi = float(finite.min()), float(finite.max())
+    span = hi - lo if hi > lo else max(abs(hi), 1.0)
+    bottom, _ = ax.get_ylim()
+    ax.set_ylim(bottom, hi + fraction * span)
 
 
 def plot_specialisation(
@@ -281,7 +299,10 @@ def plot_specialisation(
 
 
 def plot_stationary_points(
-    sweep: ParameterSweep | StationaryPointsPlotData, *, axes: Any = None
+    sweep: ParameterSweep | StationaryPointsPlotData,
+    *,
+    axes: Any = None,
+    optimum: float | None = None,
 ) -> Any:
     """Energy of the minima (solid) and saddles (dashed) against the parameter, folds marked,
     above the smallest ``|Hessian eigenvalue|`` of each point (log scale).
@@ -293,6 +314,9 @@ def plot_stationary_points(
         (:func:`~lossatlas.energy._stationary.stationary_points_plot_data`).
     axes : pair of matplotlib Axes, optional
         Draw into them.
+    optimum : float, optional
+        A parameter value to mark with a vertical line (e.g. the likelihood-optimal ``nu``
+        of :func:`~lossatlas.energy.optimal_nu`, searched over the swept range).
 
     Returns
     -------
@@ -317,6 +341,20 @@ def plot_stationary_points(
         for ax in axes:
             ax.axvspan(lo, hi, color="0.5", alpha=0.3)
             ax.axvline(0.5 * (lo + hi), color="0.3", lw=0.8, ls=":")
+    if optimum is not None:
+        for ax in axes:
+            ax.axvline(optimum, color="tab:green", lw=1.0, ls="-.")
+        axes[0].annotate(
+            f"optimum {data.parameter}={optimum:.3g}",
+            (optimum, 1.0),
+            xycoords=("data", "axes fraction"),
+            textcoords="offset points",
+            xytext=(-3, -3),
+            ha="right",
+            va="top",
+            fontsize=8,
+            color="tab:green",
+        )
     axes[0].set_ylabel("energy")
     axes[0].set_title("minima (solid) and saddles (dashed)")
     axes[1].set_yscale("log")

@@ -15,6 +15,10 @@ from lossatlas.errors import InputError
 
 __all__ = ["MullerBrown", "DoubleWell"]
 
+# Largest exponent of a Mueller-Brown Gaussian: exp(200) ~ 7e86 times the factors of the
+# gradient and Hessian (A, q^2, polynomial in the coordinates) stays far from float overflow.
+_EXP_CAP = 200.0
+
 
 class MullerBrown(BasePotential):
     """The Müller-Brown surface, the standard test for minimum and saddle searches.
@@ -62,7 +66,12 @@ class MullerBrown(BasePotential):
             raise InputError(f"MullerBrown: coordinates must have shape (2,), got {x.shape}")
         dx = x[0] - self.x0
         dy = x[1] - self.y0
-        e = self.A * np.exp(self.a * dx**2 + self.b * dx * dy + self.c * dy**2)
+        # The fourth (repulsive, A > 0) Gaussian grows without bound away from the minima; its
+        # exponent is capped where exp would overflow (far outside BOX, where the exponent
+        # is below 6): a band image or push-off sent far out gets a huge finite energy and
+        # gradient instead of inf/nan and a RuntimeWarning. Unchanged wherever exponent < cap.
+        exponent = np.minimum(self.a * dx**2 + self.b * dx * dy + self.c * dy**2, _EXP_CAP)
+        e = self.A * np.exp(exponent)
         qx = 2.0 * self.a * dx + self.b * dy
         qy = self.b * dx + 2.0 * self.c * dy
         return e, qx, qy
