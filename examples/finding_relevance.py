@@ -21,6 +21,8 @@ import json
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 from lossatlas.energy import (
     Database,
     basin_hopping,
@@ -55,6 +57,21 @@ def main(argv: list[str] | None = None) -> dict:
             rel = relevance_from_database(db, pot, feature_names=pot.dataset.feature_names)
             n_min, n_ts = db.n_minima(), db.n_transition_states()
     names = pot.dataset.feature_names
+    per_group = []
+    for j, (key, members) in enumerate(rel.groups.items()):
+        first_layer = np.asarray(pot.unpack(rel.conservation[j])[0])  # (hidden, inputs)
+        order = np.argsort(-rel.per_group[j], kind="stable")
+        per_group.append(
+            {
+                "group": int(key),
+                "size": len(members),
+                "ranking": [names[k] for k in order],
+                # mean over hidden units of c = |mean| / (|mean| + spread) of each input's weights
+                "conservation_by_feature": dict(
+                    zip(names, np.round(first_layer.mean(0), 4).tolist(), strict=True)
+                ),
+            }
+        )
     results = {
         "n_minima": n_min,
         "n_transition_states": n_ts,
@@ -63,6 +80,9 @@ def main(argv: list[str] | None = None) -> dict:
         "baseline_ranking": [names[k] for k in rel.baseline_ranking],
         "informative_first": set(rel.ranking[:2]) == {0, 1},
         "baseline_informative_first": set(rel.baseline_ranking[:2]) == {0, 1},
+        # why the two rankings differ: each basin's own ranking and how conserved each
+        # feature's weights are in it (a one-minimum basin has spread 0, so c = 1 everywhere)
+        "per_group": per_group,
     }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "settings.json").write_text(json.dumps(settings, indent=2))
@@ -75,6 +95,9 @@ def main(argv: list[str] | None = None) -> dict:
             f"  {row['name']:4s} conserved {row['relevance']:.3f} (rank {row['rank']})  "
             f"magnitude {row['magnitude_baseline']:.3f} (rank {row['baseline_rank']})"
         )
+    for g in per_group:
+        cons = ", ".join(f"{n} {v:.2f}" for n, v in g["conservation_by_feature"].items())
+        print(f"  basin {g['group']} ({g['size']} minima): {g['ranking']}; conservation {cons}")
     print(f"wrote {args.out / 'settings.json'} and {args.out / 'results.json'}")
     return results
 

@@ -150,3 +150,14 @@ def test_a_path_with_constraints_is_left_to_typer(tmp_path, capsys):
 def test_a_bad_number_still_gets_typers_message(capsys):
     assert main(["analyze", "--example", "--walks", "abc"]) == 2
     assert "--walks" in capsys.readouterr().err
+
+
+def test_python_dash_m_lossatlas_runs_the_cli():
+    done = subprocess.run(
+        [sys.executable, "-m", "lossatlas", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0 and done.stdout.strip() == f"lossatlas {__version__}"
