@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
-from lossatlas._sqlite_ro import read_only_connection
+from lossatlas._sqlite_ro import NotSqliteError, read_identity, read_only_connection
 from lossatlas.errors import InputError, LossAtlasError
 
 __all__ = [
@@ -147,6 +147,14 @@ def _header(path: Path) -> bytes:
         return fh.read(100)
 
 
+def _meta_version(conn: sqlite3.Connection, tables: frozenset[str]) -> str | None:
+    """``meta.schema_version`` of a file with a ``meta`` table (legacy databases have it)."""
+    if "meta" not in tables:
+        return None
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return None if row is None else row[0]
+
+
 def _check_version(path: Path, version: int) -> None:
     if version > SCHEMA_VERSION:
         raise InputError(
@@ -180,49 +188,28 @@ def check_database_file(path: str | Path) -> Kind:
     p = Path(path)
     if p.is_dir():
         raise InputError(f"database '{p}' is a directory, not a file")
-    if not p.exists() or p.stat().st_size == 0:
-        return "new"
-    header = _header(p)
-    if not header.startswith(_MAGIC):
-        raise InputError(f"'{p}' is not an energy database (not a SQLite file)")
-    app_id = int.from_bytes(header[68:72], "big", signed=True)
-    if app_id not in (0, APPLICATION_ID):
-        raise InputError(
-            f"'{p}' is not an energy database (SQLite application_id {app_id:#x}, "
-            f"lossatlas writes {APPLICATION_ID:#x})"
-        )
-    if app_id == APPLICATION_ID and not p.with_name(p.name + "-wal").exists():
-        # no write-ahead log: the header is current, so decide without opening (a read-only
-        # connection to a WAL-mode file leaves -wal/-shm side files behind)
-        _check_version(p, int.from_bytes(header[60:64], "big", signed=True))
-        return "ours"
     try:
-        conn = read_only_connection(p, timeout=5.0)
-        try:
-            # the header may lag behind a write-ahead log that is not checkpointed yet
-            app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
-            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-            tables = {
-                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
-            }
-            meta_version = None
-            if "meta" in tables:
-                row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-                meta_version = None if row is None else row[0]
-        finally:
-            conn.close()
+        found = read_identity(p, ours=APPLICATION_ID, extra=_meta_version)
+    except OSError as exc:
+        raise InputError(f"database '{p}' cannot be read ({exc.strerror or exc})") from None
+    except NotSqliteError:
+        raise InputError(f"'{p}' is not an energy database (not a SQLite file)") from None
     except sqlite3.DatabaseError as exc:
         raise InputError(f"'{p}' is not a usable SQLite database: {exc}") from None
-    if app_id == APPLICATION_ID:
-        _check_version(p, version)
-        if not _TABLES <= tables:
-            raise InputError(f"database '{p}' lacks tables {sorted(_TABLES - tables)}")
+    if found is None:
+        return "new"
+    if found.application_id == APPLICATION_ID:
+        _check_version(p, found.user_version)
+        if found.tables is not None and not _TABLES <= found.tables:
+            raise InputError(f"database '{p}' lacks tables {sorted(_TABLES - found.tables)}")
         return "ours"
-    if app_id != 0:
+    if found.application_id != 0:
         raise InputError(
-            f"'{p}' is not an energy database (SQLite application_id {app_id:#x}, "
-            f"lossatlas writes {APPLICATION_ID:#x})"
+            f"'{p}' is not an energy database (SQLite application_id "
+            f"{found.application_id:#x}, lossatlas writes {APPLICATION_ID:#x})"
         )
+    tables = found.tables or frozenset()
+    meta_version = found.extra
     if _TABLES <= tables and meta_version is not None:
         if str(meta_version) != str(SCHEMA_VERSION):
             raise InputError(

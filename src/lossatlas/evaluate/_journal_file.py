@@ -22,7 +22,7 @@ import sqlite3
 from pathlib import Path
 from typing import Literal
 
-from lossatlas._sqlite_ro import read_only_connection
+from lossatlas._sqlite_ro import NotSqliteError, read_identity, read_only_connection
 from lossatlas.errors import InputError
 
 __all__ = [
@@ -39,7 +39,6 @@ APPLICATION_ID = 0x4C414A4E
 #: ``PRAGMA user_version`` this code writes; it reads every version up to this one.
 SCHEMA_VERSION = 1
 _ENERGY_ID = 0x4C41544C  # lossatlas.energy's databases ("LATL")
-_MAGIC = b"SQLite format 3\x00"
 _LEGACY_TABLES = frozenset({"studies", "results"})
 _TABLES = frozenset({"studies", "results", "claims"})
 
@@ -147,41 +146,25 @@ def check_journal_file(path: str | Path) -> Kind:
     if p.is_dir():
         raise InputError(f"{p}: a directory where the journal file should be")
     try:
-        if not p.exists() or p.stat().st_size == 0:
-            return "new"
-        with p.open("rb") as fh:
-            header = fh.read(100)
+        found = read_identity(p, ours=APPLICATION_ID)
     except OSError as exc:
         raise InputError(f"{p}: cannot read the journal ({exc.strerror or exc})") from None
-    if not header.startswith(_MAGIC):
-        raise InputError(f"{p}: not a lossatlas journal (not a SQLite file)")
-    app_id = int.from_bytes(header[68:72], "big", signed=True)
-    if app_id not in (0, APPLICATION_ID):
-        raise _foreign(p, app_id)
-    if app_id == APPLICATION_ID and not p.with_name(p.name + "-wal").exists():
-        # no write-ahead log: the header is current, decide without opening the file
-        _check_version(p, int.from_bytes(header[60:64], "big", signed=True))
-        return "ours"
-    try:
-        conn = read_only_connection(p, timeout=5.0)
-        try:
-            app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
-            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-            tables = {
-                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            }
-        finally:
-            conn.close()
+    except NotSqliteError:
+        raise InputError(f"{p}: not a lossatlas journal (not a SQLite file)") from None
     except sqlite3.DatabaseError as exc:
         raise InputError(f"{p}: not a usable SQLite journal ({exc})") from None
-    if app_id == APPLICATION_ID:
-        _check_version(p, version)
-        if not _TABLES <= tables:
-            raise InputError(f"{p}: a lossatlas journal lacking tables {sorted(_TABLES - tables)}")
+    if found is None:
+        return "new"
+    if found.application_id == APPLICATION_ID:
+        _check_version(p, found.user_version)
+        if found.tables is not None and not _TABLES <= found.tables:
+            missing = sorted(_TABLES - found.tables)
+            raise InputError(f"{p}: a lossatlas journal lacking tables {missing}")
         return "ours"
-    if app_id != 0:
-        raise _foreign(p, app_id)
-    if tables == _LEGACY_TABLES and version == 0:
+    if found.application_id != 0:
+        raise _foreign(p, found.application_id)
+    tables = found.tables or frozenset()
+    if tables == _LEGACY_TABLES and found.user_version == 0:
         return "legacy"
     raise InputError(
         f"{p}: not a lossatlas journal (a SQLite file of another application: tables "
