@@ -32,6 +32,7 @@ import numpy as np
 from lossatlas.energy._basinhopping import BasinHoppingResult, basin_hopping
 from lossatlas.energy._database import Database, potential_db_options
 from lossatlas.energy._options import BasinHoppingOptions
+from lossatlas.energy._parallel import plan_chains
 from lossatlas.energy._records import Minimum
 from lossatlas.energy.potentials import potential_from_spec
 from lossatlas.errors import InputError, require
@@ -207,20 +208,18 @@ def distributed_basin_hopping(
     """
     from tqdm.auto import tqdm
 
-    if int(chains) < 1:
-        raise InputError(f"distributed basin-hopping: chains must be >= 1, got {chains}")
-    opts = BasinHoppingOptions.build(options, **overrides)
-    spec = dict(spec)
-    potential = potential_from_spec(spec)
+    opts, spec, potential, seeds, starts = plan_chains(
+        "distributed basin-hopping",
+        spec,
+        db_path,
+        chains=chains,
+        seed=seed,
+        options=options,
+        overrides=overrides,
+        energy_tol=energy_tol,
+        distance_tol=distance_tol,
+    )
     tolerances = dict(energy_tol=energy_tol, distance_tol=distance_tol)
-    children = np.random.SeedSequence(seed).spawn(int(chains))
-    seeds = [int(c.generate_state(1)[0]) for c in children]
-    with Database(db_path, **potential_db_options(potential), **tolerances) as db:
-        stored = db.minima()
-    starts = [
-        stored[0].coords if stored else potential.random_coordinates(np.random.default_rng(s))
-        for s in seeds
-    ]
     owned = isinstance(scheduler, str)
     client = connect_scheduler(scheduler) if owned else scheduler
     results: list[BasinHoppingResult] = []

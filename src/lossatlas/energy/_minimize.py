@@ -110,6 +110,61 @@ class _Counted:
         return self(x)
 
 
+def _scipy_lbfgs(
+    fg: Any,
+    x: np.ndarray,
+    energy: float,
+    g: np.ndarray,
+    rms: float,
+    *,
+    rms_tol: float,
+    max_iterations: int,
+    memory: int,
+) -> tuple[np.ndarray, float, np.ndarray, float, int]:
+    """scipy's L-BFGS-B, stopped by the RMS-gradient rule and restarted while it gains."""
+    from scipy.optimize import minimize as _scipy_minimize
+
+    n_iterations = 0
+    stalled = 0
+    runs = 0
+
+    def callback(intermediate_result: Any) -> None:
+        _, g_cb = fg.at(intermediate_result.x)
+        if rms_gradient(g_cb) < rms_tol:
+            raise StopIteration
+
+    while (
+        rms >= rms_tol
+        and n_iterations < max_iterations
+        and stalled < _MAX_STALLED_RESTARTS
+        and runs < _MAX_SCIPY_RUNS
+    ):
+        runs += 1
+        res = _scipy_minimize(
+            fg,
+            x,
+            jac=True,
+            method="L-BFGS-B",
+            callback=callback,
+            options={
+                "maxcor": int(memory),
+                "maxiter": int(max_iterations - n_iterations),
+                "maxfun": 10 * int(max_iterations) + 100,
+                "ftol": 0.0,
+                "gtol": 0.0,
+            },
+        )
+        n_iterations += max(int(res.nit), 1)
+        new_e, new_g = fg.at(res.x)
+        new_rms = rms_gradient(new_g)
+        roundoff = 1e-12 * max(1.0, abs(energy))
+        gained = new_e < energy - roundoff or new_rms < 0.5 * rms
+        if new_e <= energy + roundoff:
+            x, energy, g, rms = np.array(res.x, dtype=float), new_e, new_g, new_rms
+        stalled = 0 if gained else stalled + 1
+    return x, energy, g, rms, n_iterations
+
+
 def minimize(
     potential: Potential,
     x0: np.ndarray,
@@ -200,59 +255,10 @@ def _minimize(
                 fg, x, energy, g, rms_tol=rms_tol, max_iterations=max_iterations, memory=memory
             )
             rms = rms_gradient(g)
-        return _finish(
-            potential,
-            fg,
-            x,
-            energy,
-            g,
-            rms,
-            n_iterations,
-            rms_tol,
-            max_iterations,
-            memory,
-            polish,
-            polish_tol,
+    else:
+        x, energy, g, rms, n_iterations = _scipy_lbfgs(
+            fg, x, energy, g, rms, rms_tol=rms_tol, max_iterations=max_iterations, memory=memory
         )
-    from scipy.optimize import minimize as _scipy_minimize
-
-    stalled = 0
-    runs = 0
-
-    def callback(intermediate_result: Any) -> None:
-        _, g_cb = fg.at(intermediate_result.x)
-        if rms_gradient(g_cb) < rms_tol:
-            raise StopIteration
-
-    while (
-        rms >= rms_tol
-        and n_iterations < max_iterations
-        and stalled < _MAX_STALLED_RESTARTS
-        and runs < _MAX_SCIPY_RUNS
-    ):
-        runs += 1
-        res = _scipy_minimize(
-            fg,
-            x,
-            jac=True,
-            method="L-BFGS-B",
-            callback=callback,
-            options={
-                "maxcor": int(memory),
-                "maxiter": int(max_iterations - n_iterations),
-                "maxfun": 10 * int(max_iterations) + 100,
-                "ftol": 0.0,
-                "gtol": 0.0,
-            },
-        )
-        n_iterations += max(int(res.nit), 1)
-        new_e, new_g = fg.at(res.x)
-        new_rms = rms_gradient(new_g)
-        roundoff = 1e-12 * max(1.0, abs(energy))
-        gained = new_e < energy - roundoff or new_rms < 0.5 * rms
-        if new_e <= energy + roundoff:
-            x, energy, g, rms = np.array(res.x, dtype=float), new_e, new_g, new_rms
-        stalled = 0 if gained else stalled + 1
     return _finish(
         potential,
         fg,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -28,6 +28,51 @@ from lossatlas.energy.potentials import potential_from_spec
 from lossatlas.errors import InputError
 
 __all__ = ["parallel_basin_hopping"]
+
+
+class ChainPlan(NamedTuple):
+    """What every chain of a multi-chain run starts from (local processes or dask workers)."""
+
+    options: BasinHoppingOptions
+    spec: dict[str, Any]
+    potential: Any
+    seeds: list[int]
+    starts: list[np.ndarray]
+
+
+def plan_chains(
+    what: str,
+    spec: Mapping[str, Any],
+    db_path: str | Path,
+    *,
+    chains: int,
+    seed: int,
+    options: BasinHoppingOptions | Mapping[str, Any] | None,
+    overrides: Mapping[str, Any],
+    energy_tol: float | None,
+    distance_tol: float | None,
+) -> ChainPlan:
+    """Options, potential, one seed per chain (``SeedSequence(seed).spawn``) and each chain's
+    start: the database's lowest minimum when it has one, else a seeded random point.
+
+    The database is opened (created when missing) with the potential's options, so a run
+    on a database of another potential fails here, before any chain starts.
+    """
+    if int(chains) < 1:
+        raise InputError(f"{what}: chains must be >= 1, got {chains}")
+    opts = BasinHoppingOptions.build(options, **overrides)
+    spec = dict(spec)
+    potential = potential_from_spec(spec)
+    tolerances = dict(energy_tol=energy_tol, distance_tol=distance_tol)
+    children = np.random.SeedSequence(seed).spawn(int(chains))
+    seeds = [int(c.generate_state(1)[0]) for c in children]
+    with Database(db_path, **potential_db_options(potential), **tolerances) as db:
+        stored = db.minima()
+    starts = [
+        stored[0].coords if stored else potential.random_coordinates(np.random.default_rng(s))
+        for s in seeds
+    ]
+    return ChainPlan(opts, spec, potential, seeds, starts)
 
 
 def _chain(
@@ -104,20 +149,18 @@ def parallel_basin_hopping(
 
     from tqdm.auto import tqdm
 
-    if int(chains) < 1:
-        raise InputError(f"parallel basin-hopping: chains must be >= 1, got {chains}")
-    opts = BasinHoppingOptions.build(options, **overrides)
-    spec = dict(spec)
-    potential = potential_from_spec(spec)
+    opts, spec, potential, seeds, starts = plan_chains(
+        "parallel basin-hopping",
+        spec,
+        db_path,
+        chains=chains,
+        seed=seed,
+        options=options,
+        overrides=overrides,
+        energy_tol=energy_tol,
+        distance_tol=distance_tol,
+    )
     db_options = dict(energy_tol=energy_tol, distance_tol=distance_tol)
-    children = np.random.SeedSequence(seed).spawn(int(chains))
-    seeds = [int(c.generate_state(1)[0]) for c in children]
-    with Database(db_path, **potential_db_options(potential), **db_options) as db:
-        stored = db.minima()
-    starts = [
-        stored[0].coords if stored else potential.random_coordinates(np.random.default_rng(s))
-        for s in seeds
-    ]
     workers = max_workers or min(int(chains), os.cpu_count() or 1)
     ctx = multiprocessing.get_context("spawn")
     results: list[BasinHoppingResult | None] = [None] * int(chains)
