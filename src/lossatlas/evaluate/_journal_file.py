@@ -29,6 +29,7 @@ __all__ = [
     "APPLICATION_ID",
     "SCHEMA_VERSION",
     "check_journal_file",
+    "fold_write_ahead_log",
     "new_owner",
     "owner_alive",
     "read_only_connection",
@@ -170,3 +171,26 @@ def check_journal_file(path: str | Path) -> Kind:
         f"{p}: not a lossatlas journal (a SQLite file of another application: tables "
         f"{sorted(tables)}, no lossatlas application_id); refusing to use it"
     )
+
+
+def fold_write_ahead_log(path: str | Path) -> None:
+    """Fold the write-ahead log into the journal at the end of a run that wrote it.
+
+    The run's last reader is read-only (the export of ``results.parquet``), and a read-only
+    connection cannot remove ``journal.sqlite-wal``/``-shm`` when it closes; this read-write
+    open and close, on a journal of ours only, lets SQLite remove them when no other process
+    has the file open (with one open, nothing changes: the log is checkpointed, not lost).
+    """
+    p = Path(path)
+    if not p.with_name(p.name + "-wal").exists():
+        return
+    try:
+        if check_journal_file(p) != "ours":
+            return
+        conn = sqlite3.connect(p, timeout=5.0, isolation_level=None)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
+    except (InputError, sqlite3.Error):  # busy or refused: the side files stay, harmless
+        return

@@ -27,6 +27,7 @@ from lossatlas.errors import InputError, LossAtlasError
 from lossatlas.evaluate._datasets import Dataset
 from lossatlas.evaluate._executors import make_executor
 from lossatlas.evaluate._journal import JOURNAL_NAME, Journal
+from lossatlas.evaluate._journal_file import fold_write_ahead_log
 from lossatlas.evaluate._models import ModelSpec
 from lossatlas.evaluate._tasks import Task, TaskContext, canonical
 from lossatlas.space import SearchSpace
@@ -408,6 +409,7 @@ def evaluate(
                 bar.advance(failed=failed)
         n_ok, _, errors = outcome(journal, key, study.tasks())
     table = export(out) if write_table else None
+    fold_write_ahead_log(out / JOURNAL_NAME)
     return EvaluationSummary(
         out=out,
         study=key,

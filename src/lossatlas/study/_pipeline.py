@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from lossatlas.errors import InputError
+from lossatlas.evaluate._journal import JOURNAL_NAME
+from lossatlas.evaluate._journal_file import fold_write_ahead_log
 from lossatlas.evaluate._runner import NoTaskSucceededError
 from lossatlas.landscape import Landscape
 from lossatlas.study._analysis import StudyAnalysis, analyse_study
@@ -85,6 +87,7 @@ def run_study(
     if evaluation.n_ok == 0 and evaluation.errors:
         raise NoTaskSucceededError(f"study {study.name}", evaluation.errors)
     table, parts = study_table(study, out)
+    fold_write_ahead_log(out / JOURNAL_NAME)
     if not len(table):
         raise InputError(f"{out}: the journal holds no result of this study")
     landscapes = study_landscapes(parts)
