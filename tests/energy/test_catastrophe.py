@@ -52,8 +52,12 @@ def test_fold_of_the_cubic_is_bracketed_at_zero() -> None:
     assert fold.minimum.smallest_abs_eigenvalue < 1e-2
     assert fold.saddle.smallest_abs_eigenvalue < 1e-2
     assert fold.separation < 1e-2
-    fig = plot_stationary_points(sweep)
+    fig = plot_stationary_points(sweep, optimum=0.6)
     assert len(fig.axes) == 2
+    # the optimum and the fold are legend entries (placed clear of the data), not labels on it
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["minima", "saddles", "fold", "likelihood optimum a=0.6"]
+    assert not fig.axes[0].texts
 
 
 def test_fold_is_bracketed_when_the_sweep_misses_the_saddle() -> None:

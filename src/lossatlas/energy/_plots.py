@@ -333,30 +333,38 @@ def plot_stationary_points(
         fig = Figure(figsize=(6.0, 6.0))
         axes = fig.subplots(2, 1, sharex=True)
     fig = axes[0].figure
+    labelled: set[str] = set()
     for b in data.branches:
         colour, style = ("tab:blue", "-") if b.index == 0 else ("tab:red", "--")
-        axes[0].plot(b.parameter, b.energy, style, color=colour, marker=".", ms=3, lw=1)
+        kind = "minima" if b.index == 0 else "saddles"
+        label = None if kind in labelled else kind
+        labelled.add(kind)
+        axes[0].plot(
+            b.parameter, b.energy, style, color=colour, marker=".", ms=3, lw=1, label=label
+        )
         axes[1].plot(b.parameter, b.smallest_abs_eigenvalue, style, color=colour, lw=1)
-    for lo, hi in data.fold_brackets:
+    for j, (lo, hi) in enumerate(data.fold_brackets):
         for ax in axes:
-            ax.axvspan(lo, hi, color="0.5", alpha=0.3)
+            ax.axvspan(
+                lo, hi, color="0.5", alpha=0.3, label="fold" if j == 0 and ax is axes[0] else None
+            )
             ax.axvline(0.5 * (lo + hi), color="0.3", lw=0.8, ls=":")
     if optimum is not None:
+        # a legend entry, placed where no data is, rather than a label over the branches
         for ax in axes:
-            ax.axvline(optimum, color="tab:green", lw=1.0, ls="-.")
-        axes[0].annotate(
-            f"optimum {data.parameter}={optimum:.3g}",
-            (optimum, 1.0),
-            xycoords=("data", "axes fraction"),
-            textcoords="offset points",
-            xytext=(-3, -3),
-            ha="right",
-            va="top",
-            fontsize=8,
-            color="tab:green",
-        )
+            ax.axvline(
+                optimum,
+                color="tab:green",
+                lw=1.0,
+                ls="-.",
+                label=f"likelihood optimum {data.parameter}={optimum:.3g}"
+                if ax is axes[0]
+                else None,
+            )
+    if axes[0].get_legend_handles_labels()[0]:
+        axes[0].legend(loc="best", fontsize=8, framealpha=0.9)
     axes[0].set_ylabel("energy")
-    axes[0].set_title("minima (solid) and saddles (dashed)")
+    axes[0].set_title(f"stationary points as {data.parameter} varies")
     axes[1].set_yscale("log")
     axes[1].set_ylabel("min |Hessian eigenvalue|")
     axes[1].set_xlabel(data.parameter)
