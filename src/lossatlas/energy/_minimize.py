@@ -480,24 +480,15 @@ def _trust_region_step(lam: np.ndarray, gt: np.ndarray, radius: float) -> np.nda
     return d
 
 
-def _cholesky(hess: np.ndarray) -> np.ndarray | None:
-    """Lower Cholesky factor of ``hess`` (LAPACK ``potrf``), or None when it is not positive
-    definite (or so ill-conditioned, beyond ~1e14, that the factor is not to be trusted)."""
-    from scipy.linalg.lapack import dpotrf
-
-    L, info = dpotrf(hess, lower=1, clean=0)
-    if info != 0:
-        return None
+def _positive_definite(hess: np.ndarray) -> bool:
+    """Whether ``hess`` is positive definite by a Cholesky factorisation, and not so
+    ill-conditioned (beyond ~1e14) that a Newton step from it is not to be trusted."""
+    try:
+        L = np.linalg.cholesky(hess)
+    except np.linalg.LinAlgError:
+        return False
     diag = np.diagonal(L)
-    return L if float(diag.min()) > 1e-7 * float(diag.max()) else None
-
-
-def _cholesky_solve(L: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """``(L L^T)^-1 g`` for the factor of :func:`_cholesky` (LAPACK ``potrs``)."""
-    from scipy.linalg.lapack import dpotrs
-
-    x, _ = dpotrs(L, g, lower=1)
-    return x
+    return bool(float(diag.min()) > 1e-7 * float(diag.max()))
 
 
 def newton_minimize(
@@ -602,7 +593,7 @@ def _trust_region_newton(
     hessians = 0
     rejections = 0
     hess: np.ndarray | None = None
-    chol: np.ndarray | None = None
+    definite = False
     eig: tuple[np.ndarray, np.ndarray] | None = None
     fresh = False  # whether the Hessian in use was taken at the current point
     while rms >= tol and rejections < max_rejections and math.isfinite(energy):
@@ -611,8 +602,9 @@ def _trust_region_newton(
                 break
             hessians += 1
             hess = np.asarray(potential.hessian(x), dtype=float)
-            chol, eig, fresh = _cholesky(hess), None, True
-        newton = None if chol is None else -_cholesky_solve(chol, g)
+            definite, eig, fresh = _positive_definite(hess), None, True
+        # numpy has no triangular solve (scipy.linalg costs more to import than a short run)
+        newton = -np.linalg.solve(hess, g) if definite else None
         inside = newton is not None and float(np.sqrt(newton @ newton)) <= max(radius, free_step)
         if inside:
             # positive definite and inside the trust region: the step is the Newton step

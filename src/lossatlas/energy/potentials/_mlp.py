@@ -12,8 +12,11 @@ Flat layout of the coordinate vector ``x`` (``ndim = Nh (Nin + Nout) + Nh + Nout
           b2          (Nout) ]
 
 Exact second derivatives come from Pearlmutter's R-operator: ``H v`` is computed by a forward and
-a backward pass of the directional derivative, exact up to round-off; the full Hessian is the
-R-operator applied to all unit vectors at once (vectorised in chunks).
+a backward pass of the directional derivative, exact up to round-off. The full Hessian is
+assembled from the output Jacobian ``J = dZ/dx`` in a few matrix products,
+``J^T (d^2 L/dZ^2) J`` plus the second-order terms of the tanh layer (which couple only the
+weights of one hidden unit) and ``2 lam I``; networks too large for ``J`` in memory apply the
+R-operator to all unit vectors instead (vectorised in chunks).
 
 References
 ----------
@@ -455,8 +458,8 @@ class MLPCrossEntropy(TanhNetworkPotential):
 
     ``L(W) = -(1/N) sum_d ln p_{c(d)}(x_d) + lam ||W||^2``, where ``||W||^2`` sums over *all*
     weights including biases, as in the reference work. See the module docstring for the
-    network and the flat layout. Gradient by back-propagation; Hessian and Hessian-vector
-    products exact by Pearlmutter's R-operator.
+    network and the flat layout. Gradient by back-propagation; Hessian-vector products exact
+    by Pearlmutter's R-operator, the Hessian assembled from the output Jacobian.
 
     Parameters
     ----------
