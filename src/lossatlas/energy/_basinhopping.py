@@ -369,7 +369,7 @@ def refine_minimum(
     max_iterations: int = 10_000,
     memory: int = 30,
     engine: str = "scipy",
-    reach: float | None = 1.5,
+    reach: float | None = 1.0,
 ) -> MinimizeResult:
     """Tighten a quenched minimum to RMS gradient ``store_tol`` before it is stored.
 
@@ -391,9 +391,12 @@ def refine_minimum(
         L-BFGS limits of the fallback.
     engine : {"scipy", "numpy"}, default "scipy"
         The L-BFGS of the fallback (see :func:`~lossatlas.energy._minimize.minimize`).
-    reach : float or None, default 1.5
+    reach : float or None, default 1.0
         How far (Euclidean) the trust-region Newton refinement may carry the point before the
-        descent route takes over; None: no trust-region Newton, only the descent route.
+        descent route takes over; None: no trust-region Newton, only the descent route (the
+        refinement before this option existed). On the 4-10-3 iris network 1.0 sends about
+        12% of basin-hopping quenches to the descent route; a larger reach sends fewer, at the
+        price of more Newton refinements that end in a neighbouring minimum.
 
     Returns
     -------
