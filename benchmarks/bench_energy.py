@@ -20,7 +20,10 @@ lossatlas database (|dE| <= 1e-4 and distance <= 1e-3 after canonicalising hidde
 permutations and sign flips), the start quench included on both sides. The lossatlas timing
 includes all it does beyond scipy: the duplicate look-up in SQLite, the refinement to RMS 1e-9
 of every quench not found there at once (soft modes put a 1e-6 quench up to ~0.2 away from its
-minimum), the Hessian summary of each new minimum and the write.
+minimum), the Hessian summary of each new minimum and the write. The refinement is a
+trust-region Newton iteration with the dense Hessian (assembled from the output Jacobian of the
+network), L-BFGS from the quench taking over when Newton carries the point more than 1.0 away
+(``refine_minimum``); scipy's refinement for counting uses the same function.
 
 Two thread settings are timed: "as shipped" (scipy with the BLAS defaults; lossatlas limits
 BLAS to one thread during basin-hopping, its default) and "1 BLAS thread" (both limited), which

@@ -56,8 +56,9 @@ class MLPAppAUC(TanhNetworkPotential):
 
     Notes
     -----
-    The gradient is back-propagated from ``dL/ds``; the Hessian is exact by Pearlmutter's
-    R-operator, as for the cross-entropy network. Cost per evaluation is ``O(N+ N-)`` for the
+    The gradient is back-propagated from ``dL/ds``; the Hessian is exact (assembled from the
+    output Jacobian with Pearlmutter's R-operator of ``dL/dZ``), as for the cross-entropy
+    network. Cost per evaluation is ``O(N+ N-)`` for the
     pair sum on top of the network passes.
     """
 

@@ -12,8 +12,11 @@ Flat layout of the coordinate vector ``x`` (``ndim = Nh (Nin + Nout) + Nh + Nout
           b2          (Nout) ]
 
 Exact second derivatives come from Pearlmutter's R-operator: ``H v`` is computed by a forward and
-a backward pass of the directional derivative, exact up to round-off; the full Hessian is the
-R-operator applied to all unit vectors at once (vectorised in chunks).
+a backward pass of the directional derivative, exact up to round-off. The full Hessian is
+assembled from the output Jacobian ``J = dZ/dx`` in a few matrix products,
+``J^T (d^2 L/dZ^2) J`` plus the second-order terms of the tanh layer (which couple only the
+weights of one hidden unit) and ``2 lam I``; networks too large for ``J`` in memory apply the
+R-operator to all unit vectors instead (vectorised in chunks).
 
 References
 ----------
@@ -244,14 +247,95 @@ class TanhNetworkPotential(BasePotential):
         return self._r_operator(np.asarray(x, dtype=float), v)[0]
 
     def hessian(self, x: np.ndarray) -> np.ndarray:
-        """Exact Hessian: the R-operator applied to every unit vector (in chunks)."""
+        """Exact Hessian (symmetrised).
+
+        Assembled from a few matrix products (:meth:`_dense_hessian`) when the output
+        Jacobian ``(ndim, N, Nout)`` fits in ``_R_CHUNK_ELEMENTS`` elements, else the
+        R-operator applied to every unit vector, in chunks (:meth:`_r_operator_hessian`).
+        Both are exact up to round-off.
+        """
         x = np.asarray(x, dtype=float)
+        if self.ndim * self.n_samples * self.n_out <= _R_CHUNK_ELEMENTS:
+            return self._dense_hessian(x)
+        return self._r_operator_hessian(x)
+
+    def _r_operator_hessian(self, x: np.ndarray) -> np.ndarray:
+        """Exact Hessian: the R-operator applied to every unit vector (in chunks)."""
         width = max(self.n_hidden, self.n_out, self.n_in, 1)
         chunk = max(1, _R_CHUNK_ELEMENTS // (self.n_samples * width))
         eye = np.eye(self.ndim)
         rows = [self._r_operator(x, eye[i : i + chunk]) for i in range(0, self.ndim, chunk)]
         hess = np.concatenate(rows, axis=0)
         return 0.5 * (hess + hess.T)
+
+    def _output_jacobian(self, x: np.ndarray, H: np.ndarray) -> np.ndarray:
+        """``J[k, n, c] = dZ_nc / dx_k`` of the network outputs, shape ``(ndim, N, Nout)``.
+
+        ``dZ_nc/dW1_jk = W2_cj (1 - h_nj^2) x_nk``, ``dZ_nc/db1_j = W2_cj (1 - h_nj^2)``,
+        ``dZ_nc/dW2_c'j = delta_cc' h_nj``, ``dZ_nc/db2_c' = delta_cc'``, in the flat layout.
+        """
+        _, _, W2, _ = self._views(x)
+        nh, ni, no, n = self.n_hidden, self.n_in, self.n_out, self.n_samples
+        b = self._bounds
+        J = np.zeros((self.ndim, n, no))
+        # A[j, n, c] = W2_cj (1 - h_nj^2): the output change per unit of hidden pre-activation
+        A = (1.0 - H * H).T[:, :, None] * W2.T[:, None, :]
+        J[: b[1]].reshape(nh, ni, n, no)[...] = A[:, None, :, :] * self.X.T[None, :, :, None]
+        J[b[1] : b[2]] = A
+        w2 = J[b[2] : b[3]].reshape(no, nh, n, no)
+        b2 = J[b[3] :]
+        for c in range(no):
+            w2[c, :, :, c] = H.T
+            b2[c, :, c] = 1.0
+        return J
+
+    def _dense_hessian(self, x: np.ndarray) -> np.ndarray:
+        """Exact dense Hessian from the output Jacobian ``J`` (a few matrix products).
+
+        ``nabla^2 L = J^T (d^2 L / dZ^2) J + sum_nc (dL/dZ_nc) nabla^2 Z_nc + 2 lam I``: the
+        first (Gauss-Newton) term applies the subclass's R-operator of ``dL/dZ``
+        (``_output_r``) to the columns of ``J``; the second is non-zero only within each
+        hidden unit's incoming weights, ``sum_n (dL/dh_nj) (-2 h_nj (1 - h_nj^2)) a_nk a_nk'``
+        with ``a = (x, 1)``, and between them and the unit's outgoing weights,
+        ``d^2 Z_nc / dW1_jk dW2_cj = (1 - h_nj^2) a_nk``. The same terms as
+        :meth:`_r_operator` applied to every unit vector, without the per-direction passes.
+        """
+        _, _, W2, _ = self._views(x)
+        H, Z = self._forward(x, self.X)
+        _, dZ, cache = self._output_loss(Z)
+        J = self._output_jacobian(x, H)
+        P = self.ndim
+        RdZ = self._output_r(cache, J)
+        hess = RdZ.reshape(P, -1) @ J.reshape(P, -1).T
+        S = 1.0 - H * H
+        aug = np.concatenate([self.X, np.ones((self.n_samples, 1))], axis=1)  # a = (x, 1)
+        in_idx, out_idx = self._unit_indices()
+        # within unit j's incoming weights: sum_n T_nj a_nk a_nl
+        T = -2.0 * (dZ @ W2) * H * S
+        within = np.matmul((T[:, :, None] * aug[:, None, :]).transpose(1, 2, 0), aug)
+        hess[in_idx[:, :, None], in_idx[:, None, :]] += within
+        # incoming weight (j, k) with outgoing weight (c, j): sum_n dZ_nc S_nj a_nk
+        nh, na = in_idx.shape
+        cross = (dZ.T @ (S[:, :, None] * aug[:, None, :]).reshape(self.n_samples, -1)).reshape(
+            self.n_out, nh, na
+        )
+        rows, cols = out_idx[:, :, None], in_idx[None, :, :]
+        hess[rows, cols] += cross
+        hess[cols, rows] += cross
+        hess = 0.5 * (hess + hess.T)
+        hess[np.diag_indices(P)] += 2.0 * self.lam
+        return hess
+
+    def _unit_indices(self) -> tuple[np.ndarray, np.ndarray]:
+        """Flat indices of each hidden unit's incoming weights and bias ``(Nh, Nin + 1)`` and of
+        the outgoing weights ``(Nout, Nh)``."""
+        nh, ni, no = self.n_hidden, self.n_in, self.n_out
+        b = self._bounds
+        in_idx = np.empty((nh, ni + 1), dtype=np.intp)
+        in_idx[:, :ni] = np.arange(nh * ni).reshape(nh, ni)
+        in_idx[:, ni] = b[1] + np.arange(nh)
+        out_idx = b[2] + np.arange(no * nh).reshape(no, nh)
+        return in_idx, out_idx
 
     # ---- symmetries ---------------------------------------------------------------------
     def permute_hidden(self, x: np.ndarray, perm: np.ndarray) -> np.ndarray:
@@ -374,8 +458,8 @@ class MLPCrossEntropy(TanhNetworkPotential):
 
     ``L(W) = -(1/N) sum_d ln p_{c(d)}(x_d) + lam ||W||^2``, where ``||W||^2`` sums over *all*
     weights including biases, as in the reference work. See the module docstring for the
-    network and the flat layout. Gradient by back-propagation; Hessian and Hessian-vector
-    products exact by Pearlmutter's R-operator.
+    network and the flat layout. Gradient by back-propagation; Hessian-vector products exact
+    by Pearlmutter's R-operator, the Hessian assembled from the output Jacobian.
 
     Parameters
     ----------
@@ -437,4 +521,8 @@ class MLPCrossEntropy(TanhNetworkPotential):
 
     def _output_r(self, cache: Any, RZ: np.ndarray) -> np.ndarray:
         P = cache
-        return P * (RZ - np.sum(P * RZ, axis=-1, keepdims=True)) / P.shape[0]
+        PR = P * RZ
+        # the row sums as a matrix-vector product: a reduction over a short last axis is slow
+        PR -= P * (PR @ np.ones(P.shape[1]))[..., None]
+        PR /= P.shape[0]
+        return PR
