@@ -9,7 +9,7 @@ import pytest
 import lossatlas.energy.potentials._mlp as mlp
 from lossatlas.energy import load_energy_dataset, minimize, refine_minimum
 from lossatlas.energy._harmonic import hessian_summary
-from lossatlas.energy._minimize import _trust_region_step, newton_minimize
+from lossatlas.energy._newton import _trust_region_step, newton_minimize
 from lossatlas.energy.potentials import MLPAppAUC, MLPCrossEntropy, make_potential
 from lossatlas.energy.potentials._base import finite_difference_hessian
 from lossatlas.errors import InputError

@@ -34,7 +34,8 @@ from lossatlas._threads import limit_blas
 from lossatlas.energy._database import Database
 from lossatlas.energy._harmonic import hessian_summary
 from lossatlas.energy._json import json_number
-from lossatlas.energy._minimize import MinimizeResult, minimize, newton_minimize
+from lossatlas.energy._minimize import MinimizeResult, minimize
+from lossatlas.energy._newton import newton_minimize
 from lossatlas.energy._options import BasinHoppingOptions
 from lossatlas.errors import InputError
 
@@ -406,7 +407,7 @@ def refine_minimum(
     Notes
     -----
     First trust-region Newton steps with the exact Hessian
-    (:func:`~lossatlas.energy._minimize.newton_minimize`): a few Hessians where the quench is
+    (:func:`~lossatlas.energy._newton.newton_minimize`): a few Hessians where the quench is
     in or near the quadratic region of its minimum. Far out along a flat valley (a quench
     can stop several units from its minimum) Newton's steps need not follow the valley the
     descent would take, so when they carry the point beyond ``reach`` from ``x`` (or do not
