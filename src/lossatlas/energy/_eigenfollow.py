@@ -27,7 +27,7 @@ import numpy as np
 import scipy.optimize
 import scipy.sparse.linalg
 
-from lossatlas.energy._neb import LBFGSMemory
+from lossatlas.energy._lbfgs import LBFGSMemory
 from lossatlas.errors import InputError
 
 if TYPE_CHECKING:

@@ -21,6 +21,8 @@ R. H. Byrd, J. Nocedal and R. B. Schnabel, "Representations of quasi-Newton matr
 use in limited memory methods", Math. Program. 63, 129-156 (1994).
 D. C. Liu and J. Nocedal, "On the limited memory BFGS method for large scale optimization",
 Math. Program. 45, 503-528 (1989).
+J. Nocedal, "Updating quasi-Newton matrices with limited storage", Math. Comp. 35, 773-782
+(1980).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["LbfgsMemory", "lbfgs"]
+__all__ = ["LBFGSMemory", "LbfgsMemory", "lbfgs"]
 
 # Armijo constant, line-search shortenings before the memory is reset, and failed line searches
 # before giving up (the caller's round-off stage takes over).
@@ -38,6 +40,54 @@ _ARMIJO = 1e-4
 _CURVATURE = 0.9
 _MAX_BACKTRACKS = 10
 _MAX_FAILURES = 2
+
+
+class LBFGSMemory:
+    """Limited-memory BFGS inverse-Hessian estimate by Nocedal's two-loop recursion.
+
+    For searches whose coordinates change meaning between steps (bands, tangent spaces) or
+    whose steps are few: it needs no dimension up front. Basin-hopping's quenches use the
+    compact form, :class:`LbfgsMemory`.
+    """
+
+    def __init__(self, memory: int) -> None:
+        self.memory = int(memory)
+        self.s: list[np.ndarray] = []
+        self.y: list[np.ndarray] = []
+
+    def reset(self) -> None:
+        self.s.clear()
+        self.y.clear()
+
+    def update(self, s: np.ndarray, y: np.ndarray) -> None:
+        """Store one step ``s`` and gradient change ``y`` when the curvature ``s.y`` is positive."""
+        sy = float(s @ y)
+        if sy <= 1e-12 * float(np.sqrt((s @ s) * (y @ y))) or not np.isfinite(sy):
+            return
+        self.s.append(s.copy())
+        self.y.append(y.copy())
+        if len(self.s) > self.memory:
+            self.s.pop(0)
+            self.y.pop(0)
+
+    def direction(self, g: np.ndarray, *, default_scale: float = 1.0) -> np.ndarray:
+        """Return ``-H g`` with ``H`` the L-BFGS inverse-Hessian estimate."""
+        q = g.copy()
+        alphas = []
+        rhos = [1.0 / float(s @ y) for s, y in zip(self.s, self.y, strict=True)]
+        for s, y, rho in zip(reversed(self.s), reversed(self.y), reversed(rhos), strict=True):
+            a = rho * float(s @ q)
+            alphas.append(a)
+            q -= a * y
+        if self.s:
+            s, y = self.s[-1], self.y[-1]
+            q *= float(s @ y) / float(y @ y)
+        else:
+            q *= default_scale
+        for s, y, rho, a in zip(self.s, self.y, rhos, reversed(alphas), strict=True):
+            b = rho * float(y @ q)
+            q += (a - b) * s
+        return -q
 
 
 class LbfgsMemory:

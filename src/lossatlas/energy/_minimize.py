@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lossatlas._threads import limit_blas
-from lossatlas.energy._lbfgs import lbfgs
+from lossatlas.energy._lbfgs import LBFGSMemory, lbfgs
 from lossatlas.errors import InputError, LossAtlasError
 
 if TYPE_CHECKING:
@@ -333,14 +333,14 @@ def _lbfgs_roundoff(
     five times); after a failure the memory is reset. This converges where only the gradient
     still carries information.
     """
-    s_hist: list[np.ndarray] = []
-    y_hist: list[np.ndarray] = []
+    history = LBFGSMemory(memory)
     rms = rms_gradient(g)
     steps = 0
     failures = 0
     while rms >= tol and steps < max_iterations and failures < 3:
         steps += 1
-        d = _two_loop(g, s_hist, y_hist)
+        # without pairs: a first step of RMS length 1e-4 while the gradient is larger
+        d = history.direction(g, default_scale=1e-4 / rms if rms > 1e-4 else 1.0)
         if np.dot(d, g) > 0:
             d = -d
         norm = float(np.linalg.norm(d))
@@ -353,37 +353,12 @@ def _lbfgs_roundoff(
                 break
             d *= 0.1
         else:
-            s_hist.clear()
-            y_hist.clear()
+            history.reset()
             failures += 1
             continue
-        s_vec, y_vec = d, new_g - g
-        if np.dot(s_vec, y_vec) > 0:
-            s_hist.append(s_vec)
-            y_hist.append(y_vec)
-            if len(s_hist) > memory:
-                s_hist.pop(0)
-                y_hist.pop(0)
+        history.update(d, new_g - g)
         x, energy, g, rms = x + d, new_e, new_g, rms_gradient(new_g)
     return x, energy, g, rms, steps
-
-
-def _two_loop(g: np.ndarray, s_hist: list[np.ndarray], y_hist: list[np.ndarray]) -> np.ndarray:
-    """``-H g`` for the L-BFGS inverse-Hessian estimate ``H`` (Nocedal 1980)."""
-    q = g.copy()
-    alphas = []
-    for s_vec, y_vec in zip(reversed(s_hist), reversed(y_hist), strict=True):
-        a = np.dot(s_vec, q) / np.dot(y_vec, s_vec)
-        alphas.append(a)
-        q -= a * y_vec
-    if s_hist:
-        q *= np.dot(s_hist[-1], y_hist[-1]) / np.dot(y_hist[-1], y_hist[-1])
-    else:
-        q *= 1e-4 / max(rms_gradient(g), 1e-300) if rms_gradient(g) > 1e-4 else 1.0
-    for (s_vec, y_vec), a in zip(zip(s_hist, y_hist, strict=True), reversed(alphas), strict=True):
-        b = np.dot(y_vec, q) / np.dot(y_vec, s_vec)
-        q += (a - b) * s_vec
-    return -q
 
 
 def _newton_polish(

@@ -4,7 +4,7 @@ The band is a chain of images ``x_0, ..., x_{M+1}`` whose endpoints (two minima)
 Each interior image feels the component of the true gradient perpendicular to the path, the
 component of the spring gradient parallel to it, and the *doubly-nudged* part of the
 perpendicular spring gradient: the perpendicular spring gradient minus its projection on the
-perpendicular true gradient (Trygubenko & Wales 2004). The band is optimised with L-BFGS over
+perpendicular true gradient (Trygubenko & Wales 2004). The band is optimised with L-BFGS [3]_ over
 all interior images at once. The local maxima of energy along the converged band are candidates
 for transition states, to be refined by hybrid eigenvector-following
 (:func:`lossatlas.energy._eigenfollow.hybrid_eigenvector_following`).
@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from lossatlas.energy._lbfgs import LBFGSMemory
 from lossatlas.energy._options import DNEBOptions
 from lossatlas.errors import InputError
 
@@ -62,49 +63,6 @@ class BandResult:
     n_iterations: int
     rms_gradient: float
     converged: bool
-
-
-class LBFGSMemory:
-    """Limited-memory BFGS inverse-Hessian estimate by the two-loop recursion [3]_."""
-
-    def __init__(self, memory: int) -> None:
-        self.memory = int(memory)
-        self.s: list[np.ndarray] = []
-        self.y: list[np.ndarray] = []
-
-    def reset(self) -> None:
-        self.s.clear()
-        self.y.clear()
-
-    def update(self, s: np.ndarray, y: np.ndarray) -> None:
-        """Store one step ``s`` and gradient change ``y`` when the curvature ``s.y`` is positive."""
-        sy = float(s @ y)
-        if sy <= 1e-12 * float(np.sqrt((s @ s) * (y @ y))) or not np.isfinite(sy):
-            return
-        self.s.append(s.copy())
-        self.y.append(y.copy())
-        if len(self.s) > self.memory:
-            self.s.pop(0)
-            self.y.pop(0)
-
-    def direction(self, g: np.ndarray, *, default_scale: float = 1.0) -> np.ndarray:
-        """Return ``-H g`` with ``H`` the L-BFGS inverse-Hessian estimate."""
-        q = g.copy()
-        alphas = []
-        rhos = [1.0 / float(s @ y) for s, y in zip(self.s, self.y, strict=True)]
-        for s, y, rho in zip(reversed(self.s), reversed(self.y), reversed(rhos), strict=True):
-            a = rho * float(s @ q)
-            alphas.append(a)
-            q -= a * y
-        if self.s:
-            s, y = self.s[-1], self.y[-1]
-            q *= float(s @ y) / float(y @ y)
-        else:
-            q *= default_scale
-        for s, y, rho, a in zip(self.s, self.y, rhos, reversed(alphas), strict=True):
-            b = rho * float(y @ q)
-            q += (a - b) * s
-        return -q
 
 
 def initial_band(x_start: np.ndarray, x_end: np.ndarray, n_interior: int) -> np.ndarray:
