@@ -10,7 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FileIdentity", "NotSqliteError", "read_identity", "read_only_connection"]
+__all__ = [
+    "FileIdentity",
+    "NotSqliteError",
+    "header_stamp",
+    "read_identity",
+    "read_only_connection",
+]
 
 _MAGIC = b"SQLite format 3\x00"
 
@@ -62,6 +68,24 @@ def read_only_connection(path: str | Path, *, timeout: float = 60.0) -> sqlite3.
     return conn
 
 
+def header_stamp(path: str | Path) -> tuple[int, int]:
+    """``(application_id, user_version)`` as the file's 100-byte SQLite header records them.
+
+    Raises
+    ------
+    OSError
+        The file cannot be read.
+    NotSqliteError
+        It does not start with the SQLite header.
+    """
+    with Path(path).open("rb") as fh:
+        header = fh.read(100)
+    if not header.startswith(_MAGIC):
+        raise NotSqliteError(str(path))
+    app_id = int.from_bytes(header[68:72], "big", signed=True)
+    return app_id, int.from_bytes(header[60:64], "big", signed=True)
+
+
 def read_identity(
     path: str | Path,
     *,
@@ -100,12 +124,7 @@ def read_identity(
     p = Path(path)
     if not p.exists() or p.stat().st_size == 0:
         return None
-    with p.open("rb") as fh:
-        header = fh.read(100)
-    if not header.startswith(_MAGIC):
-        raise NotSqliteError(str(p))
-    app_id = int.from_bytes(header[68:72], "big", signed=True)
-    version = int.from_bytes(header[60:64], "big", signed=True)
+    app_id, version = header_stamp(p)
     if app_id not in (0, ours) or (app_id == ours and not p.with_name(p.name + "-wal").exists()):
         return FileIdentity(app_id, version)
     conn = read_only_connection(p, timeout=5.0)

@@ -21,7 +21,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
-from lossatlas._sqlite_ro import NotSqliteError, read_identity, read_only_connection
+from lossatlas._sqlite_ro import (
+    NotSqliteError,
+    header_stamp,
+    read_identity,
+    read_only_connection,
+)
 from lossatlas.errors import InputError, LossAtlasError
 
 __all__ = [
@@ -45,7 +50,6 @@ SCHEMA_VERSION = 1
 #: File suffixes ``lossatlas report`` treats as candidate energy databases.
 ENERGY_DB_SUFFIXES = (".sqlite", ".sqlite3", ".db")
 _TABLES = frozenset({"meta", "minima", "transition_states"})
-_MAGIC = b"SQLite format 3\x00"
 
 Kind = Literal["new", "ours", "legacy"]
 
@@ -142,11 +146,6 @@ def immediate_transaction(
         conn.execute("COMMIT")
 
 
-def _header(path: Path) -> bytes:
-    with path.open("rb") as fh:
-        return fh.read(100)
-
-
 def _meta_version(conn: sqlite3.Connection, tables: frozenset[str]) -> str | None:
     """``meta.schema_version`` of a file with a ``meta`` table (legacy databases have it)."""
     if "meta" not in tables:
@@ -240,8 +239,10 @@ def has_our_stamp(path: str | Path) -> bool:
     p = Path(path)
     if not p.is_file():
         return False
-    header = _header(p)
-    return header.startswith(_MAGIC) and int.from_bytes(header[68:72], "big") == APPLICATION_ID
+    try:
+        return header_stamp(p)[0] == APPLICATION_ID
+    except (OSError, NotSqliteError):
+        return False
 
 
 def is_database(path: str | Path) -> bool:
