@@ -149,6 +149,11 @@ def _hide_flag_types() -> None:
     core.TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
 
 
+def _verb(info: Any) -> str:
+    """A registered command's name on the command line (typer derives it from the function)."""
+    return info.name or info.callback.__name__.replace("_", "-")
+
+
 def _register_commands() -> None:
     from lossatlas import commands
 
@@ -170,8 +175,7 @@ def _register_commands() -> None:
             group.epilog = _examples(name)
         for command in group.typer_instance.registered_commands if group.typer_instance else ():
             if command.epilog is None:
-                verb = command.name or command.callback.__name__.replace("_", "-")
-                command.epilog = _examples(f"{name} {verb}")
+                command.epilog = _examples(f"{name} {_verb(command)}")
 
 
 _hide_flag_types()
@@ -212,10 +216,6 @@ def _listing(typer_app: typer.Typer) -> typer.Typer:
         )
         listing.registered_groups.append(stubbed_group)
     return listing
-
-
-def _verb(info: Any) -> str:
-    return info.name or info.callback.__name__.replace("_", "-")
 
 
 def _only(typer_app: typer.Typer, args: list[str]) -> typer.Typer:
