@@ -9,8 +9,7 @@ PED-ANOVA), overfitting, and :func:`compare_landscapes`. The ``_name`` modules a
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from lossatlas._lazy import lazy_exports
 
 #: Public name -> the private module that defines it, imported on first access, so that
 #: ``lossatlas analyze`` loads only the metrics it computes (not scipy, sklearn, ...).
@@ -255,14 +254,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'lossatlas.analysis' has no attribute {name!r}")
-    value = getattr(import_module(module), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())
